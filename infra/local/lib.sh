@@ -1,0 +1,71 @@
+# Shared by the local-stack scripts: where things live, how parts start, wait and stop.
+# Sourced, never run. Every server binds 127.0.0.1; every process we start has a PID file.
+set -euo pipefail
+
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+LOCAL_DIR=${SHOP_LOCAL_DIR:-$REPO_ROOT/.local}   # git-ignored: venvs, downloads, data, logs, pids
+PID_DIR=$LOCAL_DIR/pids
+LOG_DIR=$LOCAL_DIR/logs
+mkdir -p "$PID_DIR" "$LOG_DIR"
+
+# Ports of the local stack (all on 127.0.0.1).
+LOCALSTACK_PORT=${LOCALSTACK_PORT:-4566}
+MOTO_PORT=${MOTO_PORT:-5055}
+OPENSEARCH_PORT=${OPENSEARCH_PORT:-9200}
+OPENSEARCH_TRANSPORT_PORT=${OPENSEARCH_TRANSPORT_PORT:-9300}
+GATEWAY_PORT=${GATEWAY_PORT:-8080}
+
+export AWS_REGION=${AWS_REGION:-us-east-1} AWS_DEFAULT_REGION=${AWS_REGION:-us-east-1}
+export AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-test} AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY:-test}
+export SAM_CLI_TELEMETRY=0 LOCALSTACK_TELEMETRY_DISABLED=1
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+# start_bg NAME LOGFILE CMD... : start CMD in its own process group, record its PID.
+start_bg() {
+  local name=$1 logfile=$2; shift 2
+  setsid "$@" >"$logfile" 2>&1 < /dev/null &
+  echo $! >"$PID_DIR/$name.pid"
+}
+
+# is_running NAME : the recorded process is alive.
+is_running() {
+  local f=$PID_DIR/$1.pid
+  [[ -f $f ]] && kill -0 "$(cat "$f")" 2>/dev/null
+}
+
+# stop_pid NAME : SIGTERM the process group, then SIGKILL after a grace period.
+stop_pid() {
+  local name=$1 f=$PID_DIR/$1.pid pid
+  [[ -f $f ]] || return 0
+  pid=$(cat "$f")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$f"
+}
+
+# wait_http NAME URL SECONDS : poll until URL answers 2xx, else show the log tail and fail.
+wait_http() {
+  local name=$1 url=$2 secs=$3 logfile=${4:-$LOG_DIR/$1.log}
+  local deadline=$((SECONDS + secs))
+  until curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null; do
+    if ! is_running "$name"; then
+      log "$name exited before it was ready; last lines of $logfile:"; tail -n 40 "$logfile" >&2 || true
+      die "$name failed to start (log: $logfile)"
+    fi
+    if ((SECONDS > deadline)); then
+      log "$name not ready after ${secs}s; last lines of $logfile:"; tail -n 40 "$logfile" >&2 || true
+      die "$name did not become ready at $url (log: $logfile)"
+    fi
+    sleep 0.5
+  done
+}
+
+# Listening sockets beyond loopback owned by our processes (should print nothing).
+non_loopback_listeners() {
+  ss -ltnpH 2>/dev/null | awk '$4 !~ /^(127\.|\[::1\]|\[::ffff:127\.)/' | grep -E 'java|python|moto|opensearch|bootstrap|node' || true
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Start moto server on 127.0.0.1:$MOTO_PORT for the AWS APIs community LocalStack lacks: SESv2 and Cognito IdP.
+# Idempotent: already running -> exit 0. First run builds $LOCAL_DIR/venv-moto from requirements.txt
+# pinned by constraints.txt (rebuilt when either file changes). State is in memory: a restart forgets
+# everything, including Cognito pools and their signing key. Stop with stop.sh.
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+
+HERE=$REPO_ROOT/infra/local/moto
+NAME=moto
+VENV=$LOCAL_DIR/venv-moto
+READY_URL="http://127.0.0.1:$MOTO_PORT/moto-api/"
+
+if curl -fsS -o /dev/null --max-time 2 "$READY_URL" 2>/dev/null; then
+  if is_running "$NAME"; then log "moto already running (pid $(cat "$PID_DIR/$NAME.pid"))"; exit 0; fi
+  die "something not started by this script answers on 127.0.0.1:$MOTO_PORT: $(ss -ltnpH "sport = :$MOTO_PORT" | head -1)"
+fi
+stop_pid "$NAME"   # stale PID file
+
+PY=${PYTHON:-python3.11}
+stamp_want=$(cat "$HERE/requirements.txt" "$HERE/constraints.txt" | sha1sum | cut -c1-40)
+stamp_file=$VENV/.shop-installed
+if [[ ! -f $stamp_file || $(cat "$stamp_file") != "$stamp_want" ]]; then
+  log "creating $VENV (moto server, pinned by constraints.txt)"
+  t0=$SECONDS
+  rm -rf "$VENV"
+  "$PY" -m venv "$VENV" || die "$PY -m venv failed"
+  "$VENV/bin/pip" install -q --disable-pip-version-check \
+      -r "$HERE/requirements.txt" -c "$HERE/constraints.txt" >"$LOG_DIR/moto-install.log" 2>&1 \
+    || { tail -n 40 "$LOG_DIR/moto-install.log" >&2; die "pip install of moto failed"; }
+  echo "$stamp_want" >"$stamp_file"
+  log "venv ready in $((SECONDS - t0)) s"
+fi
+
+# Reproducible Cognito ids: a pool (client) created with the same name and settings gets the same id
+# after a restart, so a seed script can re-create them and the gateway's JWKS URL / audience stay valid.
+export MOTO_COGNITO_IDP_USER_POOL_ID_STRATEGY=${MOTO_COGNITO_IDP_USER_POOL_ID_STRATEGY-HASH}
+export MOTO_COGNITO_IDP_USER_POOL_CLIENT_ID_STRATEGY=${MOTO_COGNITO_IDP_USER_POOL_CLIENT_ID_STRATEGY-HASH}
+log "starting moto on 127.0.0.1:$MOTO_PORT"
+# setsid -> moto_server exec, so the recorded PID is the server and leads its own process group.
+start_bg "$NAME" "$LOG_DIR/$NAME.log" "$VENV/bin/moto_server" -H 127.0.0.1 -p "$MOTO_PORT"
+t0=$SECONDS
+wait_http "$NAME" "$READY_URL" "${MOTO_START_TIMEOUT:-60}"
+log "moto ready in $((SECONDS - t0)) s (pid $(cat "$PID_DIR/$NAME.pid"))"

@@ -1,0 +1,288 @@
+//! Stored catalog records and the views shoppers see.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+use crate::ids::{CategoryId, ProductId, Sku, UserId};
+use crate::money::Money;
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct Category {
+    pub id: CategoryId,
+    pub name: String,
+    /// `None` for a top-level category; the hierarchy is a tree of parents.
+    pub parent_id: Option<CategoryId>,
+}
+
+/// What a seller chose. Whether a product is out of stock is derived from its variants.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ProductStatus {
+    Active,
+    Inactive,
+}
+
+/// What a shopper sees: a seller's `Active` product with nothing left is `OutOfStock`.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Availability {
+    Active,
+    Inactive,
+    OutOfStock,
+}
+
+/// Ratings are kept as a count and a sum of stars so that a new review is one atomic ADD.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct RatingSummary {
+    pub count: u64,
+    pub total_stars: u64,
+}
+
+impl RatingSummary {
+    /// Average in hundredths of a star (431 = 4.31), `None` before the first review.
+    pub fn average_x100(&self) -> Option<u64> {
+        (self.count > 0).then(|| (self.total_stars * 100 + self.count / 2) / self.count)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Product {
+    pub id: ProductId,
+    pub seller_id: UserId,
+    pub name: String,
+    pub description: String,
+    pub brand: String,
+    pub category_id: CategoryId,
+    pub status: ProductStatus,
+    #[serde(default)]
+    pub rating: RatingSummary,
+    pub created_at: String,
+    pub updated_at: String,
+    /// The lowest current unit price over the variants, for listings ("from $19.99").
+    pub price_from: Option<Money>,
+    /// Bumped on every write; later the search indexer uses it as the document version.
+    pub version: u64,
+}
+
+impl Product {
+    pub fn summary(&self) -> ProductSummary {
+        ProductSummary {
+            id: self.id.clone(),
+            seller_id: self.seller_id.clone(),
+            name: self.name.clone(),
+            brand: self.brand.clone(),
+            category_id: self.category_id.clone(),
+            price_from: self.price_from,
+            rating_count: self.rating.count,
+            rating_average_x100: self.rating.average_x100(),
+        }
+    }
+}
+
+/// The lowest unit price over `variants`, in the currency they share.
+pub fn price_from<'a>(variants: impl IntoIterator<Item = &'a Variant>) -> Option<Money> {
+    variants
+        .into_iter()
+        .map(Variant::unit_price)
+        .min_by_key(|m| m.amount)
+}
+
+/// A product in a listing: enough to draw a tile, not the variants.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProductSummary {
+    pub id: ProductId,
+    pub seller_id: UserId,
+    pub name: String,
+    pub brand: String,
+    pub category_id: CategoryId,
+    pub price_from: Option<Money>,
+    pub rating_count: u64,
+    pub rating_average_x100: Option<u64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Variant {
+    pub product_id: ProductId,
+    pub sku: Sku,
+    #[serde(default)]
+    pub attributes: BTreeMap<String, String>,
+    pub price: Money,
+    pub sale_price: Option<Money>,
+    /// Units the seller has. Only the seller sets it.
+    pub on_hand: i64,
+    /// Units held by checkouts in progress. Only conditional writes change it,
+    /// always keeping `reserved <= on_hand`, so the shop never sells what it lacks.
+    #[serde(default)]
+    pub reserved: i64,
+    pub version: u64,
+}
+
+impl Variant {
+    pub fn available(&self) -> i64 {
+        (self.on_hand - self.reserved).max(0)
+    }
+
+    /// The price a shopper pays now: the sale price when it is lower.
+    pub fn unit_price(&self) -> Money {
+        match self.sale_price {
+            Some(sale) if sale.amount < self.price.amount => sale,
+            _ => self.price,
+        }
+    }
+
+    pub fn view(&self) -> VariantView {
+        VariantView {
+            sku: self.sku.clone(),
+            attributes: self.attributes.clone(),
+            price: self.price,
+            sale_price: self.sale_price,
+            unit_price: self.unit_price(),
+            available: self.available(),
+        }
+    }
+}
+
+pub fn availability(status: ProductStatus, variants: &[Variant]) -> Availability {
+    match status {
+        ProductStatus::Inactive => Availability::Inactive,
+        ProductStatus::Active if variants.iter().all(|v| v.available() == 0) => {
+            Availability::OutOfStock
+        }
+        ProductStatus::Active => Availability::Active,
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VariantView {
+    pub sku: Sku,
+    pub attributes: BTreeMap<String, String>,
+    pub price: Money,
+    pub sale_price: Option<Money>,
+    pub unit_price: Money,
+    pub available: i64,
+}
+
+/// A product as the API returns it: public fields, derived availability, variants.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProductView {
+    pub id: ProductId,
+    pub seller_id: UserId,
+    pub name: String,
+    pub description: String,
+    pub brand: String,
+    pub category_id: CategoryId,
+    pub status: Availability,
+    pub rating_count: u64,
+    pub rating_average_x100: Option<u64>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub version: u64,
+    pub variants: Vec<VariantView>,
+}
+
+impl ProductView {
+    pub fn new(product: &Product, variants: &[Variant]) -> Self {
+        ProductView {
+            id: product.id.clone(),
+            seller_id: product.seller_id.clone(),
+            name: product.name.clone(),
+            description: product.description.clone(),
+            brand: product.brand.clone(),
+            category_id: product.category_id.clone(),
+            status: availability(product.status, variants),
+            rating_count: product.rating.count,
+            rating_average_x100: product.rating.average_x100(),
+            created_at: product.created_at.clone(),
+            updated_at: product.updated_at.clone(),
+            version: product.version,
+            variants: variants.iter().map(Variant::view).collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::Currency;
+
+    pub(crate) fn variant(
+        sku: &str,
+        price: i64,
+        sale: Option<i64>,
+        on_hand: i64,
+        reserved: i64,
+    ) -> Variant {
+        let usd = Currency::parse("USD").unwrap();
+        Variant {
+            product_id: ProductId::parse("p1").unwrap(),
+            sku: Sku::parse(sku).unwrap(),
+            attributes: BTreeMap::new(),
+            price: Money::new(price, usd),
+            sale_price: sale.map(|s| Money::new(s, usd)),
+            on_hand,
+            reserved,
+            version: 1,
+        }
+    }
+
+    #[test]
+    fn sale_price_applies_only_when_lower() {
+        assert_eq!(variant("A", 1000, Some(800), 1, 0).unit_price().amount, 800);
+        assert_eq!(
+            variant("A", 1000, Some(1200), 1, 0).unit_price().amount,
+            1000
+        );
+        assert_eq!(variant("A", 1000, None, 1, 0).unit_price().amount, 1000);
+    }
+
+    #[test]
+    fn available_is_on_hand_minus_reserved_never_negative() {
+        assert_eq!(variant("A", 1, None, 10, 3).available(), 7);
+        assert_eq!(variant("A", 1, None, 2, 5).available(), 0);
+    }
+
+    #[test]
+    fn active_product_without_stock_is_out_of_stock() {
+        let empty = [variant("A", 1, None, 0, 0), variant("B", 1, None, 4, 4)];
+        assert_eq!(
+            availability(ProductStatus::Active, &empty),
+            Availability::OutOfStock
+        );
+        let some = [variant("A", 1, None, 0, 0), variant("B", 1, None, 5, 4)];
+        assert_eq!(
+            availability(ProductStatus::Active, &some),
+            Availability::Active
+        );
+        assert_eq!(
+            availability(ProductStatus::Inactive, &some),
+            Availability::Inactive
+        );
+    }
+
+    #[test]
+    fn price_from_is_the_lowest_unit_price() {
+        let vs = [
+            variant("A", 1000, Some(700), 1, 0),
+            variant("B", 800, None, 0, 0),
+        ];
+        assert_eq!(price_from(&vs).unwrap().amount, 700);
+        assert_eq!(price_from(&[]), None);
+    }
+
+    #[test]
+    fn rating_average_rounds_to_hundredths() {
+        assert_eq!(RatingSummary::default().average_x100(), None);
+        let r = RatingSummary {
+            count: 3,
+            total_stars: 13,
+        };
+        assert_eq!(r.average_x100(), Some(433));
+    }
+}

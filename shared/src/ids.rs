@@ -1,0 +1,140 @@
+//! Identifier newtypes. Each one is checked once, at the edge, so no id that
+//! reaches a DynamoDB key can contain the `#` key separator or be empty.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use crate::error::FieldError;
+
+fn id_char_ok(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
+}
+
+fn check_id(value: &str, field: &str, max_len: usize) -> Result<(), FieldError> {
+    if value.is_empty() {
+        return Err(FieldError::new(field, "must not be empty"));
+    }
+    if value.len() > max_len {
+        return Err(FieldError::new(
+            field,
+            &format!("must be at most {max_len} characters"),
+        ));
+    }
+    if !value.chars().all(id_char_ok) {
+        return Err(FieldError::new(
+            field,
+            "may contain only letters, digits, '-', '_' and '.'",
+        ));
+    }
+    Ok(())
+}
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident, $field:literal, $max:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            pub const FIELD: &'static str = $field;
+
+            pub fn parse(value: &str) -> Result<Self, FieldError> {
+                check_id(value, $field, $max)?;
+                Ok($name(value.to_owned()))
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = FieldError;
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                check_id(&value, $field, $max)?;
+                Ok($name(value))
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// A product, e.g. a UUID the shop generated or a seller's imported id.
+    ProductId, "productId", 64
+);
+id_type!(
+    /// A stock-keeping unit: one purchasable variant, unique across the shop.
+    Sku, "sku", 64
+);
+id_type!(
+    /// A category slug such as `mens-shoes`.
+    CategoryId, "categoryId", 64
+);
+id_type!(
+    /// A user: the identity provider's `sub` claim, never taken from a path or body.
+    UserId, "userId", 128
+);
+
+impl ProductId {
+    /// A fresh id; UUIDv7 sorts by creation time, which keeps new items apart in the index.
+    pub fn generate() -> Self {
+        ProductId(uuid::Uuid::now_v7().to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_ordinary_ids() {
+        assert!(ProductId::parse("0192f1c4-aaaa-7bbb-8ccc-123456789abc").is_ok());
+        assert!(Sku::parse("TSHIRT-RED-M").is_ok());
+        assert!(CategoryId::parse("mens-shoes").is_ok());
+        assert!(UserId::parse("a1b2c3d4-0000-1111-2222-333344445555").is_ok());
+    }
+
+    #[test]
+    fn rejects_empty_ids() {
+        assert!(Sku::parse("").is_err());
+    }
+
+    #[test]
+    fn rejects_the_key_separator_and_other_punctuation() {
+        for bad in ["a#b", "a b", "a/b", "ä", "x\u{0}"] {
+            assert!(ProductId::parse(bad).is_err(), "{bad:?} should be rejected");
+        }
+    }
+
+    #[test]
+    fn rejects_overlong_ids() {
+        assert!(Sku::parse(&"A".repeat(65)).is_err());
+        assert!(Sku::parse(&"A".repeat(64)).is_ok());
+    }
+
+    #[test]
+    fn generated_product_ids_are_valid_and_distinct() {
+        let (a, b) = (ProductId::generate(), ProductId::generate());
+        assert_ne!(a, b);
+        assert!(ProductId::parse(a.as_str()).is_ok());
+    }
+
+    #[test]
+    fn deserialising_checks_the_rules_too() {
+        assert!(serde_json::from_str::<Sku>("\"OK-1\"").is_ok());
+        assert!(serde_json::from_str::<Sku>("\"NOT#OK\"").is_err());
+    }
+}

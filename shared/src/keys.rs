@@ -1,0 +1,124 @@
+//! # The one DynamoDB table and its key schema
+//!
+//! Every entity lives in one table (`TABLE_NAME`), keyed by generic attributes
+//! `PK`/`SK`, with two overloaded global secondary indexes. This module is the
+//! only place that builds keys; README's "Data model" section repeats this table.
+//!
+//! | entity            | PK                   | SK                    | GSI1PK / GSI1SK                          | GSI2PK / GSI2SK                 |
+//! |-------------------|----------------------|-----------------------|------------------------------------------|---------------------------------|
+//! | category          | `CATALOG`            | `CATEGORY#<id>`       |                                          |                                 |
+//! | product           | `PRODUCT#<id>`       | `PRODUCT`             | `CATEGORY#<categoryId>` / `PRODUCT#<id>` | `SELLER#<sellerId>` / `PRODUCT#<id>` |
+//! | variant (SKU)     | `PRODUCT#<id>`       | `VARIANT#<sku>`       |                                          |                                 |
+//! | SKU claim         | `SKU#<sku>`          | `SKU`                 |                                          |                                 |
+//! | user profile      | `USER#<sub>`         | `PROFILE`             |                                          |                                 |
+//! | cart line         | `USER#<sub>`         | `CART#<sku>`          |                                          |                                 |
+//! | wishlist entry    | `USER#<sub>`         | `WISHLIST#<productId>`|                                          |                                 |
+//!
+//! Access patterns:
+//! - product page: `Query PK = PRODUCT#<id>` returns the product and all its variants in one strongly
+//!   consistent read (an item collection).
+//! - category tree: `Query PK = CATALOG, begins_with(SK, CATEGORY#)` (hundreds of items; cacheable).
+//! - products in a category, paged: `Query GSI1 PK = CATEGORY#<id>` with an opaque cursor.
+//! - a seller's products: `Query GSI2 PK = SELLER#<sub>`.
+//! - SKU → product: `GetItem SKU#<sku>`; the claim item also makes SKUs unique shop-wide
+//!   (written with `attribute_not_exists` in the product's transaction).
+//! - a customer's cart, wishlist and profile: `Query PK = USER#<sub>` with an SK prefix.
+//!   Everything a customer owns sits under their own partition, so a handler that
+//!   only builds keys from the verified `sub` can never read another customer's data.
+//!
+//! Stock lives on the variant item as `onHand` and `reserved`; only conditional
+//! writes change `reserved`, keeping `reserved <= onHand`.
+
+use crate::ids::{CategoryId, ProductId, Sku, UserId};
+
+pub const PK: &str = "PK";
+pub const SK: &str = "SK";
+pub const GSI1: &str = "GSI1";
+pub const GSI1PK: &str = "GSI1PK";
+pub const GSI1SK: &str = "GSI1SK";
+pub const GSI2: &str = "GSI2";
+pub const GSI2PK: &str = "GSI2PK";
+pub const GSI2SK: &str = "GSI2SK";
+
+/// The kind of item, stored on every item so streams and exports can tell them apart.
+pub const ENTITY: &str = "entity";
+
+pub const CATALOG_PK: &str = "CATALOG";
+pub const CATEGORY_PREFIX: &str = "CATEGORY#";
+pub const PRODUCT_SK: &str = "PRODUCT";
+pub const VARIANT_PREFIX: &str = "VARIANT#";
+pub const CART_PREFIX: &str = "CART#";
+pub const WISHLIST_PREFIX: &str = "WISHLIST#";
+pub const PROFILE_SK: &str = "PROFILE";
+
+pub fn category_sk(id: &CategoryId) -> String {
+    format!("{CATEGORY_PREFIX}{id}")
+}
+
+pub fn product_pk(id: &ProductId) -> String {
+    format!("PRODUCT#{id}")
+}
+
+pub fn variant_sk(sku: &Sku) -> String {
+    format!("{VARIANT_PREFIX}{sku}")
+}
+
+pub fn sku_pk(sku: &Sku) -> String {
+    format!("SKU#{sku}")
+}
+
+pub const SKU_SK: &str = "SKU";
+
+pub fn category_products_pk(id: &CategoryId) -> String {
+    format!("{CATEGORY_PREFIX}{id}")
+}
+
+pub fn category_products_sk(id: &ProductId) -> String {
+    format!("PRODUCT#{id}")
+}
+
+pub fn seller_products_pk(id: &UserId) -> String {
+    format!("SELLER#{id}")
+}
+
+pub fn user_pk(id: &UserId) -> String {
+    format!("USER#{id}")
+}
+
+pub fn cart_sk(sku: &Sku) -> String {
+    format!("{CART_PREFIX}{sku}")
+}
+
+pub fn wishlist_sk(id: &ProductId) -> String {
+    format!("{WISHLIST_PREFIX}{id}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_have_the_documented_shape() {
+        let p = ProductId::parse("p-1").unwrap();
+        let s = Sku::parse("SKU-1").unwrap();
+        let u = UserId::parse("u-1").unwrap();
+        let c = CategoryId::parse("shoes").unwrap();
+        assert_eq!(product_pk(&p), "PRODUCT#p-1");
+        assert_eq!(variant_sk(&s), "VARIANT#SKU-1");
+        assert_eq!(sku_pk(&s), "SKU#SKU-1");
+        assert_eq!(user_pk(&u), "USER#u-1");
+        assert_eq!(cart_sk(&s), "CART#SKU-1");
+        assert_eq!(wishlist_sk(&p), "WISHLIST#p-1");
+        assert_eq!(category_sk(&c), "CATEGORY#shoes");
+        assert_eq!(category_products_pk(&c), "CATEGORY#shoes");
+        assert_eq!(seller_products_pk(&u), "SELLER#u-1");
+    }
+
+    #[test]
+    fn a_customers_items_all_share_one_partition() {
+        let u = UserId::parse("u-1").unwrap();
+        assert!(cart_sk(&Sku::parse("A").unwrap()).starts_with(CART_PREFIX));
+        assert!(wishlist_sk(&ProductId::parse("B").unwrap()).starts_with(WISHLIST_PREFIX));
+        assert_eq!(user_pk(&u), format!("USER#{u}"));
+    }
+}

@@ -1,0 +1,150 @@
+//! Cart use cases. Who may call: a signed-in user, on their own cart only
+//! (the cart's partition is built from the verified `sub`, never from input).
+
+use serde::Deserialize;
+
+use crate::auth::Caller;
+use crate::cart::{check_line_change, price_cart, CartLine, PricedCart, Quantity, MAX_CART_LINES};
+use crate::error::ShopError;
+use crate::ids::Sku;
+use crate::store::{now_rfc3339, Store};
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AddItemInput {
+    pub sku: String,
+    pub quantity: i64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SetQuantityInput {
+    pub quantity: i64,
+}
+
+async fn priced(store: &Store, lines: &[CartLine]) -> Result<PricedCart, ShopError> {
+    let wanted: Vec<_> = lines
+        .iter()
+        .map(|l| (l.product_id.clone(), l.sku.clone()))
+        .collect();
+    let offers = store.offers(&wanted).await?;
+    price_cart(lines, &offers).map_err(ShopError::internal)
+}
+
+pub async fn get_cart(store: &Store, caller: &Caller) -> Result<PricedCart, ShopError> {
+    let lines = store.cart_lines(&caller.user_id).await?;
+    priced(store, &lines).await
+}
+
+/// Adds `quantity` units of a SKU (to any already in the cart).
+pub async fn add_item(
+    store: &Store,
+    caller: &Caller,
+    input: AddItemInput,
+) -> Result<PricedCart, ShopError> {
+    let sku = Sku::parse(&input.sku)?;
+    let quantity = Quantity::parse(input.quantity)?;
+    let product_id = store
+        .sku_owner(&sku)
+        .await?
+        .ok_or(ShopError::NotFound("SKU"))?;
+    let lines = store.cart_lines(&caller.user_id).await?;
+    let existing = lines.iter().find(|l| l.sku == sku);
+    if existing.is_none() && lines.len() >= MAX_CART_LINES {
+        return Err(ShopError::Conflict(format!(
+            "a cart holds at most {MAX_CART_LINES} different SKUs"
+        )));
+    }
+    let new_quantity = existing.map_or(0, |l| l.quantity) + quantity.get();
+    change_line(
+        store,
+        caller,
+        &lines,
+        sku,
+        product_id,
+        new_quantity,
+        existing.map(|l| l.quantity),
+    )
+    .await
+}
+
+/// Sets a line's quantity; the line must be in the cart.
+pub async fn set_quantity(
+    store: &Store,
+    caller: &Caller,
+    sku: &Sku,
+    input: SetQuantityInput,
+) -> Result<PricedCart, ShopError> {
+    let quantity = Quantity::parse(input.quantity)?;
+    let lines = store.cart_lines(&caller.user_id).await?;
+    let existing = lines
+        .iter()
+        .find(|l| &l.sku == sku)
+        .ok_or(ShopError::NotFound("cart line"))?;
+    let product_id = existing.product_id.clone();
+    change_line(
+        store,
+        caller,
+        &lines,
+        sku.clone(),
+        product_id,
+        quantity.get(),
+        Some(existing.quantity),
+    )
+    .await
+}
+
+async fn change_line(
+    store: &Store,
+    caller: &Caller,
+    lines: &[CartLine],
+    sku: Sku,
+    product_id: crate::ids::ProductId,
+    new_quantity: u32,
+    expected: Option<u32>,
+) -> Result<PricedCart, ShopError> {
+    let mut wanted: Vec<_> = lines
+        .iter()
+        .map(|l| (l.product_id.clone(), l.sku.clone()))
+        .collect();
+    if expected.is_none() {
+        wanted.push((product_id.clone(), sku.clone()));
+    }
+    let offers = store.offers(&wanted).await?;
+    let offer = offers.get(&sku).ok_or(ShopError::NotFound("SKU"))?;
+    let cart_currency = lines
+        .iter()
+        .filter(|l| l.sku != sku)
+        .filter_map(|l| offers.get(&l.sku))
+        .map(|o| o.variant.price.currency)
+        .next();
+    check_line_change(offer, new_quantity, cart_currency)?;
+    let added_at = lines
+        .iter()
+        .find(|l| l.sku == sku)
+        .map_or_else(now_rfc3339, |l| l.added_at.clone());
+    let line = CartLine {
+        sku: sku.clone(),
+        product_id,
+        quantity: new_quantity,
+        added_at,
+    };
+    store
+        .put_cart_line(&caller.user_id, &line, expected)
+        .await?;
+    let mut updated: Vec<CartLine> = lines.iter().filter(|l| l.sku != sku).cloned().collect();
+    updated.push(line);
+    updated.sort_by(|a, b| a.added_at.cmp(&b.added_at));
+    price_cart(&updated, &offers).map_err(ShopError::internal)
+}
+
+pub async fn remove_item(
+    store: &Store,
+    caller: &Caller,
+    sku: &Sku,
+) -> Result<PricedCart, ShopError> {
+    if !store.delete_cart_line(&caller.user_id, sku).await? {
+        return Err(ShopError::NotFound("cart line"));
+    }
+    get_cart(store, caller).await
+}

@@ -1,0 +1,233 @@
+//! Catalog use cases. Who may call: reads are anonymous; writes need a seller
+//! (or an admin) and a seller may only touch its own products.
+
+use crate::auth::Caller;
+use crate::catalog::{
+    price_from, Category, Product, ProductDraft, ProductSummary, ProductUpdate, ProductView,
+    Variant, VariantDraft,
+};
+use crate::error::ShopError;
+use crate::ids::{CategoryId, ProductId};
+use crate::store::{now_rfc3339, Page, Store};
+
+pub const DEFAULT_PAGE_SIZE: i32 = 24;
+pub const MAX_PAGE_SIZE: i32 = 100;
+
+pub async fn list_categories(store: &Store) -> Result<Vec<Category>, ShopError> {
+    let mut categories = store.list_categories().await?;
+    categories.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(categories)
+}
+
+pub fn parse_page_size(raw: Option<&str>) -> Result<i32, ShopError> {
+    match raw {
+        None => Ok(DEFAULT_PAGE_SIZE),
+        Some(v) => match v.parse::<i32>() {
+            Ok(n) if (1..=MAX_PAGE_SIZE).contains(&n) => Ok(n),
+            _ => Err(ShopError::Malformed(format!(
+                "limit must be a whole number from 1 to {MAX_PAGE_SIZE}"
+            ))),
+        },
+    }
+}
+
+pub async fn category_products(
+    store: &Store,
+    category: &CategoryId,
+    limit: i32,
+    cursor: Option<&str>,
+) -> Result<Page<ProductSummary>, ShopError> {
+    if store.get_category(category).await?.is_none() {
+        return Err(ShopError::NotFound("category"));
+    }
+    store.list_category_products(category, limit, cursor).await
+}
+
+/// Shoppers see active and out-of-stock products; an inactive one only its seller or an admin.
+pub async fn get_product(
+    store: &Store,
+    caller: Option<&Caller>,
+    id: &ProductId,
+) -> Result<ProductView, ShopError> {
+    let (product, variants) = store
+        .get_product(id)
+        .await?
+        .ok_or(ShopError::NotFound("product"))?;
+    let view = ProductView::new(&product, &variants);
+    if view.status == crate::catalog::Availability::Inactive
+        && !caller.is_some_and(|c| may_edit(c, &product))
+    {
+        return Err(ShopError::NotFound("product"));
+    }
+    Ok(view)
+}
+
+fn may_edit(caller: &Caller, product: &Product) -> bool {
+    caller.is_admin() || (caller.user_id == product.seller_id && caller.require_seller().is_ok())
+}
+
+/// Loads a product for a write: 404 if absent, 403 if the caller may not edit it.
+async fn load_for_edit(
+    store: &Store,
+    caller: &Caller,
+    id: &ProductId,
+) -> Result<(Product, Vec<Variant>), ShopError> {
+    caller.require_seller()?;
+    let (product, variants) = store
+        .get_product(id)
+        .await?
+        .ok_or(ShopError::NotFound("product"))?;
+    if !may_edit(caller, &product) {
+        return Err(ShopError::Forbidden(
+            "a seller may only change its own products",
+        ));
+    }
+    Ok((product, variants))
+}
+
+fn variant_from_draft(
+    product_id: &ProductId,
+    draft: VariantDraft,
+    reserved: i64,
+    version: u64,
+) -> Variant {
+    Variant {
+        product_id: product_id.clone(),
+        sku: draft.sku,
+        attributes: draft.attributes,
+        price: draft.price,
+        sale_price: draft.sale_price,
+        on_hand: draft.on_hand,
+        reserved,
+        version,
+    }
+}
+
+pub async fn create_product(
+    store: &Store,
+    caller: &Caller,
+    draft: ProductDraft,
+) -> Result<ProductView, ShopError> {
+    if !caller.has(crate::auth::Role::Seller) {
+        // Admins moderate; products belong to the seller who lists them.
+        return Err(ShopError::Forbidden("only sellers may list products"));
+    }
+    let id = ProductId::generate();
+    let now = now_rfc3339();
+    let variants: Vec<Variant> = draft
+        .variants
+        .into_iter()
+        .map(|d| variant_from_draft(&id, d, 0, 1))
+        .collect();
+    let product = Product {
+        id,
+        seller_id: caller.user_id.clone(),
+        name: draft.name,
+        description: draft.description,
+        brand: draft.brand,
+        category_id: draft.category_id,
+        status: draft.status,
+        rating: Default::default(),
+        created_at: now.clone(),
+        updated_at: now,
+        price_from: price_from(&variants),
+        version: 1,
+    };
+    store.create_product(&product, &variants).await?;
+    Ok(ProductView::new(&product, &variants))
+}
+
+pub async fn update_product(
+    store: &Store,
+    caller: &Caller,
+    id: &ProductId,
+    update: ProductUpdate,
+) -> Result<ProductView, ShopError> {
+    let (current, variants) = load_for_edit(store, caller, id).await?;
+    let updated = Product {
+        name: update.name,
+        description: update.description,
+        brand: update.brand,
+        category_id: update.category_id,
+        status: update.status,
+        updated_at: now_rfc3339(),
+        version: current.version + 1,
+        ..current.clone()
+    };
+    store.update_product(&updated, current.version).await?;
+    Ok(ProductView::new(&updated, &variants))
+}
+
+pub async fn delete_product(
+    store: &Store,
+    caller: &Caller,
+    id: &ProductId,
+) -> Result<(), ShopError> {
+    let (product, variants) = load_for_edit(store, caller, id).await?;
+    store.delete_product(&product, &variants).await
+}
+
+/// Creates or replaces one variant's attributes, prices and on-hand stock.
+/// Returns the product view and whether the variant is new.
+pub async fn put_variant(
+    store: &Store,
+    caller: &Caller,
+    id: &ProductId,
+    draft: VariantDraft,
+) -> Result<(ProductView, bool), ShopError> {
+    let (current, mut variants) = load_for_edit(store, caller, id).await?;
+    if let Some(other) = variants
+        .iter()
+        .find(|v| v.price.currency != draft.price.currency && v.sku != draft.sku)
+    {
+        return Err(crate::error::FieldError::new(
+            "currency",
+            &format!(
+                "must match the product's other variants ({})",
+                other.price.currency
+            ),
+        )
+        .into());
+    }
+    let existing = variants.iter().position(|v| v.sku == draft.sku);
+    if existing.is_none() && variants.len() >= crate::catalog::input_limits::MAX_VARIANTS {
+        return Err(ShopError::Conflict(
+            "the product has the most variants allowed".into(),
+        ));
+    }
+    let (reserved, version) =
+        existing.map_or((0, 1), |i| (variants[i].reserved, variants[i].version + 1));
+    let variant = variant_from_draft(id, draft, reserved, version);
+    match existing {
+        Some(i) => variants[i] = variant.clone(),
+        None => variants.push(variant.clone()),
+    }
+    let updated = Product {
+        price_from: price_from(&variants),
+        updated_at: now_rfc3339(),
+        version: current.version + 1,
+        ..current.clone()
+    };
+    store
+        .put_variant(&updated, current.version, &variant)
+        .await?;
+    Ok((ProductView::new(&updated, &variants), existing.is_none()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_size_defaults_and_bounds() {
+        assert_eq!(parse_page_size(None).unwrap(), DEFAULT_PAGE_SIZE);
+        assert_eq!(parse_page_size(Some("100")).unwrap(), 100);
+        for bad in ["0", "101", "-1", "ten", ""] {
+            assert_eq!(
+                parse_page_size(Some(bad)).unwrap_err().status(),
+                400,
+                "{bad}"
+            );
+        }
+    }
+}

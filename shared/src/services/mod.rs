@@ -1,0 +1,7 @@
+//! Use cases, one function per endpoint: they check who may do what, apply the
+//! pure domain rules and call the store. Handlers only parse and respond.
+
+pub mod cart;
+pub mod catalog;
+pub mod identity;
+pub mod wishlist;

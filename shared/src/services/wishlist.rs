@@ -1,0 +1,101 @@
+//! Wishlist use cases. Who may call: a signed-in user, on their own wishlist only.
+
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Caller;
+use crate::error::ShopError;
+use crate::ids::ProductId;
+use crate::store::{now_rfc3339, Store, WishlistEntry};
+
+/// Most products one wishlist holds.
+pub const MAX_WISHLIST: usize = 200;
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AddInput {
+    pub product_id: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WishlistItem {
+    pub product_id: ProductId,
+    pub added_at: String,
+    /// Absent when the product has since been removed from the catalog.
+    pub product: Option<crate::catalog::ProductSummary>,
+}
+
+pub async fn list(store: &Store, caller: &Caller) -> Result<Vec<WishlistItem>, ShopError> {
+    let entries = store.wishlist(&caller.user_id).await?;
+    let keys = entries
+        .iter()
+        .map(|e| {
+            crate::store::key(
+                crate::keys::product_pk(&e.product_id),
+                crate::keys::PRODUCT_SK,
+            )
+        })
+        .collect();
+    let products: Vec<crate::catalog::Product> = store
+        .batch_get(keys)
+        .await?
+        .into_iter()
+        .map(crate::store::from_item)
+        .collect::<Result<_, _>>()?;
+    Ok(entries
+        .into_iter()
+        .map(|e| {
+            let product = products
+                .iter()
+                .find(|p| p.id == e.product_id)
+                .map(|p| p.summary());
+            WishlistItem {
+                product_id: e.product_id,
+                added_at: e.added_at,
+                product,
+            }
+        })
+        .collect())
+}
+
+/// Adds a product; returns whether it was new. Only existing products can be added.
+pub async fn add(
+    store: &Store,
+    caller: &Caller,
+    input: AddInput,
+) -> Result<(WishlistEntry, bool), ShopError> {
+    let product_id = ProductId::parse(&input.product_id)?;
+    if store.get_product(&product_id).await?.is_none() {
+        return Err(ShopError::NotFound("product"));
+    }
+    let current = store.wishlist(&caller.user_id).await?;
+    if let Some(existing) = current.iter().find(|e| e.product_id == product_id) {
+        return Ok((existing.clone(), false));
+    }
+    if current.len() >= MAX_WISHLIST {
+        return Err(ShopError::Conflict(format!(
+            "a wishlist holds at most {MAX_WISHLIST} products"
+        )));
+    }
+    let entry = WishlistEntry {
+        product_id,
+        added_at: now_rfc3339(),
+    };
+    let created = store.add_wishlist_entry(&caller.user_id, &entry).await?;
+    Ok((entry, created))
+}
+
+pub async fn remove(
+    store: &Store,
+    caller: &Caller,
+    product_id: &ProductId,
+) -> Result<(), ShopError> {
+    if store
+        .delete_wishlist_entry(&caller.user_id, product_id)
+        .await?
+    {
+        Ok(())
+    } else {
+        Err(ShopError::NotFound("wishlist entry"))
+    }
+}

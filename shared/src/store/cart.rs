@@ -1,0 +1,162 @@
+//! Cart lines and wishlist entries: both live under the customer's own partition.
+
+use super::{from_item, key, n, s, sdk_error, to_item, Store};
+use crate::cart::CartLine;
+use crate::error::ShopError;
+use crate::ids::{ProductId, Sku, UserId};
+use crate::keys;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct WishlistEntry {
+    pub product_id: ProductId,
+    pub added_at: String,
+}
+
+impl Store {
+    async fn query_user_prefix(
+        &self,
+        user: &UserId,
+        prefix: &str,
+    ) -> Result<Vec<super::Item>, ShopError> {
+        let mut out = Vec::new();
+        let mut start = None;
+        loop {
+            let page = self
+                .client()
+                .query()
+                .table_name(self.table())
+                .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
+                .expression_attribute_values(":pk", s(keys::user_pk(user)))
+                .expression_attribute_values(":prefix", s(prefix))
+                .consistent_read(true)
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            out.extend(page.items.unwrap_or_default());
+            match page.last_evaluated_key {
+                Some(k) if !k.is_empty() => start = Some(k),
+                _ => return Ok(out),
+            }
+        }
+    }
+
+    pub async fn cart_lines(&self, user: &UserId) -> Result<Vec<CartLine>, ShopError> {
+        let items = self.query_user_prefix(user, keys::CART_PREFIX).await?;
+        items.into_iter().map(from_item).collect()
+    }
+
+    /// Writes a line if it still holds `expected_quantity` (`None`: if absent), so two
+    /// concurrent adds cannot both read 1 and both write 2.
+    pub async fn put_cart_line(
+        &self,
+        user: &UserId,
+        line: &CartLine,
+        expected_quantity: Option<u32>,
+    ) -> Result<(), ShopError> {
+        let item = to_item(
+            line,
+            keys::user_pk(user),
+            keys::cart_sk(&line.sku),
+            "cartLine",
+        )?;
+        let request = self
+            .client()
+            .put_item()
+            .table_name(self.table())
+            .set_item(Some(item));
+        let request = match expected_quantity {
+            None => request.condition_expression("attribute_not_exists(PK)"),
+            Some(q) => request
+                .condition_expression("quantity = :q")
+                .expression_attribute_values(":q", n(q)),
+        };
+        request.send().await.map(|_| ()).map_err(|err| {
+            if err
+                .as_service_error()
+                .is_some_and(|e| e.is_conditional_check_failed_exception())
+            {
+                ShopError::Conflict("the cart changed meanwhile; retry".into())
+            } else {
+                sdk_error(err)
+            }
+        })
+    }
+
+    /// Removes a line; `false` if there was none.
+    pub async fn delete_cart_line(&self, user: &UserId, sku: &Sku) -> Result<bool, ShopError> {
+        self.delete_if_exists(keys::user_pk(user), keys::cart_sk(sku))
+            .await
+    }
+
+    pub async fn wishlist(&self, user: &UserId) -> Result<Vec<WishlistEntry>, ShopError> {
+        let items = self.query_user_prefix(user, keys::WISHLIST_PREFIX).await?;
+        items.into_iter().map(from_item).collect()
+    }
+
+    /// Adds an entry; `false` if it was already there (the first `addedAt` is kept).
+    pub async fn add_wishlist_entry(
+        &self,
+        user: &UserId,
+        entry: &WishlistEntry,
+    ) -> Result<bool, ShopError> {
+        let item = to_item(
+            entry,
+            keys::user_pk(user),
+            keys::wishlist_sk(&entry.product_id),
+            "wishlistEntry",
+        )?;
+        let result = self
+            .client()
+            .put_item()
+            .table_name(self.table())
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(PK)")
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(err) => Err(sdk_error(err)),
+        }
+    }
+
+    pub async fn delete_wishlist_entry(
+        &self,
+        user: &UserId,
+        product: &ProductId,
+    ) -> Result<bool, ShopError> {
+        self.delete_if_exists(keys::user_pk(user), keys::wishlist_sk(product))
+            .await
+    }
+
+    async fn delete_if_exists(&self, pk: String, sk: String) -> Result<bool, ShopError> {
+        let result = self
+            .client()
+            .delete_item()
+            .table_name(self.table())
+            .set_key(Some(key(pk, sk)))
+            .condition_expression("attribute_exists(PK)")
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(true),
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
+            {
+                Ok(false)
+            }
+            Err(err) => Err(sdk_error(err)),
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! DynamoDB access for the one shop table (key schema: [`crate::keys`]).
+//! Every write that must not clobber or oversell carries a condition; a failed
+//! condition becomes a domain error, never a 500.
+
+mod cart;
+mod catalog;
+mod cursor;
+mod users;
+
+pub use cart::WishlistEntry;
+pub use cursor::Page;
+pub use users::Profile;
+
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::Client;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use std::collections::HashMap;
+
+use crate::error::ShopError;
+use crate::keys;
+
+pub type Item = HashMap<String, AttributeValue>;
+
+/// The shop table and a client for it. Cheap to clone; built once per cold start.
+#[derive(Clone, Debug)]
+pub struct Store {
+    client: Client,
+    table: String,
+}
+
+impl Store {
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Store {
+            client,
+            table: table.into(),
+        }
+    }
+
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+}
+
+pub(crate) fn s(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+pub(crate) fn n(value: impl ToString) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+pub fn key(pk: impl Into<String>, sk: impl Into<String>) -> Item {
+    HashMap::from([(keys::PK.to_owned(), s(pk)), (keys::SK.to_owned(), s(sk))])
+}
+
+/// Serialises `record` and adds the item's keys and entity name.
+pub(crate) fn to_item(
+    record: &impl Serialize,
+    pk: String,
+    sk: String,
+    entity: &str,
+) -> Result<Item, ShopError> {
+    let mut item: Item = serde_dynamo::to_item(record).map_err(ShopError::internal)?;
+    item.insert(keys::PK.to_owned(), s(pk));
+    item.insert(keys::SK.to_owned(), s(sk));
+    item.insert(keys::ENTITY.to_owned(), s(entity));
+    Ok(item)
+}
+
+pub fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, ShopError> {
+    serde_dynamo::from_item(item).map_err(ShopError::internal)
+}
+
+pub(crate) fn sdk_error<E, R>(err: SdkError<E, R>) -> ShopError
+where
+    E: std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    ShopError::internal(aws_sdk_dynamodb::error::DisplayErrorContext(err))
+}
+
+/// Why a transaction was cancelled, one entry per action in order: the code
+/// (`ConditionalCheckFailed`, `None`, ...) and the item as it was, if returned.
+pub(crate) fn cancellation_reasons(
+    err: &SdkError<TransactWriteItemsError, impl std::fmt::Debug>,
+) -> Option<Vec<(String, Option<Item>)>> {
+    match err.as_service_error() {
+        Some(TransactWriteItemsError::TransactionCanceledException(e)) => Some(
+            e.cancellation_reasons()
+                .iter()
+                .map(|r| (r.code().unwrap_or("None").to_owned(), r.item().cloned()))
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
+pub fn now_rfc3339() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_owned())
+}
