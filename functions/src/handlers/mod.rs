@@ -1,0 +1,6 @@
+//! HTTP handlers, grouped by resource. Each states who may call it.
+
+pub mod auth;
+pub mod cart;
+pub mod catalog;
+pub mod wishlist;
