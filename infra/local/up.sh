@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# README command 1: brings up the whole shop on 127.0.0.1, from nothing.
+#   LocalStack (DynamoDB Local, S3, SQS, Step Functions, Lambda via the host executor,
+#   CloudFormation), moto (Cognito + SESv2), OpenSearch; builds the functions with
+#   `sam build` (cargo-lambda), deploys template.yaml as a fresh stack, starts the
+#   local HTTP API gateway and seeds a sample catalog.
+# Knobs: SHOP_BUILD_MODE=debug|release (debug), SHOP_SEED=0 to skip the catalog,
+#        SEED_PRODUCTS (300), GATEWAY_PORT (8080), SHOP_STACK (shop-local).
+# Writes $LOCAL_DIR/env (endpoints and names) for tests and scripts. Stop with down.sh.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+HERE=$REPO_ROOT/infra/local
+STACK=${SHOP_STACK:-shop-local}
+BUCKET=shop-local-artifacts
+BUILD_DIR=$LOCAL_DIR/sam-build
+LS=http://127.0.0.1:$LOCALSTACK_PORT
+t0=$SECONDS
+
+TOOLS=$("$HERE/tools/install.sh")
+export PATH=$TOOLS:$HOME/.cargo/bin:$PATH
+
+# OpenSearch takes longest to start: run it alongside the rest, join it at the end.
+"$HERE/opensearch/start.sh" >"$LOG_DIR/opensearch-start.log" 2>&1 &
+opensearch_job=$!
+"$HERE/moto/start.sh"
+LAMBDA_RUNTIME_EXECUTOR=host LAMBDA_KEEPALIVE_MS=${LAMBDA_KEEPALIVE_MS:-600000} "$HERE/localstack/start.sh"
+
+identity=$(MOTO_ENDPOINT=http://127.0.0.1:$MOTO_PORT python "$HERE/identity.py") || die "creating the local user pool in moto failed"
+field() { python -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$identity" "$1"; }
+POOL_ID=$(field userPoolId) CLIENT_ID=$(field clientId) ISSUER=$(field issuer) JWKS_URL=$(field jwksUrl)
+
+log "building functions (sam build, $([[ ${SHOP_BUILD_MODE:-debug} == release ]] && echo release || echo debug), x86_64)"
+[[ ${SHOP_BUILD_MODE:-debug} == release ]] || export SAM_BUILD_MODE=debug
+sam build --parameter-overrides Architecture=x86_64 --build-dir "$BUILD_DIR" >"$LOG_DIR/sam-build.log" 2>&1 \
+  || { tail -n 40 "$LOG_DIR/sam-build.log" >&2; die "sam build failed (log: $LOG_DIR/sam-build.log)"; }
+
+export AWS_ENDPOINT_URL=$LS
+aws s3api head-bucket --bucket "$BUCKET" >/dev/null 2>&1 || aws s3api create-bucket --bucket "$BUCKET" >/dev/null
+# LocalStack's CloudFormation drops changes on update: always deploy a fresh stack.
+if aws cloudformation describe-stacks --stack-name "$STACK" >/dev/null 2>&1; then
+  log "deleting the previous stack $STACK"
+  aws cloudformation delete-stack --stack-name "$STACK"
+  aws cloudformation wait stack-delete-complete --stack-name "$STACK" || die "could not delete stack $STACK"
+fi
+log "deploying template.yaml as stack $STACK"
+if ! sam deploy --template-file "$BUILD_DIR/template.yaml" --stack-name "$STACK" --s3-bucket "$BUCKET" \
+    --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND --no-confirm-changeset --no-fail-on-empty-changeset \
+    --parameter-overrides Architecture=x86_64 ExternalUserPoolId="$POOL_ID" ExternalUserPoolClientId="$CLIENT_ID" \
+      ExternalIssuer="$ISSUER" CognitoEndpoint="http://127.0.0.1:$MOTO_PORT" \
+    >"$LOG_DIR/sam-deploy.log" 2>&1; then
+  tail -n 20 "$LOG_DIR/sam-deploy.log" >&2
+  log "failed resources:"
+  aws cloudformation describe-stack-events --stack-name "$STACK" \
+    --query "StackEvents[?contains(ResourceStatus,'FAILED')].[LogicalResourceId,ResourceStatusReason]" --output text >&2 || true
+  die "deploying $STACK failed (logs: $LOG_DIR/sam-deploy.log, $LOG_DIR/localstack.log)"
+fi
+output() { aws cloudformation describe-stacks --stack-name "$STACK" --query "Stacks[0].Outputs[?OutputKey=='$1'].OutputValue" --output text; }
+TABLE_NAME=$(output TableName)
+
+stop_pid gateway
+start_bg gateway "$LOG_DIR/gateway.log" python "$HERE/gateway/gateway.py" --template "$REPO_ROOT/template.yaml" \
+  --stack "$STACK" --endpoint "$LS" --port "$GATEWAY_PORT" --issuer "$ISSUER" --audience "$CLIENT_ID" --jwks-url "$JWKS_URL"
+wait_http gateway "http://127.0.0.1:$GATEWAY_PORT/_local/routes" 30
+
+cat >"$LOCAL_DIR/env" <<ENV
+export SHOP_API_URL=http://127.0.0.1:$GATEWAY_PORT
+export AWS_ENDPOINT_URL=$LS
+export AWS_REGION=$AWS_REGION AWS_DEFAULT_REGION=$AWS_REGION AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
+export SHOP_STACK=$STACK
+export TABLE_NAME=$TABLE_NAME
+export USER_POOL_ID=$POOL_ID
+export USER_POOL_CLIENT_ID=$CLIENT_ID
+export SHOP_ISSUER=$ISSUER
+export SHOP_JWKS_URL=$JWKS_URL
+export MOTO_ENDPOINT=http://127.0.0.1:$MOTO_PORT
+export OPENSEARCH_URL=http://127.0.0.1:$OPENSEARCH_PORT
+ENV
+
+if [[ ${SHOP_SEED:-1} != 0 ]]; then
+  log "seeding the sample catalog"
+  SHOP_API_URL=http://127.0.0.1:$GATEWAY_PORT TABLE_NAME=$TABLE_NAME python "$HERE/seed.py" || die "seeding failed"
+fi
+
+wait "$opensearch_job" || { cat "$LOG_DIR/opensearch-start.log" >&2; die "OpenSearch failed to start (log: $LOG_DIR/opensearch-start.log)"; }
+leaks=$(non_loopback_listeners)
+[[ -z $leaks ]] || die "a local server listens beyond 127.0.0.1: $leaks"
+log "shop is up in $((SECONDS - t0))s: http://127.0.0.1:$GATEWAY_PORT (table $TABLE_NAME; env in $LOCAL_DIR/env; stop: infra/local/down.sh)"
