@@ -1,0 +1,96 @@
+"""Cart routes: the signed-in customer's own cart, priced server-side."""
+
+from conftest import assert_problem, partition, product_body
+
+
+def fresh_product(seller, stock=3, price=2500):
+    r = seller.api.post("/products", json=product_body(stock=stock, price=price))
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def cart_items(dynamodb, user):
+    return [i for i in partition(dynamodb, f"USER#{user.user_id}") if i["SK"]["S"].startswith("CART#")]
+
+
+def test_totals_are_computed_from_current_prices(seller, other_customer):
+    p = fresh_product(seller, stock=10)
+    a, b = (v["sku"] for v in p["variants"])
+    api = other_customer.api
+    for sku in (a, b):
+        api.delete(f"/cart/items/{sku}")
+    assert api.post("/cart/items", json={"sku": a, "quantity": 2}).status_code == 200
+    r = api.post("/cart/items", json={"sku": b, "quantity": 1})
+    assert r.status_code == 200
+    cart = api.get("/cart").json()
+    mine = {l["sku"]: l for l in cart["lines"] if l["sku"] in (a, b)}
+    assert mine[a]["lineTotal"]["amount"] == 2 * 2500
+    assert mine[b]["lineTotal"]["amount"] == 2600
+    # The seller puts one variant on sale: the cart follows the current price.
+    seller.api.put(f"/products/{p['id']}/variants/{a}", json={"price": 2500, "salePrice": 2000, "currency": "USD", "onHand": 10})
+    cart = api.get("/cart").json()
+    mine = {l["sku"]: l for l in cart["lines"] if l["sku"] in (a, b)}
+    assert mine[a]["unitPrice"]["amount"] == 2000
+    assert cart["subtotal"]["amount"] == sum(l["lineTotal"]["amount"] for l in cart["lines"] if l["issue"] is None)
+
+
+def test_adding_more_than_in_stock_is_refused(seller, customer, dynamodb):
+    sku = fresh_product(seller, stock=3)["variants"][0]["sku"]
+    assert customer.api.post("/cart/items", json={"sku": sku, "quantity": 2}).status_code == 200
+    before = cart_items(dynamodb, customer)
+    problem = assert_problem(customer.api.post("/cart/items", json={"sku": sku, "quantity": 2}), 409)
+    assert problem["available"] == 3
+    assert cart_items(dynamodb, customer) == before
+
+
+def test_add_item_bad_input(customer, dynamodb):
+    before = cart_items(dynamodb, customer)
+    assert_problem(customer.api.post("/cart/items", json={"sku": "X", "quantity": -1}), 422)
+    assert_problem(customer.api.post("/cart/items", json={"sku": "X", "quantity": 0}), 422)
+    assert_problem(customer.api.post("/cart/items", json={"sku": "NO-SUCH-SKU", "quantity": 1}), 404)
+    assert_problem(customer.api.post("/cart/items", json={"sku": "X"}), 400)
+    assert_problem(customer.api.post("/cart/items", data="[1,"), 400)
+    assert_problem(customer.api.post("/cart/items", json={"sku": "bad#sku", "quantity": 1}), 422)
+    assert cart_items(dynamodb, customer) == before
+
+
+def test_patch_sets_quantity_within_stock(seller, customer, dynamodb):
+    sku = fresh_product(seller, stock=5)["variants"][0]["sku"]
+    customer.api.post("/cart/items", json={"sku": sku, "quantity": 1})
+    r = customer.api.patch(f"/cart/items/{sku}", json={"quantity": 4})
+    assert r.status_code == 200
+    assert [l["quantity"] for l in r.json()["lines"] if l["sku"] == sku] == [4]
+    before = cart_items(dynamodb, customer)
+    assert_problem(customer.api.patch(f"/cart/items/{sku}", json={"quantity": 6}), 409)
+    assert_problem(customer.api.patch(f"/cart/items/{sku}", json={"quantity": -2}), 422)
+    assert_problem(customer.api.patch(f"/cart/items/{sku}", json={}), 400)
+    assert_problem(customer.api.patch("/cart/items/NOT-IN-CART", json={"quantity": 1}), 404)
+    assert cart_items(dynamodb, customer) == before
+
+
+def test_delete_removes_the_line(seller, customer):
+    sku = fresh_product(seller)["variants"][0]["sku"]
+    customer.api.post("/cart/items", json={"sku": sku, "quantity": 1})
+    r = customer.api.delete(f"/cart/items/{sku}")
+    assert r.status_code == 200
+    assert sku not in [l["sku"] for l in r.json()["lines"]]
+    assert_problem(customer.api.delete(f"/cart/items/{sku}"), 404)
+    assert_problem(customer.api.delete("/cart/items/bad%23sku"), 400)
+
+
+def test_a_customer_never_touches_another_customers_cart(seller, customer, other_customer, dynamodb):
+    sku = fresh_product(seller, stock=5)["variants"][0]["sku"]
+    customer.api.post("/cart/items", json={"sku": sku, "quantity": 1})
+    before = cart_items(dynamodb, customer)
+    assert sku not in [l["sku"] for l in other_customer.api.get("/cart").json()["lines"]]
+    assert_problem(other_customer.api.patch(f"/cart/items/{sku}", json={"quantity": 3}), 404)
+    assert_problem(other_customer.api.delete(f"/cart/items/{sku}"), 404)
+    assert cart_items(dynamodb, customer) == before
+
+
+def test_cart_needs_a_valid_token(anon, customer):
+    assert anon.get("/cart").status_code == 401
+    forged = customer.token[:-4] + ("AAAA" if not customer.token.endswith("AAAA") else "BBBB")
+    from conftest import Api
+    assert Api(forged).get("/cart").status_code == 401
+    assert Api("not-a-jwt").post("/cart/items", json={"sku": "X", "quantity": 1}).status_code == 401
