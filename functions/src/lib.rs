@@ -21,7 +21,10 @@ where
     shop::config::init_tracing();
     // Leaked on purpose: the App lives as long as the execution environment.
     let app: &'static App = Box::leak(Box::new(App::from_env().await?));
-    lambda_http::run(service_fn(move |req: Request| async move { Ok::<_, Error>(handle(app, req, handler).await) })).await
+    lambda_http::run(service_fn(move |req: Request| async move {
+        Ok::<_, Error>(handle(app, req, handler).await)
+    }))
+    .await
 }
 
 /// One invocation: run the handler and turn its result into a response.
