@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # README command 2: runs every test on a fresh machine, installing what it needs.
-#   1. static checks: cargo fmt, cfn-lint and `sam validate --lint` on template.yaml
+#   1. static checks: cargo fmt, cfn-lint and `sam validate --lint` on template.yaml, clippy
 #   2. unit tests (pure domain) and event-parsing tests: cargo test
 #   3. brings the local shop up (infra/local/up.sh), runs the integration suite
 #      (tests/, pytest) against it, and tears it down again (unless SHOP_KEEP_UP=1).
@@ -15,6 +15,8 @@ log "static checks"
 cargo fmt --all -- --check
 cfn-lint template.yaml
 sam validate --lint --template template.yaml >/dev/null
+
+cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 log "unit tests (cargo test)"
 cargo test --workspace 2>&1 | tee "$LOG_DIR/cargo-test.log" | grep -E "^(test result|error|failures|---- )" || true

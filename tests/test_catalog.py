@@ -1,5 +1,8 @@
 """Catalog routes: browsing (anonymous) and seller-owned writes."""
 
+import base64
+import json
+
 from conftest import assert_problem, partition, product_body
 
 
@@ -36,6 +39,8 @@ def test_category_products_bad_input(anon):
     assert_problem(anon.get("/categories/shoes/products", params={"cursor": "not-a-cursor"}), 400)
     other = anon.get("/categories/phones/products", params={"limit": 1}).json()["nextCursor"]
     assert_problem(anon.get("/categories/shoes/products", params={"cursor": other}), 400)
+    partial = base64.urlsafe_b64encode(json.dumps({"GSI1PK": "CATEGORY#shoes"}).encode()).decode().rstrip("=")
+    assert_problem(anon.get("/categories/shoes/products", params={"cursor": partial}), 400)
 
 
 def test_get_product_shows_variants_and_money_in_minor_units(anon, product):

@@ -37,3 +37,15 @@ def test_wishlists_are_private(customer, other_customer, product, dynamodb, anon
     assert_problem(other_customer.api.delete(f"/wishlist/{pid}"), 404)
     assert anon.get("/wishlist").status_code == 401
     assert wishlist_items(dynamodb, customer) == before
+
+
+def test_products_off_sale_cannot_be_wished_for_and_are_hidden(customer, seller, product):
+    pid, body = product
+    assert customer.api.post("/wishlist", json={"productId": pid}).status_code == 201
+    off_sale = {"name": body["name"], "description": "", "brand": body["brand"], "categoryId": body["categoryId"],
+                "status": "inactive"}
+    assert seller.api.put(f"/products/{pid}", json=off_sale).status_code == 200
+    entry = [i for i in customer.api.get("/wishlist").json()["items"] if i["productId"] == pid]
+    assert entry and entry[0]["product"] is None, "an inactive product's details leaked"
+    customer.api.delete(f"/wishlist/{pid}")
+    assert_problem(customer.api.post("/wishlist", json={"productId": pid}), 404)

@@ -21,6 +21,7 @@ where
     shop::config::init_tracing();
     // Leaked on purpose: the App lives as long as the execution environment.
     let app: &'static App = Box::leak(Box::new(App::from_env().await?));
+    app.store.warm_up().await;
     lambda_http::run(service_fn(move |req: Request| async move {
         Ok::<_, Error>(handle(app, req, handler).await)
     }))

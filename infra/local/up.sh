@@ -5,7 +5,11 @@
 #   `sam build` (cargo-lambda), deploys template.yaml as a fresh stack, starts the
 #   local HTTP API gateway and seeds a sample catalog.
 # Knobs: SHOP_BUILD_MODE=debug|release (debug), SHOP_SEED=0 to skip the catalog,
-#        SEED_PRODUCTS (300), GATEWAY_PORT (8080), SHOP_STACK (shop-local).
+#        SEED_PRODUCTS (300), GATEWAY_PORT (8080), SHOP_STACK (shop-local),
+#        SHOP_LOCALSTACK=external to use a LocalStack already listening on LOCALSTACK_PORT
+#        (e.g. the LocalStack container, where Docker exists) instead of host mode;
+#        FUNCTIONS_MOTO_ENDPOINT: how functions reach moto (default http://127.0.0.1:$MOTO_PORT;
+#        functions in containers need the host's address, e.g. http://host.docker.internal:5055).
 # Writes $LOCAL_DIR/env (endpoints and names) for tests and scripts. Stop with down.sh.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 HERE=$REPO_ROOT/infra/local
@@ -22,7 +26,11 @@ export PATH=$TOOLS:$HOME/.cargo/bin:$PATH
 "$HERE/opensearch/start.sh" >"$LOG_DIR/opensearch-start.log" 2>&1 &
 opensearch_job=$!
 "$HERE/moto/start.sh"
-LAMBDA_RUNTIME_EXECUTOR=host LAMBDA_KEEPALIVE_MS=${LAMBDA_KEEPALIVE_MS:-600000} "$HERE/localstack/start.sh"
+if [[ ${SHOP_LOCALSTACK:-host} == external ]]; then
+  curl -fsS -o /dev/null "$LS/_localstack/health" || die "SHOP_LOCALSTACK=external but nothing answers at $LS"
+else
+  LAMBDA_RUNTIME_EXECUTOR=host LAMBDA_KEEPALIVE_MS=${LAMBDA_KEEPALIVE_MS:-600000} "$HERE/localstack/start.sh"
+fi
 
 identity=$(MOTO_ENDPOINT=http://127.0.0.1:$MOTO_PORT python "$HERE/identity.py") || die "creating the local user pool in moto failed"
 field() { python -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$identity" "$1"; }
@@ -45,7 +53,7 @@ log "deploying template.yaml as stack $STACK"
 if ! sam deploy --template-file "$BUILD_DIR/template.yaml" --stack-name "$STACK" --s3-bucket "$BUCKET" \
     --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND --no-confirm-changeset --no-fail-on-empty-changeset \
     --parameter-overrides Architecture=x86_64 ExternalUserPoolId="$POOL_ID" ExternalUserPoolClientId="$CLIENT_ID" \
-      ExternalIssuer="$ISSUER" CognitoEndpoint="http://127.0.0.1:$MOTO_PORT" \
+      ExternalIssuer="$ISSUER" CognitoEndpoint="${FUNCTIONS_MOTO_ENDPOINT:-http://127.0.0.1:$MOTO_PORT}" \
     >"$LOG_DIR/sam-deploy.log" 2>&1; then
   tail -n 20 "$LOG_DIR/sam-deploy.log" >&2
   log "failed resources:"

@@ -106,6 +106,15 @@ pub struct PricedCart {
     pub checkout_ready: bool,
 }
 
+/// The cart's currency: that of its first line still on sale (inactive lines don't count).
+pub fn cart_currency(lines: &[CartLine], offers: &HashMap<Sku, LineOffer>) -> Option<Currency> {
+    lines
+        .iter()
+        .filter_map(|l| offers.get(&l.sku))
+        .find(|o| o.availability != Availability::Inactive)
+        .map(|o| o.variant.price.currency)
+}
+
 /// Prices `lines` against the current `offers` (keyed by SKU). Lines whose SKU
 /// is gone, inactive, short of stock or in another currency stay in the cart,
 /// flagged, and out of the subtotal.
@@ -113,11 +122,7 @@ pub fn price_cart(
     lines: &[CartLine],
     offers: &HashMap<Sku, LineOffer>,
 ) -> Result<PricedCart, MoneyError> {
-    let cart_currency = lines
-        .iter()
-        .filter_map(|l| offers.get(&l.sku))
-        .find(|o| o.availability != Availability::Inactive)
-        .map(|o| o.variant.price.currency);
+    let cart_currency = cart_currency(lines, offers);
     let mut priced = Vec::with_capacity(lines.len());
     let mut subtotal: Option<Money> = None;
     let mut item_count = 0u64;

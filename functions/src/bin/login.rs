@@ -1,4 +1,4 @@
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_http::Error> {
-    shop_functions::serve(|app, req| shop_functions::handlers::auth::login(app, req)).await
+    shop_functions::serve(shop_functions::handlers::auth::login).await
 }

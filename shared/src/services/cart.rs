@@ -4,7 +4,9 @@
 use serde::Deserialize;
 
 use crate::auth::Caller;
-use crate::cart::{check_line_change, price_cart, CartLine, PricedCart, Quantity, MAX_CART_LINES};
+use crate::cart::{
+    cart_currency, check_line_change, price_cart, CartLine, PricedCart, Quantity, MAX_CART_LINES,
+};
 use crate::error::ShopError;
 use crate::ids::Sku;
 use crate::store::{now_rfc3339, Store};
@@ -103,22 +105,17 @@ async fn change_line(
     new_quantity: u32,
     expected: Option<u32>,
 ) -> Result<PricedCart, ShopError> {
-    let mut wanted: Vec<_> = lines
+    // Always look the SKU up under its current product: a line saved under a product
+    // since deleted must not hide the SKU's new listing.
+    let others: Vec<CartLine> = lines.iter().filter(|l| l.sku != sku).cloned().collect();
+    let mut wanted: Vec<_> = others
         .iter()
         .map(|l| (l.product_id.clone(), l.sku.clone()))
         .collect();
-    if expected.is_none() {
-        wanted.push((product_id.clone(), sku.clone()));
-    }
+    wanted.push((product_id.clone(), sku.clone()));
     let offers = store.offers(&wanted).await?;
     let offer = offers.get(&sku).ok_or(ShopError::NotFound("SKU"))?;
-    let cart_currency = lines
-        .iter()
-        .filter(|l| l.sku != sku)
-        .filter_map(|l| offers.get(&l.sku))
-        .map(|o| o.variant.price.currency)
-        .next();
-    check_line_change(offer, new_quantity, cart_currency)?;
+    check_line_change(offer, new_quantity, cart_currency(&others, &offers))?;
     let added_at = lines
         .iter()
         .find(|l| l.sku == sku)

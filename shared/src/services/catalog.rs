@@ -43,23 +43,17 @@ pub async fn category_products(
     store.list_category_products(category, limit, cursor).await
 }
 
-/// Shoppers see active and out-of-stock products; an inactive one only its seller or an admin.
-pub async fn get_product(
-    store: &Store,
-    caller: Option<&Caller>,
-    id: &ProductId,
-) -> Result<ProductView, ShopError> {
+/// The public product page: active and out-of-stock products. An inactive one is
+/// not for sale and looks absent (its seller manages it through the write routes).
+pub async fn get_product(store: &Store, id: &ProductId) -> Result<ProductView, ShopError> {
     let (product, variants) = store
         .get_product(id)
         .await?
         .ok_or(ShopError::NotFound("product"))?;
-    let view = ProductView::new(&product, &variants);
-    if view.status == crate::catalog::Availability::Inactive
-        && !caller.is_some_and(|c| may_edit(c, &product))
-    {
+    if product.status == crate::catalog::ProductStatus::Inactive {
         return Err(ShopError::NotFound("product"));
     }
-    Ok(view)
+    Ok(ProductView::new(&product, &variants))
 }
 
 fn may_edit(caller: &Caller, product: &Product) -> bool {

@@ -146,23 +146,6 @@ pub async fn register(
             _ => provider_error(err),
         })?;
     let user_id = UserId::parse(signed_up.user_sub()).map_err(ShopError::internal)?;
-    // Confirm at once and put the user in their group; the group becomes the
-    // token's `cognito:groups` claim, which only the provider's admin API can set.
-    idp.client
-        .admin_confirm_sign_up()
-        .user_pool_id(&idp.user_pool_id)
-        .username(&email)
-        .send()
-        .await
-        .map_err(provider_error)?;
-    idp.client
-        .admin_add_user_to_group()
-        .user_pool_id(&idp.user_pool_id)
-        .username(&email)
-        .group_name(role.as_str())
-        .send()
-        .await
-        .map_err(provider_error)?;
     let profile = Profile {
         user_id,
         email,
@@ -170,8 +153,48 @@ pub async fn register(
         role: role.as_str().to_owned(),
         created_at: now_rfc3339(),
     };
-    store.put_profile(&profile).await?;
+    if let Err(err) = finish_registration(idp, store, &profile, role).await {
+        // Undo the sign-up so the same email can register again, instead of leaving an
+        // account without its group (which would silently act as a mere customer).
+        let undo = idp
+            .client
+            .admin_delete_user()
+            .user_pool_id(&idp.user_pool_id)
+            .username(&profile.email)
+            .send()
+            .await;
+        if let Err(undo_err) = undo {
+            tracing::error!(error = %provider_error(undo_err), "could not undo a half-done registration");
+        }
+        return Err(err);
+    }
     Ok(profile)
+}
+
+/// Confirms the account, puts it in its role's group (the token's `cognito:groups`
+/// claim, which only the provider's admin API can set) and stores the profile.
+async fn finish_registration(
+    idp: &IdentityProvider,
+    store: &Store,
+    profile: &Profile,
+    role: Role,
+) -> Result<(), ShopError> {
+    idp.client
+        .admin_confirm_sign_up()
+        .user_pool_id(&idp.user_pool_id)
+        .username(&profile.email)
+        .send()
+        .await
+        .map_err(provider_error)?;
+    idp.client
+        .admin_add_user_to_group()
+        .user_pool_id(&idp.user_pool_id)
+        .username(&profile.email)
+        .group_name(role.as_str())
+        .send()
+        .await
+        .map_err(provider_error)?;
+    store.put_profile(profile).await
 }
 
 pub async fn login(idp: &IdentityProvider, input: LoginInput) -> Result<Tokens, ShopError> {
@@ -186,7 +209,12 @@ pub async fn login(idp: &IdentityProvider, input: LoginInput) -> Result<Tokens, 
         .send()
         .await
         .map_err(|err| match err.as_service_error() {
-            Some(e) if e.is_not_authorized_exception() || e.is_user_not_found_exception() => {
+            Some(e)
+                if e.is_not_authorized_exception()
+                    || e.is_user_not_found_exception()
+                    || e.is_user_not_confirmed_exception()
+                    || e.is_password_reset_required_exception() =>
+            {
                 ShopError::InvalidCredentials
             }
             _ => provider_error(err),

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Caller;
+use crate::catalog::ProductStatus;
 use crate::error::ShopError;
 use crate::ids::ProductId;
 use crate::store::{now_rfc3339, Store, WishlistEntry};
@@ -21,7 +22,7 @@ pub struct AddInput {
 pub struct WishlistItem {
     pub product_id: ProductId,
     pub added_at: String,
-    /// Absent when the product has since been removed from the catalog.
+    /// Absent when the product has since been taken off sale or out of the catalog.
     pub product: Option<crate::catalog::ProductSummary>,
 }
 
@@ -47,7 +48,7 @@ pub async fn list(store: &Store, caller: &Caller) -> Result<Vec<WishlistItem>, S
         .map(|e| {
             let product = products
                 .iter()
-                .find(|p| p.id == e.product_id)
+                .find(|p| p.id == e.product_id && p.status == ProductStatus::Active)
                 .map(|p| p.summary());
             WishlistItem {
                 product_id: e.product_id,
@@ -65,9 +66,8 @@ pub async fn add(
     input: AddInput,
 ) -> Result<(WishlistEntry, bool), ShopError> {
     let product_id = ProductId::parse(&input.product_id)?;
-    if store.get_product(&product_id).await?.is_none() {
-        return Err(ShopError::NotFound("product"));
-    }
+    // Only what a shopper can see can be wished for.
+    crate::services::catalog::get_product(store, &product_id).await?;
     let current = store.wishlist(&caller.user_id).await?;
     if let Some(existing) = current.iter().find(|e| e.product_id == product_id) {
         return Ok((existing.clone(), false));

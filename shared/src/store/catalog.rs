@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::types::{
 use std::collections::HashMap;
 
 use super::cursor::{self, Page};
-use super::{cancellation_reasons, from_item, key, n, s, sdk_error, to_item, Item, Store};
+use super::{from_item, key, n, s, sdk_error, to_item, Item, Store};
 use crate::cart::LineOffer;
 use crate::catalog::{Availability, Category, Product, ProductStatus, ProductSummary, Variant};
 use crate::error::{FieldError, ShopError};
@@ -179,8 +179,9 @@ impl Store {
         cursor: Option<&str>,
     ) -> Result<Page<ProductSummary>, ShopError> {
         let partition = keys::category_products_pk(category);
+        let key_attrs = [keys::GSI1PK, keys::GSI1SK, keys::PK, keys::SK];
         let start = cursor
-            .map(|c| cursor::decode(c, keys::GSI1PK, &partition))
+            .map(|c| cursor::decode(c, &key_attrs, &partition))
             .transpose()?;
         let out = self
             .client()
@@ -242,38 +243,24 @@ impl Store {
             )?));
             actions.push(self.sku_claim(v)?);
         }
-        let result = self
-            .client()
-            .transact_write_items()
-            .set_transact_items(Some(actions))
-            .send()
-            .await;
-        result
-            .map(|_| ())
-            .map_err(|err| match cancellation_reasons(&err) {
-                Some(reasons) => {
-                    if reasons[0].0 == "ConditionalCheckFailed" {
-                        return FieldError::new("categoryId", "is not a known category").into();
-                    }
-                    // Reasons 2, 4, 6... are the SKU claims, in variant order.
-                    let taken: Vec<String> = variants
-                        .iter()
-                        .enumerate()
-                        .filter(|(i, _)| {
-                            reasons
-                                .get(3 + 2 * i)
-                                .is_some_and(|r| r.0 == "ConditionalCheckFailed")
-                        })
-                        .map(|(_, v)| v.sku.to_string())
-                        .collect();
-                    if taken.is_empty() {
-                        ShopError::Conflict("the product was written concurrently; retry".into())
-                    } else {
-                        ShopError::Conflict(format!("SKU already in use: {}", taken.join(", ")))
-                    }
-                }
-                None => sdk_error(err),
-            })
+        self.transact(actions, |c| {
+            if c.failed(0) {
+                return FieldError::new("categoryId", "is not a known category").into();
+            }
+            // Actions: [category, product, variant0, sku0, variant1, sku1, ...].
+            let taken: Vec<String> = variants
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| c.failed(3 + 2 * i))
+                .map(|(_, v)| v.sku.to_string())
+                .collect();
+            if taken.is_empty() {
+                ShopError::Conflict("the product was written concurrently; retry".into())
+            } else {
+                ShopError::Conflict(format!("SKU already in use: {}", taken.join(", ")))
+            }
+        })
+        .await
     }
 
     /// A SKU belongs to at most one product: the claim is created or already ours.
@@ -325,23 +312,14 @@ impl Store {
             )?),
             self.product_put_if_version(product, expected_version)?,
         ];
-        let result = self
-            .client()
-            .transact_write_items()
-            .set_transact_items(Some(actions))
-            .send()
-            .await;
-        result
-            .map(|_| ())
-            .map_err(|err| match cancellation_reasons(&err) {
-                Some(r) if r[0].0 == "ConditionalCheckFailed" => {
-                    FieldError::new("categoryId", "is not a known category").into()
-                }
-                Some(_) => {
-                    ShopError::Conflict("the product changed meanwhile; reload and retry".into())
-                }
-                None => sdk_error(err),
-            })
+        self.transact(actions, |c| {
+            if c.failed(0) {
+                FieldError::new("categoryId", "is not a known category").into()
+            } else {
+                ShopError::Conflict("the product changed meanwhile; reload and retry".into())
+            }
+        })
+        .await
     }
 
     /// Creates or changes one variant and bumps the product's version and price, atomically.
@@ -378,25 +356,19 @@ impl Store {
             self.sku_claim(v)?,
             tx(variant_update),
         ];
-        let result = self
-            .client()
-            .transact_write_items()
-            .set_transact_items(Some(actions))
-            .send()
-            .await;
-        result
-            .map(|_| ())
-            .map_err(|err| match cancellation_reasons(&err) {
-                Some(r) if r[1].0 == "ConditionalCheckFailed" => {
-                    ShopError::Conflict(format!("SKU {} belongs to another product", v.sku))
-                }
-                Some(r) if r[2].0 == "ConditionalCheckFailed" => ShopError::Conflict(format!(
+        self.transact(actions, |c| {
+            if c.failed(1) {
+                ShopError::Conflict(format!("SKU {} belongs to another product", v.sku))
+            } else if c.failed(2) {
+                ShopError::Conflict(format!(
                     "onHand of {} is below the units reserved by open checkouts",
                     v.sku
-                )),
-                Some(_) => ShopError::Conflict("the product changed meanwhile; retry".into()),
-                None => sdk_error(err),
-            })
+                ))
+            } else {
+                ShopError::Conflict("the product changed meanwhile; retry".into())
+            }
+        })
+        .await
     }
 
     /// Deletes a product, its variants and SKU claims, refusing while any unit is reserved.
@@ -434,23 +406,14 @@ impl Store {
                     .build(),
             )?));
         }
-        let result = self
-            .client()
-            .transact_write_items()
-            .set_transact_items(Some(actions))
-            .send()
-            .await;
-        result
-            .map(|_| ())
-            .map_err(|err| match cancellation_reasons(&err) {
-                Some(r) if r[0].0 == "ConditionalCheckFailed" => {
-                    ShopError::Conflict("the product changed meanwhile; retry".into())
-                }
-                Some(_) => ShopError::Conflict(
-                    "units of this product are reserved by open checkouts".into(),
-                ),
-                None => sdk_error(err),
-            })
+        self.transact(actions, |c| {
+            if c.failed(0) {
+                ShopError::Conflict("the product changed meanwhile; retry".into())
+            } else {
+                ShopError::Conflict("units of this product are reserved by open checkouts".into())
+            }
+        })
+        .await
     }
 
     /// Which product a SKU belongs to.

@@ -28,16 +28,22 @@ pub(crate) fn encode(last_key: &Item) -> Option<String> {
         .map(|json| URL_SAFE_NO_PAD.encode(json))
 }
 
-/// Decodes a cursor and requires `partition_attr` to equal `partition_value`.
+/// Decodes a cursor: it must hold exactly `key_attrs` (the index's and the table's key
+/// attributes), with `key_attrs[0]` equal to `partition_value`, so DynamoDB never sees
+/// a start key it would reject.
 pub(crate) fn decode(
     cursor: &str,
-    partition_attr: &str,
+    key_attrs: &[&str],
     partition_value: &str,
 ) -> Result<Item, ShopError> {
     let invalid = || ShopError::Malformed("invalid cursor".into());
     let json = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
     let plain: BTreeMap<String, String> = serde_json::from_slice(&json).map_err(|_| invalid())?;
-    if plain.get(partition_attr).map(String::as_str) != Some(partition_value) || plain.len() > 4 {
+    let exact_keys = plain.len() == key_attrs.len()
+        && key_attrs
+            .iter()
+            .all(|k| plain.get(*k).is_some_and(|v| !v.is_empty()));
+    if !exact_keys || plain.get(key_attrs[0]).map(String::as_str) != Some(partition_value) {
         return Err(invalid());
     }
     Ok(plain.into_iter().map(|(k, v)| (k, s(v))).collect())
@@ -59,18 +65,46 @@ mod tests {
         .map(|(k, v)| (k.to_owned(), s(v)))
         .collect();
         let cursor = encode(&key).unwrap();
-        assert_eq!(decode(&cursor, "GSI1PK", "CATEGORY#a").unwrap(), key);
+        assert_eq!(decode(&cursor, KEYS, "CATEGORY#a").unwrap(), key);
+    }
+
+    const KEYS: &[&str] = &["GSI1PK", "GSI1SK", "PK", "SK"];
+
+    fn cursor_of(pairs: &[(&str, &str)]) -> String {
+        let key: Item = pairs.iter().map(|(k, v)| (k.to_string(), s(*v))).collect();
+        encode(&key).unwrap()
     }
 
     #[test]
     fn cursor_for_another_partition_or_garbage_is_rejected() {
-        let key: Item = [("GSI1PK", "CATEGORY#a")]
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), s(v)))
-            .collect();
-        let cursor = encode(&key).unwrap();
-        assert!(decode(&cursor, "GSI1PK", "CATEGORY#b").is_err());
-        assert!(decode("!!!", "GSI1PK", "CATEGORY#a").is_err());
-        assert!(decode(&URL_SAFE_NO_PAD.encode("[1,2]"), "GSI1PK", "CATEGORY#a").is_err());
+        let full = [
+            ("GSI1PK", "CATEGORY#a"),
+            ("GSI1SK", "P#1"),
+            ("PK", "P#1"),
+            ("SK", "PRODUCT"),
+        ];
+        assert!(decode(&cursor_of(&full), KEYS, "CATEGORY#b").is_err());
+        assert!(decode("!!!", KEYS, "CATEGORY#a").is_err());
+        assert!(decode(&URL_SAFE_NO_PAD.encode("[1,2]"), KEYS, "CATEGORY#a").is_err());
+    }
+
+    #[test]
+    fn cursor_with_missing_or_extra_keys_is_rejected() {
+        assert!(decode(&cursor_of(&[("GSI1PK", "CATEGORY#a")]), KEYS, "CATEGORY#a").is_err());
+        let extra = [
+            ("GSI1PK", "CATEGORY#a"),
+            ("GSI1SK", "P#1"),
+            ("PK", "P#1"),
+            ("SK", "PRODUCT"),
+            ("X", "y"),
+        ];
+        assert!(decode(&cursor_of(&extra), KEYS, "CATEGORY#a").is_err());
+        let renamed = [
+            ("GSI1PK", "CATEGORY#a"),
+            ("GSI1SK", "P#1"),
+            ("PK", "P#1"),
+            ("XX", "PRODUCT"),
+        ];
+        assert!(decode(&cursor_of(&renamed), KEYS, "CATEGORY#a").is_err());
     }
 }

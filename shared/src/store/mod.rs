@@ -13,7 +13,7 @@ pub use users::Profile;
 
 use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 use aws_sdk_dynamodb::Client;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -45,6 +45,20 @@ impl Store {
 
     pub fn client(&self) -> &Client {
         &self.client
+    }
+
+    /// One cheap call during cold start opens the connection (and, in AWS, does the
+    /// TLS handshake) in Lambda's init phase, so the first shopper's request does not
+    /// pay for it. Failure is harmless: the first real call simply connects itself.
+    pub async fn warm_up(&self) {
+        let call = self.client.describe_table().table_name(&self.table).send();
+        match tokio::time::timeout(std::time::Duration::from_secs(2), call).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(err)) => {
+                tracing::warn!(error = %aws_sdk_dynamodb::error::DisplayErrorContext(err), "warm-up call failed")
+            }
+            Err(_) => tracing::warn!("warm-up call timed out"),
+        }
     }
 }
 
@@ -86,19 +100,58 @@ where
     ShopError::internal(aws_sdk_dynamodb::error::DisplayErrorContext(err))
 }
 
-/// Why a transaction was cancelled, one entry per action in order: the code
-/// (`ConditionalCheckFailed`, `None`, ...) and the item as it was, if returned.
-pub(crate) fn cancellation_reasons(
-    err: &SdkError<TransactWriteItemsError, impl std::fmt::Debug>,
-) -> Option<Vec<(String, Option<Item>)>> {
-    match err.as_service_error() {
-        Some(TransactWriteItemsError::TransactionCanceledException(e)) => Some(
-            e.cancellation_reasons()
+/// Why a transaction was cancelled: one reason code per action, in order.
+pub(crate) struct Cancellation(Vec<String>);
+
+impl Cancellation {
+    /// Action `i`'s condition failed.
+    pub(crate) fn failed(&self, i: usize) -> bool {
+        self.0
+            .get(i)
+            .is_some_and(|code| code == "ConditionalCheckFailed")
+    }
+}
+
+impl Store {
+    /// Runs one transaction. A cancellation caused by conditions or by a concurrent
+    /// transaction is the caller's to explain (`on_conflict`); any other reason
+    /// (throttling, validation) is an internal error, never a misleading 409.
+    pub(crate) async fn transact(
+        &self,
+        actions: Vec<TransactWriteItem>,
+        on_conflict: impl FnOnce(&Cancellation) -> ShopError,
+    ) -> Result<(), ShopError> {
+        let err = match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(actions))
+            .send()
+            .await
+        {
+            Ok(_) => return Ok(()),
+            Err(err) => err,
+        };
+        let codes: Vec<String> = match err.as_service_error() {
+            Some(TransactWriteItemsError::TransactionCanceledException(e)) => e
+                .cancellation_reasons()
                 .iter()
-                .map(|r| (r.code().unwrap_or("None").to_owned(), r.item().cloned()))
+                .map(|r| r.code().unwrap_or("None").to_owned())
                 .collect(),
-        ),
-        _ => None,
+            _ => return Err(sdk_error(err)),
+        };
+        let expected = |code: &String| {
+            matches!(
+                code.as_str(),
+                "None" | "ConditionalCheckFailed" | "TransactionConflict"
+            )
+        };
+        if codes.iter().all(expected) {
+            Err(on_conflict(&Cancellation(codes)))
+        } else {
+            Err(ShopError::internal(format!(
+                "transaction cancelled: {codes:?}"
+            )))
+        }
     }
 }
 

@@ -1,0 +1,132 @@
+"""Init time of one function binary under a minimal Lambda Runtime API emulator.
+
+Starts the `bootstrap` N times as Lambda would (AWS_LAMBDA_RUNTIME_API and the
+function's environment set), and measures:
+  init   - process start until the runtime's first GET /invocation/next (Lambda's Init phase)
+  first  - that first invocation: event handed over until the response is posted
+It serves the function one event (default events/get-product.json). Point it at the
+local stack (source .local/env) so the first invocation reaches DynamoDB.
+Usage: python infra/bench/init_time.py BOOTSTRAP [N] [EVENT]
+"""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Emulator:
+    def __init__(self, event: bytes):
+        self.event = event
+        self.first_next = threading.Event()
+        self.responded = threading.Event()
+        self.t_next = self.t_response = 0.0
+        self.served = False
+        emulator = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *_):
+                pass
+
+            def do_GET(self):
+                if not self.path.endswith("/invocation/next"):
+                    self.send_error(404)
+                    return
+                if emulator.served:
+                    # Only one invocation per run: park the runtime until we stop it.
+                    time.sleep(30)
+                    return
+                emulator.served = True
+                emulator.t_next = time.perf_counter()
+                emulator.first_next.set()
+                self.send_response(200)
+                self.send_header("Lambda-Runtime-Aws-Request-Id", "bench-request")
+                self.send_header("Lambda-Runtime-Deadline-Ms", str(int(time.time() * 1000) + 30_000))
+                self.send_header("Lambda-Runtime-Invoked-Function-Arn", "arn:aws:lambda:us-east-1:000000000000:function:bench")
+                self.send_header("Lambda-Runtime-Trace-Id", "Root=1-00000000-000000000000000000000000")
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(emulator.event)))
+                self.end_headers()
+                self.wfile.write(emulator.event)
+
+            def do_POST(self):
+                length = int(self.headers.get("content-length") or 0)
+                body = self.rfile.read(length)
+                emulator.t_response = time.perf_counter()
+                emulator.response = body
+                self.send_response(202)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                emulator.responded.set()
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def address(self):
+        return f"127.0.0.1:{self.server.server_address[1]}"
+
+
+def run_once(bootstrap, event):
+    emu = Emulator(event)
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin"),
+        "AWS_LAMBDA_RUNTIME_API": emu.address,
+        "AWS_LAMBDA_FUNCTION_NAME": "bench",
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256",
+        "AWS_LAMBDA_LOG_STREAM_NAME": "bench",
+        "AWS_LAMBDA_LOG_GROUP_NAME": "/aws/lambda/bench",
+        "AWS_REGION": os.environ.get("AWS_REGION", "us-east-1"),
+        "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+        "TABLE_NAME": os.environ.get("TABLE_NAME", "bench-table"),
+        "RUST_LOG": "warn",
+    }
+    if "AWS_ENDPOINT_URL" in os.environ:
+        env["AWS_ENDPOINT_URL"] = os.environ["AWS_ENDPOINT_URL"]
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([bootstrap], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        if not emu.first_next.wait(10) or not emu.responded.wait(30):
+            raise RuntimeError("the function did not reach the Runtime API in time")
+        status = json.loads(emu.response).get("statusCode")
+        return emu.t_next - t0, emu.t_response - emu.t_next, status
+    finally:
+        proc.kill()
+        proc.wait()
+        emu.server.shutdown()
+
+
+def main():
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    bootstrap = sys.argv[1]
+    n = int(sys.argv[2]) if len(sys.argv) > 2 else 20
+    event = Path(sys.argv[3] if len(sys.argv) > 3 else ROOT / "events" / "get-product.json").read_bytes()
+    inits, firsts, statuses = [], [], set()
+    for _ in range(n):
+        init, first, status = run_once(bootstrap, event)
+        inits.append(init * 1000)
+        firsts.append(first * 1000)
+        statuses.add(status)
+    q = lambda xs, p: round(sorted(xs)[min(len(xs) - 1, int(len(xs) * p / 100))], 1)
+    print(json.dumps({
+        "bootstrap": bootstrap, "bytes": os.path.getsize(bootstrap), "runs": n,
+        "init_ms": {"p50": q(inits, 50), "p99": q(inits, 99), "min": round(min(inits), 1)},
+        "first_invocation_ms": {"p50": q(firsts, 50), "p99": q(firsts, 99)},
+        "statuses": sorted(s for s in statuses if s is not None),
+    }, indent=2))
+
+
+if __name__ == "__main__":
+    main()
