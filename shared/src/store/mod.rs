@@ -4,6 +4,7 @@
 
 mod cart;
 mod catalog;
+mod catalog_writes;
 mod cursor;
 mod users;
 
@@ -90,6 +91,11 @@ pub(crate) fn to_item(
 
 pub fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, ShopError> {
     serde_dynamo::from_item(item).map_err(ShopError::internal)
+}
+
+/// A builder's missing-field error is a bug of ours: report it as internal.
+pub(crate) fn build<T, E: std::fmt::Display>(r: Result<T, E>) -> Result<T, ShopError> {
+    r.map_err(ShopError::internal)
 }
 
 pub(crate) fn sdk_error<E, R>(err: SdkError<E, R>) -> ShopError

@@ -1,0 +1,285 @@
+//! Catalog writes. Each product write is one transaction, conditional on the
+//! version that was read (optimistic locking), so two sellers' or admins' edits
+//! never silently overwrite each other, and SKUs stay unique shop-wide.
+
+use aws_sdk_dynamodb::types::{ConditionCheck, Delete, Put, TransactWriteItem, Update};
+
+use super::{build, key, n, s, to_item, Item, Store};
+use crate::catalog::{Product, ProductStatus, Variant};
+use crate::error::{FieldError, ShopError};
+use crate::keys;
+
+fn product_item(p: &Product) -> Result<Item, ShopError> {
+    let mut item = to_item(
+        p,
+        keys::product_pk(&p.id),
+        keys::PRODUCT_SK.to_owned(),
+        "product",
+    )?;
+    // Sparse index: only active products appear in category listings.
+    if p.status == ProductStatus::Active {
+        item.insert(
+            keys::GSI1PK.into(),
+            s(keys::category_products_pk(&p.category_id)),
+        );
+        item.insert(keys::GSI1SK.into(), s(keys::category_products_sk(&p.id)));
+    }
+    item.insert(
+        keys::GSI2PK.into(),
+        s(keys::seller_products_pk(&p.seller_id)),
+    );
+    item.insert(keys::GSI2SK.into(), s(keys::category_products_sk(&p.id)));
+    Ok(item)
+}
+
+fn variant_item(v: &Variant) -> Result<Item, ShopError> {
+    to_item(
+        v,
+        keys::product_pk(&v.product_id),
+        keys::variant_sk(&v.sku),
+        "variant",
+    )
+}
+
+/// One action of a transaction, whatever its kind.
+trait IntoTx {
+    fn into_tx(self) -> TransactWriteItem;
+}
+
+impl IntoTx for ConditionCheck {
+    fn into_tx(self) -> TransactWriteItem {
+        TransactWriteItem::builder().condition_check(self).build()
+    }
+}
+
+impl IntoTx for Put {
+    fn into_tx(self) -> TransactWriteItem {
+        TransactWriteItem::builder().put(self).build()
+    }
+}
+
+impl IntoTx for Update {
+    fn into_tx(self) -> TransactWriteItem {
+        TransactWriteItem::builder().update(self).build()
+    }
+}
+
+impl IntoTx for Delete {
+    fn into_tx(self) -> TransactWriteItem {
+        TransactWriteItem::builder().delete(self).build()
+    }
+}
+
+fn tx(action: impl IntoTx) -> TransactWriteItem {
+    action.into_tx()
+}
+
+impl Store {
+    /// Creates a product with its variants, claiming every SKU shop-wide, in one transaction.
+    pub async fn create_product(
+        &self,
+        product: &Product,
+        variants: &[Variant],
+    ) -> Result<(), ShopError> {
+        let mut actions = vec![
+            tx(build(
+                ConditionCheck::builder()
+                    .table_name(self.table())
+                    .set_key(Some(key(
+                        keys::CATALOG_PK,
+                        keys::category_sk(&product.category_id),
+                    )))
+                    .condition_expression("attribute_exists(PK)")
+                    .build(),
+            )?),
+            tx(build(
+                Put::builder()
+                    .table_name(self.table())
+                    .set_item(Some(product_item(product)?))
+                    .condition_expression("attribute_not_exists(PK)")
+                    .build(),
+            )?),
+        ];
+        for v in variants {
+            actions.push(tx(build(
+                Put::builder()
+                    .table_name(self.table())
+                    .set_item(Some(variant_item(v)?))
+                    .condition_expression("attribute_not_exists(PK)")
+                    .build(),
+            )?));
+            actions.push(self.sku_claim(v)?);
+        }
+        self.transact(actions, |c| {
+            if c.failed(0) {
+                return FieldError::new("categoryId", "is not a known category").into();
+            }
+            // Actions: [category, product, variant0, sku0, variant1, sku1, ...].
+            let taken: Vec<String> = variants
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| c.failed(3 + 2 * i))
+                .map(|(_, v)| v.sku.to_string())
+                .collect();
+            if taken.is_empty() {
+                ShopError::Conflict("the product was written concurrently; retry".into())
+            } else {
+                ShopError::Conflict(format!("SKU already in use: {}", taken.join(", ")))
+            }
+        })
+        .await
+    }
+
+    /// A SKU belongs to at most one product: the claim is created or already ours.
+    fn sku_claim(&self, v: &Variant) -> Result<TransactWriteItem, ShopError> {
+        let mut item = key(keys::sku_pk(&v.sku), keys::SKU_SK);
+        item.insert("productId".into(), s(v.product_id.as_str()));
+        item.insert(keys::ENTITY.into(), s("sku"));
+        Ok(tx(build(
+            Put::builder()
+                .table_name(self.table())
+                .set_item(Some(item))
+                .condition_expression("attribute_not_exists(PK) OR productId = :pid")
+                .expression_attribute_values(":pid", s(v.product_id.as_str()))
+                .build(),
+        )?))
+    }
+
+    fn product_put_if_version(
+        &self,
+        product: &Product,
+        expected_version: u64,
+    ) -> Result<TransactWriteItem, ShopError> {
+        Ok(tx(build(
+            Put::builder()
+                .table_name(self.table())
+                .set_item(Some(product_item(product)?))
+                .condition_expression("version = :expected")
+                .expression_attribute_values(":expected", n(expected_version))
+                .build(),
+        )?))
+    }
+
+    /// Replaces the product's descriptive fields if nobody wrote it since `expected_version`.
+    pub async fn update_product(
+        &self,
+        product: &Product,
+        expected_version: u64,
+    ) -> Result<(), ShopError> {
+        let actions = vec![
+            tx(build(
+                ConditionCheck::builder()
+                    .table_name(self.table())
+                    .set_key(Some(key(
+                        keys::CATALOG_PK,
+                        keys::category_sk(&product.category_id),
+                    )))
+                    .condition_expression("attribute_exists(PK)")
+                    .build(),
+            )?),
+            self.product_put_if_version(product, expected_version)?,
+        ];
+        self.transact(actions, |c| {
+            if c.failed(0) {
+                FieldError::new("categoryId", "is not a known category").into()
+            } else {
+                ShopError::Conflict("the product changed meanwhile; reload and retry".into())
+            }
+        })
+        .await
+    }
+
+    /// Creates or changes one variant and bumps the product's version and price, atomically.
+    /// `onHand` may not drop below the units reserved by checkouts in progress.
+    pub async fn put_variant(
+        &self,
+        product: &Product,
+        expected_version: u64,
+        v: &Variant,
+    ) -> Result<(), ShopError> {
+        let variant_update = build(
+            Update::builder()
+                .table_name(self.table())
+                .set_key(Some(key(keys::product_pk(&v.product_id), keys::variant_sk(&v.sku))))
+                .update_expression(
+                    "SET productId = :pid, sku = :sku, attributes = :attrs, price = :price, salePrice = :sale, \
+                     onHand = :onHand, reserved = if_not_exists(reserved, :zero), \
+                     version = if_not_exists(version, :zero) + :one, entity = :entity",
+                )
+                .condition_expression("attribute_not_exists(PK) OR reserved <= :onHand")
+                .expression_attribute_values(":pid", s(v.product_id.as_str()))
+                .expression_attribute_values(":sku", s(v.sku.as_str()))
+                .expression_attribute_values(":attrs", build(serde_dynamo::to_attribute_value(&v.attributes))?)
+                .expression_attribute_values(":price", build(serde_dynamo::to_attribute_value(v.price))?)
+                .expression_attribute_values(":sale", build(serde_dynamo::to_attribute_value(v.sale_price))?)
+                .expression_attribute_values(":onHand", n(v.on_hand))
+                .expression_attribute_values(":zero", n(0))
+                .expression_attribute_values(":one", n(1))
+                .expression_attribute_values(":entity", s("variant"))
+                .build(),
+        )?;
+        let actions = vec![
+            self.product_put_if_version(product, expected_version)?,
+            self.sku_claim(v)?,
+            tx(variant_update),
+        ];
+        self.transact(actions, |c| {
+            if c.failed(1) {
+                ShopError::Conflict(format!("SKU {} belongs to another product", v.sku))
+            } else if c.failed(2) {
+                ShopError::Conflict(format!(
+                    "onHand of {} is below the units reserved by open checkouts",
+                    v.sku
+                ))
+            } else {
+                ShopError::Conflict("the product changed meanwhile; retry".into())
+            }
+        })
+        .await
+    }
+
+    /// Deletes a product, its variants and SKU claims, refusing while any unit is reserved.
+    pub async fn delete_product(
+        &self,
+        product: &Product,
+        variants: &[Variant],
+    ) -> Result<(), ShopError> {
+        let mut actions = vec![tx(build(
+            Delete::builder()
+                .table_name(self.table())
+                .set_key(Some(key(keys::product_pk(&product.id), keys::PRODUCT_SK)))
+                .condition_expression("version = :expected")
+                .expression_attribute_values(":expected", n(product.version))
+                .build(),
+        )?)];
+        for v in variants {
+            actions.push(tx(build(
+                Delete::builder()
+                    .table_name(self.table())
+                    .set_key(Some(key(
+                        keys::product_pk(&v.product_id),
+                        keys::variant_sk(&v.sku),
+                    )))
+                    .condition_expression("attribute_not_exists(PK) OR reserved = :zero")
+                    .expression_attribute_values(":zero", n(0))
+                    .build(),
+            )?));
+            actions.push(tx(build(
+                Delete::builder()
+                    .table_name(self.table())
+                    .set_key(Some(key(keys::sku_pk(&v.sku), keys::SKU_SK)))
+                    .condition_expression("attribute_not_exists(PK) OR productId = :pid")
+                    .expression_attribute_values(":pid", s(v.product_id.as_str()))
+                    .build(),
+            )?));
+        }
+        self.transact(actions, |c| {
+            if c.failed(0) {
+                ShopError::Conflict("the product changed meanwhile; retry".into())
+            } else {
+                ShopError::Conflict("units of this product are reserved by open checkouts".into())
+            }
+        })
+        .await
+    }
+}
