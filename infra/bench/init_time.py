@@ -11,7 +11,6 @@ Usage: python infra/bench/init_time.py BOOTSTRAP [N] [EVENT]
 
 import json
 import os
-import statistics
 import subprocess
 import sys
 import threading
@@ -68,7 +67,11 @@ class Emulator:
                 self.end_headers()
                 emulator.responded.set()
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class QuietServer(ThreadingHTTPServer):
+            def handle_error(self, request, client_address):
+                pass  # the parked /next connection is cut when the run kills the process
+
+        self.server = QuietServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 

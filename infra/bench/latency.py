@@ -10,7 +10,6 @@ Numbers are measurements, never assertions. Usage: python infra/bench/latency.py
 
 import json
 import os
-import statistics
 import sys
 import time
 import uuid
