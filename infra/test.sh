@@ -32,4 +32,4 @@ log "bringing up the local shop"
 
 log "integration tests (pytest tests/)"
 python -m pytest tests -q -p no:cacheprovider
-log "all tests passed in $((SECONDS - t0))s ($unit unit tests)"
+log "all tests passed in $((SECONDS - t0))s ($unit Rust tests, then the integration suite)"
