@@ -82,16 +82,7 @@ impl Store {
         variants: &[Variant],
     ) -> Result<(), ShopError> {
         let mut actions = vec![
-            tx(build(
-                ConditionCheck::builder()
-                    .table_name(self.table())
-                    .set_key(Some(key(
-                        keys::CATALOG_PK,
-                        keys::category_sk(&product.category_id),
-                    )))
-                    .condition_expression("attribute_exists(PK)")
-                    .build(),
-            )?),
+            self.category_exists(product)?,
             tx(build(
                 Put::builder()
                     .table_name(self.table())
@@ -128,6 +119,20 @@ impl Store {
             }
         })
         .await
+    }
+
+    /// The product's category must exist when the product is written.
+    fn category_exists(&self, product: &Product) -> Result<TransactWriteItem, ShopError> {
+        Ok(tx(build(
+            ConditionCheck::builder()
+                .table_name(self.table())
+                .set_key(Some(key(
+                    keys::CATALOG_PK,
+                    keys::category_sk(&product.category_id),
+                )))
+                .condition_expression("attribute_exists(PK)")
+                .build(),
+        )?))
     }
 
     /// A SKU belongs to at most one product: the claim is created or already ours.
@@ -167,16 +172,7 @@ impl Store {
         expected_version: u64,
     ) -> Result<(), ShopError> {
         let actions = vec![
-            tx(build(
-                ConditionCheck::builder()
-                    .table_name(self.table())
-                    .set_key(Some(key(
-                        keys::CATALOG_PK,
-                        keys::category_sk(&product.category_id),
-                    )))
-                    .condition_expression("attribute_exists(PK)")
-                    .build(),
-            )?),
+            self.category_exists(product)?,
             self.product_put_if_version(product, expected_version)?,
         ];
         self.transact(actions, |c| {
