@@ -19,9 +19,9 @@ sam validate --lint --template template.yaml >/dev/null
 cargo clippy --workspace --all-targets --quiet -- -D warnings
 
 log "unit tests (cargo test)"
-cargo test --workspace 2>&1 | tee "$LOG_DIR/cargo-test.log" | grep -E "^(test result|error|failures|---- )" || true
-grep -q "^error" "$LOG_DIR/cargo-test.log" && die "cargo test failed to build (log: $LOG_DIR/cargo-test.log)"
-grep -q "FAILED\|test result: FAILED" "$LOG_DIR/cargo-test.log" && die "unit tests failed (log: $LOG_DIR/cargo-test.log)"
+cargo test --workspace >"$LOG_DIR/cargo-test.log" 2>&1 \
+  || { grep -E "^(error|failures:|---- |test result)" -A 12 "$LOG_DIR/cargo-test.log" | tail -n 80 >&2; die "cargo test failed (log: $LOG_DIR/cargo-test.log)"; }
+grep -E "^test result: ok\. [1-9]" "$LOG_DIR/cargo-test.log"
 unit=$(awk '/^test result:/ {s += $4} END {print s+0}' "$LOG_DIR/cargo-test.log")
 
 if [[ ${SHOP_KEEP_UP:-0} != 1 ]]; then

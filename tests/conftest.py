@@ -6,6 +6,7 @@ Lambda functions in LocalStack; state is checked straight in DynamoDB Local.
 
 import os
 import uuid
+from functools import partialmethod
 from pathlib import Path
 
 import boto3
@@ -43,20 +44,11 @@ class Api:
     def request(self, method, path, **kw):
         return self.session.request(method, API + path, timeout=60, **kw)
 
-    def get(self, path, **kw):
-        return self.request("GET", path, **kw)
-
-    def post(self, path, **kw):
-        return self.request("POST", path, **kw)
-
-    def put(self, path, **kw):
-        return self.request("PUT", path, **kw)
-
-    def patch(self, path, **kw):
-        return self.request("PATCH", path, **kw)
-
-    def delete(self, path, **kw):
-        return self.request("DELETE", path, **kw)
+    get = partialmethod(request, "GET")
+    post = partialmethod(request, "POST")
+    put = partialmethod(request, "PUT")
+    patch = partialmethod(request, "PATCH")
+    delete = partialmethod(request, "DELETE")
 
 
 @pytest.fixture(scope="session")

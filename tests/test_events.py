@@ -24,6 +24,17 @@ def binaries():
             if r["Type"] == "AWS::Serverless::Function"}
 
 
+@pytest.fixture(scope="module")
+def deployed():
+    """(Lambda client, binary name -> deployed function name), looked up once."""
+    endpoint = os.environ["AWS_ENDPOINT_URL"]
+    cfn = boto3.client("cloudformation", endpoint_url=endpoint)
+    physical = {r["LogicalResourceId"]: r["PhysicalResourceId"]
+                for r in cfn.describe_stack_resources(StackName=os.environ["SHOP_STACK"])["StackResources"]}
+    names = {binary: physical[logical] for binary, logical in binaries().items()}
+    return boto3.client("lambda", endpoint_url=endpoint), names
+
+
 def test_every_function_has_an_event_and_every_event_an_expectation():
     files = {p.name for p in EVENTS.glob("*.json")} - {"expected-status.json"}
     assert files == {f"{b}.json" for b in binaries()}
@@ -31,14 +42,9 @@ def test_every_function_has_an_event_and_every_event_an_expectation():
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_event_invokes_its_function(name):
-    endpoint = os.environ["AWS_ENDPOINT_URL"]
-    cfn = boto3.client("cloudformation", endpoint_url=endpoint)
-    physical = {r["LogicalResourceId"]: r["PhysicalResourceId"]
-                for r in cfn.describe_stack_resources(StackName=os.environ["SHOP_STACK"])["StackResources"]}
-    function = physical[binaries()[name.removesuffix(".json")]]
-    out = boto3.client("lambda", endpoint_url=endpoint).invoke(
-        FunctionName=function, Payload=(EVENTS / name).read_bytes())
+def test_event_invokes_its_function(name, deployed):
+    lam, functions = deployed
+    out = lam.invoke(FunctionName=functions[name.removesuffix(".json")], Payload=(EVENTS / name).read_bytes())
     assert "FunctionError" not in out, out["Payload"].read()
     response = json.loads(out["Payload"].read())
     assert response["statusCode"] in EXPECTED[name], response

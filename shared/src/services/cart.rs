@@ -46,11 +46,10 @@ pub async fn add_item(
 ) -> Result<PricedCart, ShopError> {
     let sku = Sku::parse(&input.sku)?;
     let quantity = Quantity::parse(input.quantity)?;
-    let product_id = store
-        .sku_owner(&sku)
-        .await?
-        .ok_or(ShopError::NotFound("SKU"))?;
-    let lines = store.cart_lines(&caller.user_id).await?;
+    // Independent reads: one round trip instead of two on the add-to-cart path.
+    let (owner, lines) =
+        tokio::try_join!(store.sku_owner(&sku), store.cart_lines(&caller.user_id))?;
+    let product_id = owner.ok_or(ShopError::NotFound("SKU"))?;
     let existing = lines.iter().find(|l| l.sku == sku);
     if existing.is_none() && lines.len() >= MAX_CART_LINES {
         return Err(ShopError::Conflict(format!(

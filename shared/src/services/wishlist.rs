@@ -66,9 +66,11 @@ pub async fn add(
     input: AddInput,
 ) -> Result<(WishlistEntry, bool), ShopError> {
     let product_id = ProductId::parse(&input.product_id)?;
-    // Only what a shopper can see can be wished for.
-    crate::services::catalog::get_product(store, &product_id).await?;
-    let current = store.wishlist(&caller.user_id).await?;
+    // Only what a shopper can see can be wished for; both reads go out together.
+    let (_, current) = tokio::try_join!(
+        crate::services::catalog::get_product(store, &product_id),
+        store.wishlist(&caller.user_id)
+    )?;
     if let Some(existing) = current.iter().find(|e| e.product_id == product_id) {
         return Ok((existing.clone(), false));
     }

@@ -1,6 +1,6 @@
 //! Cart lines and wishlist entries: both live under the customer's own partition.
 
-use super::{from_item, key, n, s, sdk_error, to_item, Store};
+use super::{from_item, key, n, sdk_error, to_item, Store};
 use crate::cart::CartLine;
 use crate::error::ShopError;
 use crate::ids::{ProductId, Sku, UserId};
@@ -15,36 +15,10 @@ pub struct WishlistEntry {
 }
 
 impl Store {
-    async fn query_user_prefix(
-        &self,
-        user: &UserId,
-        prefix: &str,
-    ) -> Result<Vec<super::Item>, ShopError> {
-        let mut out = Vec::new();
-        let mut start = None;
-        loop {
-            let page = self
-                .client()
-                .query()
-                .table_name(self.table())
-                .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
-                .expression_attribute_values(":pk", s(keys::user_pk(user)))
-                .expression_attribute_values(":prefix", s(prefix))
-                .consistent_read(true)
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(sdk_error)?;
-            out.extend(page.items.unwrap_or_default());
-            match page.last_evaluated_key {
-                Some(k) if !k.is_empty() => start = Some(k),
-                _ => return Ok(out),
-            }
-        }
-    }
-
     pub async fn cart_lines(&self, user: &UserId) -> Result<Vec<CartLine>, ShopError> {
-        let items = self.query_user_prefix(user, keys::CART_PREFIX).await?;
+        let items = self
+            .query_prefix(keys::user_pk(user), keys::CART_PREFIX, true)
+            .await?;
         items.into_iter().map(from_item).collect()
     }
 
@@ -92,7 +66,9 @@ impl Store {
     }
 
     pub async fn wishlist(&self, user: &UserId) -> Result<Vec<WishlistEntry>, ShopError> {
-        let items = self.query_user_prefix(user, keys::WISHLIST_PREFIX).await?;
+        let items = self
+            .query_prefix(keys::user_pk(user), keys::WISHLIST_PREFIX, true)
+            .await?;
         items.into_iter().map(from_item).collect()
     }
 

@@ -7,35 +7,18 @@ use std::collections::HashMap;
 use super::cursor::{self, Page};
 use super::{build, from_item, key, s, sdk_error, to_item, Item, Store};
 use crate::cart::LineOffer;
-use crate::catalog::{Availability, Category, Product, ProductStatus, ProductSummary, Variant};
+use crate::catalog::{availability, Category, Product, ProductSummary, Variant};
 use crate::error::ShopError;
 use crate::ids::{CategoryId, ProductId, Sku};
 use crate::keys;
 
 impl Store {
     pub async fn list_categories(&self) -> Result<Vec<Category>, ShopError> {
-        let mut out = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let page = self
-                .client()
-                .query()
-                .table_name(self.table())
-                .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
-                .expression_attribute_values(":pk", s(keys::CATALOG_PK))
-                .expression_attribute_values(":prefix", s(keys::CATEGORY_PREFIX))
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(sdk_error)?;
-            for item in page.items.unwrap_or_default() {
-                out.push(from_item(item)?);
-            }
-            match page.last_evaluated_key {
-                Some(k) if !k.is_empty() => start = Some(k),
-                _ => return Ok(out),
-            }
-        }
+        // Eventually consistent: the category tree changes rarely and is read often.
+        let items = self
+            .query_prefix(keys::CATALOG_PK.to_owned(), keys::CATEGORY_PREFIX, false)
+            .await?;
+        items.into_iter().map(from_item).collect()
     }
 
     pub async fn get_category(&self, id: &CategoryId) -> Result<Option<Category>, ShopError> {
@@ -188,11 +171,7 @@ impl Store {
             .into_iter()
             .filter_map(|v| {
                 let p = products.get(v.product_id.as_str())?;
-                let availability = match p.status {
-                    ProductStatus::Inactive => Availability::Inactive,
-                    ProductStatus::Active if v.available() == 0 => Availability::OutOfStock,
-                    ProductStatus::Active => Availability::Active,
-                };
+                let availability = availability(p.status, std::slice::from_ref(&v));
                 Some((
                     v.sku.clone(),
                     LineOffer {

@@ -48,6 +48,37 @@ impl Store {
         &self.client
     }
 
+    /// Every item of partition `pk` whose sort key starts with `prefix`, following
+    /// pagination. `consistent` reads see writes that just succeeded.
+    pub(crate) async fn query_prefix(
+        &self,
+        pk: String,
+        prefix: &str,
+        consistent: bool,
+    ) -> Result<Vec<Item>, ShopError> {
+        let mut out = Vec::new();
+        let mut start = None;
+        loop {
+            let page = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
+                .expression_attribute_values(":pk", s(pk.as_str()))
+                .expression_attribute_values(":prefix", s(prefix))
+                .consistent_read(consistent)
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            out.extend(page.items.unwrap_or_default());
+            match page.last_evaluated_key {
+                Some(k) if !k.is_empty() => start = Some(k),
+                _ => return Ok(out),
+            }
+        }
+    }
+
     /// One cheap call during cold start opens the connection (and, in AWS, does the
     /// TLS handshake) in Lambda's init phase, so the first shopper's request does not
     /// pay for it. Failure is harmless: the first real call simply connects itself.
