@@ -13,6 +13,8 @@ import boto3
 import pytest
 import requests
 
+import keys
+
 ROOT = Path(__file__).resolve().parent.parent
 ENV_FILE = ROOT / ".local" / "env"
 
@@ -140,6 +142,11 @@ def partition(dynamodb, pk):
     items = dynamodb.query(TableName=TABLE, KeyConditionExpression="PK = :pk",
                            ExpressionAttributeValues={":pk": {"S": pk}}, ConsistentRead=True)["Items"]
     return sorted(items, key=lambda i: i["SK"]["S"])
+
+
+def user_items(dynamodb, user, sk_prefix):
+    """A user's items of one kind (keys.CART_PREFIX, keys.WISHLIST_PREFIX), sorted."""
+    return [i for i in partition(dynamodb, keys.user_pk(user.user_id)) if i["SK"]["S"].startswith(sk_prefix)]
 
 
 def assert_problem(response, status):

@@ -11,6 +11,7 @@ from pathlib import Path
 import jwt
 import pytest
 
+import keys
 from conftest import ROOT, Api, assert_problem, partition
 
 
@@ -43,8 +44,8 @@ def test_register_and_login(anon, dynamodb):
     assert r.status_code == 201, r.text
     profile = r.json()
     assert profile["email"] == email.lower() and profile["role"] == "customer" and profile["name"] == "Ada"
-    stored = partition(dynamodb, f"USER#{profile['userId']}")
-    assert [i["SK"]["S"] for i in stored] == ["PROFILE"]
+    stored = partition(dynamodb, keys.user_pk(profile["userId"]))
+    assert [i["SK"]["S"] for i in stored] == [keys.PROFILE_SK]
     assert "Good-Passw0rd" not in json.dumps(stored), "a password reached the shop's table"
     r = anon.post("/auth/login", json={"email": email, "password": "Good-Passw0rd"})
     assert r.status_code == 200

@@ -1,6 +1,7 @@
 """Cart routes: the signed-in customer's own cart, priced server-side."""
 
-from conftest import assert_problem, partition, product_body
+import keys
+from conftest import assert_problem, product_body, user_items
 
 
 def fresh_product(seller, stock=3, price=2500):
@@ -10,7 +11,7 @@ def fresh_product(seller, stock=3, price=2500):
 
 
 def cart_items(dynamodb, user):
-    return [i for i in partition(dynamodb, f"USER#{user.user_id}") if i["SK"]["S"].startswith("CART#")]
+    return user_items(dynamodb, user, keys.CART_PREFIX)
 
 
 def test_totals_are_computed_from_current_prices(seller, other_customer):

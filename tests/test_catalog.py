@@ -3,6 +3,7 @@
 import base64
 import json
 
+import keys
 from conftest import assert_problem, partition, product_body
 
 
@@ -39,7 +40,8 @@ def test_category_products_bad_input(anon):
     assert_problem(anon.get("/categories/shoes/products", params={"cursor": "not-a-cursor"}), 400)
     other = anon.get("/categories/phones/products", params={"limit": 1}).json()["nextCursor"]
     assert_problem(anon.get("/categories/shoes/products", params={"cursor": other}), 400)
-    partial = base64.urlsafe_b64encode(json.dumps({"GSI1PK": "CATEGORY#shoes"}).encode()).decode().rstrip("=")
+    partial_key = json.dumps({keys.GSI1PK: keys.category_products_pk("shoes")}).encode()
+    partial = base64.urlsafe_b64encode(partial_key).decode().rstrip("=")
     assert_problem(anon.get("/categories/shoes/products", params={"cursor": partial}), 400)
 
 
@@ -66,15 +68,15 @@ def test_create_product_as_seller(seller, anon, dynamodb):
     created = r.json()
     assert r.headers["location"] == f"/products/{created['id']}"
     assert created["sellerId"] == seller.user_id
-    items = partition(dynamodb, f"PRODUCT#{created['id']}")
-    assert [i["SK"]["S"] for i in items] == ["PRODUCT"] + sorted(f"VARIANT#{v['sku']}" for v in body["variants"])
+    items = partition(dynamodb, keys.product_pk(created["id"]))
+    assert [i["SK"]["S"] for i in items] == [keys.PRODUCT_SK] + sorted(keys.variant_sk(v["sku"]) for v in body["variants"])
     listed = anon.get(f"/products/{created['id']}").json()
     assert listed["variants"][1]["price"]["amount"] == 5099
 
 
 def test_create_product_rejects_bad_input_and_writes_nothing(seller, customer, dynamodb):
     body = product_body()
-    sku_pk = f"SKU#{body['variants'][0]['sku']}"
+    sku_pk = keys.sku_pk(body["variants"][0]["sku"])
     bad_price = {**body, "variants": [{**body["variants"][0], "price": -1}]}
     problem = assert_problem(seller.api.post("/products", json=bad_price), 422)
     assert problem["errors"][0]["field"] == "variants[0].price"
@@ -88,12 +90,12 @@ def test_create_product_rejects_bad_input_and_writes_nothing(seller, customer, d
 
 def test_duplicate_sku_is_a_conflict_and_leaves_the_owner_intact(seller, other_seller, product, dynamodb):
     pid, body = product
-    before = partition(dynamodb, f"PRODUCT#{pid}")
+    before = partition(dynamodb, keys.product_pk(pid))
     clash = product_body()
     clash["variants"][0]["sku"] = body["variants"][0]["sku"]
     assert_problem(other_seller.api.post("/products", json=clash), 409)
-    assert partition(dynamodb, f"PRODUCT#{pid}") == before
-    assert partition(dynamodb, f"SKU#{clash['variants'][1]['sku']}") == [], "half-written product"
+    assert partition(dynamodb, keys.product_pk(pid)) == before
+    assert partition(dynamodb, keys.sku_pk(clash["variants"][1]["sku"])) == [], "half-written product"
 
 
 def update_body(body, **changes):
@@ -112,14 +114,14 @@ def test_update_product_by_owner(seller, anon, product):
 
 def test_update_product_refused_for_others_and_bad_input(seller, other_seller, customer, product, dynamodb):
     pid, body = product
-    before = partition(dynamodb, f"PRODUCT#{pid}")
+    before = partition(dynamodb, keys.product_pk(pid))
     assert_problem(other_seller.api.put(f"/products/{pid}", json=update_body(body, name="Hijacked")), 403)
     assert_problem(customer.api.put(f"/products/{pid}", json=update_body(body, name="Hijacked")), 403)
     assert_problem(seller.api.put(f"/products/{pid}", json=update_body(body, name="")), 422)
     assert_problem(seller.api.put(f"/products/{pid}", json=update_body(body, status="out_of_stock")), 400)
     assert_problem(seller.api.put(f"/products/{pid}", json=update_body(body, categoryId="nope")), 422)
     assert_problem(seller.api.put("/products/00000000-0000-7000-8000-000000000000", json=update_body(body)), 404)
-    assert partition(dynamodb, f"PRODUCT#{pid}") == before
+    assert partition(dynamodb, keys.product_pk(pid)) == before
 
 
 def test_admin_may_edit_any_product(admin, product):
@@ -133,17 +135,17 @@ def test_delete_product_by_owner_frees_its_skus(seller, anon, product, dynamodb)
     r = seller.api.delete(f"/products/{pid}")
     assert r.status_code == 204
     assert_problem(anon.get(f"/products/{pid}"), 404)
-    assert partition(dynamodb, f"SKU#{body['variants'][0]['sku']}") == []
+    assert partition(dynamodb, keys.sku_pk(body["variants"][0]["sku"])) == []
     assert_problem(seller.api.delete(f"/products/{pid}"), 404)
 
 
 def test_delete_product_refused_for_others(other_seller, customer, product, dynamodb):
     pid, _ = product
-    before = partition(dynamodb, f"PRODUCT#{pid}")
+    before = partition(dynamodb, keys.product_pk(pid))
     assert_problem(other_seller.api.delete(f"/products/{pid}"), 403)
     assert_problem(customer.api.delete(f"/products/{pid}"), 403)
     assert_problem(other_seller.api.delete("/products/bad%23id"), 400)
-    assert partition(dynamodb, f"PRODUCT#{pid}") == before
+    assert partition(dynamodb, keys.product_pk(pid)) == before
 
 
 def test_put_variant_creates_then_updates(seller, anon, product):
@@ -160,14 +162,14 @@ def test_put_variant_creates_then_updates(seller, anon, product):
 def test_put_variant_refused_for_others_and_bad_input(seller, other_seller, product, dynamodb):
     pid, body = product
     sku = body["variants"][0]["sku"]
-    before = partition(dynamodb, f"PRODUCT#{pid}")
+    before = partition(dynamodb, keys.product_pk(pid))
     ok = {"price": 100, "currency": "USD", "onHand": 1}
     assert_problem(other_seller.api.put(f"/products/{pid}/variants/{sku}", json=ok), 403)
     assert_problem(seller.api.put(f"/products/{pid}/variants/{sku}", json={**ok, "onHand": -1}), 422)
     assert_problem(seller.api.put(f"/products/{pid}/variants/{sku}", json={**ok, "salePrice": 200}), 422)
     assert_problem(seller.api.put(f"/products/{pid}/variants/{sku}", json={**ok, "currency": "EUR"}), 422)
     assert_problem(seller.api.put(f"/products/{pid}/variants/{sku}", json={"price": 1}), 400)
-    assert partition(dynamodb, f"PRODUCT#{pid}") == before
+    assert partition(dynamodb, keys.product_pk(pid)) == before
 
 
 def test_put_variant_cannot_take_another_products_sku(seller, product):

@@ -1,10 +1,11 @@
 """Wishlist routes: the signed-in customer's own list of products."""
 
-from conftest import assert_problem, partition
+import keys
+from conftest import assert_problem, user_items
 
 
 def wishlist_items(dynamodb, user):
-    return [i for i in partition(dynamodb, f"USER#{user.user_id}") if i["SK"]["S"].startswith("WISHLIST#")]
+    return user_items(dynamodb, user, keys.WISHLIST_PREFIX)
 
 
 def test_add_list_and_remove(customer, product):

@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "infra" / "local" / "gateway"))
 sys.path.insert(0, str(ROOT / "tests"))
 import gateway  # noqa: E402  (the gateway's own event builder)
+import keys  # noqa: E402  (the table's key schema)
 from conftest import product_body, register  # noqa: E402
 
 
@@ -66,8 +67,10 @@ def main():
     get_event = event("GetProductFunction", f"/products/{pid}", {"id": pid})
     add_event = event("AddCartItemFunction", "/cart/items", None, {"sku": sku, "quantity": 1}, claims)
 
+    cart_key = keys.key(keys.user_pk(buyer.user_id), keys.cart_sk(sku))
+
     def reset_cart():
-        ddb.delete_item(TableName=table, Key={"PK": {"S": f"USER#{buyer.user_id}"}, "SK": {"S": f"CART#{sku}"}})
+        ddb.delete_item(TableName=table, Key=cart_key)
 
     def add_via_gateway():
         reset_cart()
@@ -81,21 +84,21 @@ def main():
     def add_engine_calls():
         # What add-cart-item does: SKU claim, cart query, batch get of offers, conditional put.
         reset_cart()
-        ddb.get_item(TableName=table, Key={"PK": {"S": f"SKU#{sku}"}, "SK": {"S": "SKU"}})
+        ddb.get_item(TableName=table, Key=keys.key(keys.sku_pk(sku), keys.SKU_SK))
         ddb.query(TableName=table, KeyConditionExpression="PK = :pk AND begins_with(SK, :c)", ConsistentRead=True,
-                  ExpressionAttributeValues={":pk": {"S": f"USER#{buyer.user_id}"}, ":c": {"S": "CART#"}})
+                  ExpressionAttributeValues={":pk": {"S": keys.user_pk(buyer.user_id)}, ":c": {"S": keys.CART_PREFIX}})
         ddb.batch_get_item(RequestItems={table: {"Keys": [
-            {"PK": {"S": f"PRODUCT#{pid}"}, "SK": {"S": "PRODUCT"}},
-            {"PK": {"S": f"PRODUCT#{pid}"}, "SK": {"S": f"VARIANT#{sku}"}}]}})
-        ddb.put_item(TableName=table, ConditionExpression="attribute_not_exists(PK)", Item={
-            "PK": {"S": f"USER#{buyer.user_id}"}, "SK": {"S": f"CART#{sku}"}, "quantity": {"N": "1"}})
+            keys.key(keys.product_pk(pid), keys.PRODUCT_SK),
+            keys.key(keys.product_pk(pid), keys.variant_sk(sku))]}})
+        ddb.put_item(TableName=table, ConditionExpression="attribute_not_exists(PK)",
+                     Item={**cart_key, "quantity": {"N": "1"}})
 
     report = {
         "GET /products/{id}": {
             "gateway": timed(n, lambda: requests.get(f"{api}/products/{pid}", timeout=30).raise_for_status()),
             "invoke": timed(n, lambda: gw.invoke(routes["GetProductFunction"], get_event)),
             "engine": timed(n, lambda: ddb.query(TableName=table, KeyConditionExpression="PK = :pk", ConsistentRead=True,
-                                                 ExpressionAttributeValues={":pk": {"S": f"PRODUCT#{pid}"}})),
+                                                 ExpressionAttributeValues={":pk": {"S": keys.product_pk(pid)}})),
         },
         "POST /cart/items": {
             "gateway": timed(n, add_via_gateway),

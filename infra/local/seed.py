@@ -1,8 +1,8 @@
 """Seeds a sample catalog into a running local shop.
 
 Categories are written straight into the table (there is no category API yet;
-item shape per shared/src/keys.rs). Products go through the shop's own HTTP API
-as a registered seller, so the seed exercises the real code path.
+keys from tests/keys.py, the mirror of shared/src/keys.rs). Products go through
+the shop's own HTTP API as a registered seller, so the seed exercises the real code path.
 Deterministic: the same catalog every run.
 """
 
@@ -11,9 +11,13 @@ import os
 import random
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import boto3
 import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests"))
+import keys  # noqa: E402  (the table's key schema)
 
 API = os.environ.get("SHOP_API_URL", "http://127.0.0.1:8080")
 SELLER = {"email": "seed-seller@shop.example", "password": "Seed-Passw0rd", "name": "Seed Seller", "role": "seller"}
@@ -48,7 +52,7 @@ def seed_categories(table):
     for parent, (name, children) in CATEGORIES.items():
         rows = [(parent, name, None)] + [(c, c.replace("-", " ").title(), parent) for c in children]
         for cid, cname, parent_id in rows:
-            item = {"PK": {"S": "CATALOG"}, "SK": {"S": f"CATEGORY#{cid}"}, "entity": {"S": "category"},
+            item = {**keys.key(keys.CATALOG_PK, keys.category_sk(cid)), keys.ENTITY: {"S": "category"},
                     "id": {"S": cid}, "name": {"S": cname},
                     "parentId": {"S": parent_id} if parent_id else {"NULL": True}}
             ddb.put_item(TableName=table, Item=item)

@@ -52,7 +52,7 @@ fi
 log "deploying template.yaml as stack $STACK"
 if ! sam deploy --template-file "$BUILD_DIR/template.yaml" --stack-name "$STACK" --s3-bucket "$BUCKET" \
     --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND --no-confirm-changeset --no-fail-on-empty-changeset \
-    --parameter-overrides Architecture=x86_64 ExternalUserPoolId="$POOL_ID" ExternalUserPoolClientId="$CLIENT_ID" \
+    --parameter-overrides Architecture=x86_64 DataProtection=false ExternalUserPoolId="$POOL_ID" ExternalUserPoolClientId="$CLIENT_ID" \
       ExternalIssuer="$ISSUER" CognitoEndpoint="${FUNCTIONS_MOTO_ENDPOINT:-http://127.0.0.1:$MOTO_PORT}" \
     >"$LOG_DIR/sam-deploy.log" 2>&1; then
   tail -n 20 "$LOG_DIR/sam-deploy.log" >&2

@@ -207,6 +207,17 @@ class Gateway:
         return int(result["statusCode"]), headers, data
 
 
+class GatewayServer(ThreadingHTTPServer):
+    """A thread per connection, like before, and a listen backlog that takes a burst.
+
+    socketserver listens with a backlog of 5: with ~100 clients connecting at once the
+    kernel's accept queue overflows and connections stall for seconds or fail, where
+    API Gateway takes them all. The kernel caps the backlog at net.core.somaxconn."""
+
+    request_queue_size = 1024
+    daemon_threads = True
+
+
 def make_handler(gateway: Gateway, route_listing: list[dict]):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -233,7 +244,9 @@ def make_handler(gateway: Gateway, route_listing: list[dict]):
                 self.wfile.write(body)
 
         def _message(self, status, message, extra=None):
-            self._send(status, {"content-type": "application/json", **(extra or {})}, json.dumps({"message": message}).encode())
+            # API Gateway's own error body, byte for byte: {"message":"Not Found"}
+            body = json.dumps({"message": message}, separators=(",", ":")).encode()
+            self._send(status, {"content-type": "application/json", **(extra or {})}, body)
 
         def _dispatch(self):
             url = urlsplit(self.path)
@@ -294,8 +307,7 @@ def main(argv=None):
         boto3.client("lambda", endpoint_url=args.endpoint, config=cfg),
     )
     listing = [{"method": r.method, "path": r.path, "function": r.function, "authorized": r.authorized} for r in routes]
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(gateway, listing))
-    server.daemon_threads = True
+    server = GatewayServer(("127.0.0.1", args.port), make_handler(gateway, listing))
     sys.stderr.write(f"gateway: {len(routes)} routes of {args.template} on http://127.0.0.1:{args.port}\n")
     server.serve_forever()
 
