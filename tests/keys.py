@@ -1,6 +1,6 @@
 """The shop table's key schema for the Python side: tests, infra/bench and infra/local/seed.py.
 
-A mirror of shared/src/keys.rs, the one place the functions build keys; same names, and
+A mirror of shared/src/store/keys.rs, the one place the functions build keys; same names, and
 tests/test_keys.py fails when the two disagree. Scripts outside tests/ put this folder
 on sys.path to import it.
 """
@@ -18,6 +18,8 @@ SKU_SK = "SKU"
 CART_PREFIX = "CART#"
 WISHLIST_PREFIX = "WISHLIST#"
 PROFILE_SK = "PROFILE"
+VERIFICATION_SK = "VERIFICATION"
+EXPIRES_AT = "expiresAt"  # the table's TTL attribute
 
 
 def _prefixed(prefix):
@@ -35,6 +37,7 @@ seller_products_pk = _prefixed("SELLER#")
 user_pk = _prefixed("USER#")
 cart_sk = _prefixed(CART_PREFIX)
 wishlist_sk = _prefixed(WISHLIST_PREFIX)
+email_pk = _prefixed("EMAIL#")
 
 
 def key(pk, sk):

@@ -12,6 +12,7 @@ import jwt
 import pytest
 
 import keys
+import mailbox
 from conftest import ROOT, Api, assert_problem, partition
 
 
@@ -38,21 +39,103 @@ def good_claims(user, **changes):
     return {k: v for k, v in claims.items() if v is not None}
 
 
-def test_register_and_login(anon, dynamodb):
+def _moto():
+    return os.environ["MOTO_ENDPOINT"]
+
+
+def test_register_verify_and_login(anon, dynamodb, cognito):
     email = f"new-{uuid.uuid4().hex[:8]}@Example.com"
+    address = email.lower()
     r = anon.post("/auth/register", json={"email": email, "password": "Good-Passw0rd", "name": " Ada "})
     assert r.status_code == 201, r.text
-    profile = r.json()
-    assert profile["email"] == email.lower() and profile["role"] == "customer" and profile["name"] == "Ada"
-    stored = partition(dynamodb, keys.user_pk(profile["userId"]))
+    registered = r.json()
+    assert registered["email"] == address and registered["role"] == "customer" and registered["name"] == "Ada"
+    assert registered["status"] == "pending_verification"
+
+    # Unverified: no sign-in, through the shop or straight through Cognito's public API.
+    assert_problem(anon.post("/auth/login", json={"email": email, "password": "Good-Passw0rd"}), 401)
+    with pytest.raises(cognito.exceptions.NotAuthorizedException):
+        cognito.initiate_auth(ClientId=os.environ["USER_POOL_CLIENT_ID"], AuthFlow="USER_PASSWORD_AUTH",
+                              AuthParameters={"USERNAME": address, "PASSWORD": "Good-Passw0rd"})
+    assert partition(dynamodb, keys.user_pk(registered["userId"])) == [], "no profile before verification"
+
+    # The code arrives by mail (queue -> mailer -> SESv2); the table holds only its digest.
+    code = mailbox.latest_code(_moto(), address)
+    pending = partition(dynamodb, keys.email_pk(address))
+    assert code not in json.dumps(pending) and "Good-Passw0rd" not in json.dumps(pending)
+    wrong = "000000" if code != "000000" else "111111"
+    assert_problem(anon.post("/auth/verify", json={"email": email, "code": wrong}), 422)
+    r = anon.post("/auth/verify", json={"email": email, "code": code})
+    assert r.status_code == 200, r.text
+    assert anon.post("/auth/verify", json={"email": email, "code": code}).status_code == 422, "a code works once"
+
+    stored = partition(dynamodb, keys.user_pk(registered["userId"]))
     assert [i["SK"]["S"] for i in stored] == [keys.PROFILE_SK]
     assert "Good-Passw0rd" not in json.dumps(stored), "a password reached the shop's table"
+    assert partition(dynamodb, keys.email_pk(address)) == [], "the pending verification is gone"
     r = anon.post("/auth/login", json={"email": email, "password": "Good-Passw0rd"})
-    assert r.status_code == 200
+    assert r.status_code == 200, r.text
     tokens = r.json()
     claims = jwt.decode(tokens["idToken"], options={"verify_signature": False})
-    assert claims["sub"] == profile["userId"] and "customer" in claims["cognito:groups"]
+    assert claims["sub"] == registered["userId"] and "customer" in claims["cognito:groups"]
     assert Api(tokens["idToken"]).get("/cart").status_code == 200
+
+
+def test_guessing_codes_locks_the_verification(anon):
+    email = f"guess-{uuid.uuid4().hex[:8]}@example.com"
+    assert anon.post("/auth/register", json={"email": email, "password": "Good-Passw0rd", "name": "G"}).status_code == 201
+    code = mailbox.latest_code(_moto(), email)
+    wrong = [c for c in ("000000", "111111", "222222", "333333", "444444", "555555") if c != code][:5]
+    for guess in wrong:
+        assert_problem(anon.post("/auth/verify", json={"email": email, "code": guess}), 422)
+    # Locked: even the right code is refused until a new one is sent.
+    assert_problem(anon.post("/auth/verify", json={"email": email, "code": code}), 409)
+    assert_problem(anon.post("/auth/login", json={"email": email, "password": "Good-Passw0rd"}), 401)
+
+
+def test_registering_again_replaces_an_unverified_account(anon):
+    email = f"squat-{uuid.uuid4().hex[:8]}@example.com"
+    # A stranger registers the address first and never verifies it...
+    first = anon.post("/auth/register", json={"email": email, "password": "Stranger-Passw0rd", "name": "S"})
+    assert first.status_code == 201
+    stale = mailbox.latest_code(_moto(), email)
+    # ...the owner registers anyway, gets a fresh code and the account.
+    second = anon.post("/auth/register", json={"email": email, "password": "Owner-Passw0rd", "name": "Owner"})
+    assert second.status_code == 201, second.text
+    assert second.json()["userId"] != first.json()["userId"]
+    code = mailbox.latest_code(_moto(), email, count=2)
+    if stale != code:
+        assert_problem(anon.post("/auth/verify", json={"email": email, "code": stale}), 422)
+    assert anon.post("/auth/verify", json={"email": email, "code": code}).status_code == 200
+    assert_problem(anon.post("/auth/login", json={"email": email, "password": "Stranger-Passw0rd"}), 401)
+    assert anon.post("/auth/login", json={"email": email, "password": "Owner-Passw0rd"}).status_code == 200
+    # A verified account is not replaced.
+    third = anon.post("/auth/register", json={"email": email, "password": "Stranger-Passw0rd", "name": "S"})
+    assert_problem(third, 409)
+
+
+def test_verify_and_resend_bad_input(anon):
+    assert_problem(anon.post("/auth/verify", json={"email": "nobody@example.com", "code": "123456"}), 422)
+    assert_problem(anon.post("/auth/verify", json={"email": "nobody@example.com", "code": "12x456"}), 422)
+    assert_problem(anon.post("/auth/verify", json={"email": "nobody@example.com"}), 400)
+    assert_problem(anon.post("/auth/verify", data="{"), 400)
+    # Resend answers the same for unknown addresses: it tells nothing about accounts.
+    assert anon.post("/auth/verify/resend", json={"email": "nobody@example.com"}).status_code == 202
+    assert_problem(anon.post("/auth/verify/resend", json={"email": "not-an-email"}), 422)
+
+
+def test_identity_settings_close_public_sign_up_and_email_edits(cognito):
+    """The pool admits accounts only through the shop (admin-created, verified by the
+    shop's code) and users may edit only their name, never their email claim.
+    moto stores these settings but does not enforce them (its SignUp and
+    UpdateUserAttributes ignore both), so this checks the settings the local pool got
+    from template.yaml; Cognito enforces them in AWS."""
+    pool = cognito.describe_user_pool(UserPoolId=os.environ["USER_POOL_ID"])["UserPool"]
+    assert pool["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+    client = cognito.describe_user_pool_client(UserPoolId=os.environ["USER_POOL_ID"],
+                                               ClientId=os.environ["USER_POOL_CLIENT_ID"])["UserPoolClient"]
+    assert client["WriteAttributes"] == ["name"]
+    assert "email" not in client["WriteAttributes"] and "email_verified" not in client["WriteAttributes"]
 
 
 def test_register_bad_input(anon, customer):

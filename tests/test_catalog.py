@@ -67,7 +67,11 @@ def test_create_product_as_seller(seller, anon, dynamodb):
     assert r.status_code == 201, r.text
     created = r.json()
     assert r.headers["location"] == f"/products/{created['id']}"
-    assert created["sellerId"] == seller.user_id
+    # Shoppers see the seller's public id, never its account id (the Cognito sub).
+    assert created["sellerId"].startswith("s") and len(created["sellerId"]) == 21
+    assert created["sellerId"] != seller.user_id and seller.user_id not in r.text
+    again = seller.api.post("/products", json=product_body()).json()
+    assert again["sellerId"] == created["sellerId"], "one seller, one public id"
     items = partition(dynamodb, keys.product_pk(created["id"]))
     assert [i["SK"]["S"] for i in items] == [keys.PRODUCT_SK] + sorted(keys.variant_sk(v["sku"]) for v in body["variants"])
     listed = anon.get(f"/products/{created['id']}").json()

@@ -1,6 +1,9 @@
 """Every sample event in events/ (the files developers use with `sam local invoke`
 and `cargo lambda invoke`) is invoked against its deployed function through
-LocalStack's Lambda Invoke, and its response checked."""
+LocalStack's Lambda Invoke, and its answer checked as its trigger type expects:
+an HTTP response for `HttpApi` routes (the status listed in expected-status.json),
+a partial-batch response with no failures for `SQS` consumers. The inventory is
+template.yaml's functions: nothing here counts them."""
 
 import json
 import os
@@ -17,11 +20,28 @@ EVENTS = ROOT / "events"
 EXPECTED = json.loads((EVENTS / "expected-status.json").read_text())
 
 
-def binaries():
-    """Binary name -> logical id, from each function's Metadata in template.yaml."""
+def functions():
+    """Binary name -> (logical id, trigger type), from template.yaml."""
     template = yaml.load((ROOT / "template.yaml").read_text(), Loader=_Loader)
-    return {r["Metadata"]["BuildProperties"]["Binary"]: lid for lid, r in template["Resources"].items()
-            if r["Type"] == "AWS::Serverless::Function"}
+    out = {}
+    for lid, r in template["Resources"].items():
+        if r["Type"] == "AWS::Serverless::Function":
+            (trigger,) = r["Properties"]["Events"].values()
+            out[r["Metadata"]["BuildProperties"]["Binary"]] = (lid, trigger["Type"])
+    return out
+
+
+def binaries():
+    """Binary name -> logical id."""
+    return {b: lid for b, (lid, _) in functions().items()}
+
+
+def http_events():
+    return sorted(f"{b}.json" for b, (_, kind) in functions().items() if kind == "HttpApi")
+
+
+def sqs_events():
+    return sorted(f"{b}.json" for b, (_, kind) in functions().items() if kind == "SQS")
 
 
 @pytest.fixture(scope="module")
@@ -35,13 +55,22 @@ def deployed():
     return boto3.client("lambda", endpoint_url=endpoint), names
 
 
-def test_every_function_has_an_event_and_every_event_an_expectation():
+def test_every_function_has_an_event_and_every_route_an_expectation():
     files = {p.name for p in EVENTS.glob("*.json")} - {"expected-status.json"}
     assert files == {f"{b}.json" for b in binaries()}
-    assert files == set(EXPECTED)
+    assert set(EXPECTED) == set(http_events())
+    assert set(http_events()) | set(sqs_events()) == files, "a trigger type without an event check"
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED))
+@pytest.mark.parametrize("name", sqs_events())
+def test_queue_event_invokes_its_function(name, deployed):
+    lam, functions = deployed
+    out = lam.invoke(FunctionName=functions[name.removesuffix(".json")], Payload=(EVENTS / name).read_bytes())
+    assert "FunctionError" not in out, out["Payload"].read()
+    assert json.loads(out["Payload"].read()) == {"batchItemFailures": []}
+
+
+@pytest.mark.parametrize("name", http_events())
 def test_event_invokes_its_function(name, deployed):
     lam, functions = deployed
     out = lam.invoke(FunctionName=functions[name.removesuffix(".json")], Payload=(EVENTS / name).read_bytes())

@@ -1,12 +1,12 @@
 """tests/keys.py (the key schema the tests, benchmarks and seed use) spells every key as
-shared/src/keys.rs does: a test that built keys differently would check nothing."""
+shared/src/store/keys.rs does: a test that built keys differently would check nothing."""
 
 import re
 
 import keys
 from conftest import ROOT
 
-RUST = next(ROOT.glob("shared/**/keys.rs"))
+RUST = ROOT / "shared/src/store/keys.rs"
 
 
 def test_python_keys_mirror_keys_rs():

@@ -1,39 +1,78 @@
-//! The shop's Lambda functions. Each binary in `src/bin/` is one function behind
-//! one API route; it builds the [`App`] (config + AWS clients) once per cold start
-//! and serves every invocation with one handler from [`handlers`].
+//! The shop's Lambda functions. Each binary in `src/bin/` is one function. It
+//! builds, once per cold start, exactly the dependencies its handler names as its
+//! first parameter (a [`Dependency`]: the store, the identity provider, the mail
+//! queue, tuples of them), warms them up, and serves every invocation in one of
+//! two ways:
 //!
-//! A handler only parses the request, calls a use case in `shop::services` and
-//! shapes the reply; `serve` maps errors to `application/problem+json`.
+//! - [`serve_http`]: an API Gateway route (payload 2.0) — the handler parses, calls a
+//!   use case and shapes a [`Reply`]; errors become `application/problem+json`.
+//! - [`serve_events`]: any other trigger (SQS batches with partial-batch responses,
+//!   DynamoDB stream batches, Step Functions task input/output, S3 and scheduled
+//!   events) — the handler takes the typed event from `aws_lambda_events`, or any
+//!   serde type, and returns its typed answer.
 
 pub mod handlers;
 
-use lambda_http::{service_fn, Body, Error, Request, Response};
+use lambda_http::{Body, Request, Response};
+use lambda_runtime::LambdaEvent;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use shop::config::{init_tracing, Dependency, Env, InitError};
 use shop::http::{correlation_id, respond, Reply};
-use shop::{App, ShopError};
+use shop::ShopError;
 use std::future::Future;
 
-/// Runs `handler` as a Lambda function until the runtime stops it.
-pub async fn serve<F, Fut>(handler: F) -> Result<(), Error>
+pub type Error = lambda_runtime::Error;
+
+/// Tracing, the SDK configuration and this function's dependencies, warmed up.
+/// Leaked on purpose: they live as long as the execution environment.
+async fn bootstrap<D: Dependency>() -> Result<&'static D, InitError> {
+    init_tracing();
+    let env = Env::load().await;
+    let deps = D::from_env(&env).inspect_err(|e| tracing::error!(error = %e, "init failed"))?;
+    let deps: &'static D = Box::leak(Box::new(deps));
+    deps.warm_up().await;
+    Ok(deps)
+}
+
+/// Runs an HTTP function until the runtime stops it.
+pub async fn serve_http<D, F, Fut>(handler: F) -> Result<(), Error>
 where
-    F: Fn(&'static App, Request) -> Fut + Copy + Send + 'static,
+    D: Dependency,
+    F: Fn(&'static D, Request) -> Fut + Copy + Send + 'static,
     Fut: Future<Output = Result<Reply, ShopError>> + Send,
 {
-    shop::config::init_tracing();
-    // Leaked on purpose: the App lives as long as the execution environment.
-    let app: &'static App = Box::leak(Box::new(App::from_env().await?));
-    app.store.warm_up().await;
-    lambda_http::run(service_fn(move |req: Request| async move {
-        Ok::<_, Error>(handle(app, req, handler).await)
+    let deps = bootstrap::<D>().await?;
+    lambda_http::run(lambda_http::service_fn(move |req: Request| async move {
+        Ok::<_, Error>(handle_http(deps, req, handler).await)
     }))
     .await
 }
 
-/// One invocation: run the handler and turn its result into a response.
-pub async fn handle<F, Fut>(app: &'static App, req: Request, handler: F) -> Response<Body>
+/// One HTTP invocation: run the handler and turn its result into a response.
+pub async fn handle_http<D, F, Fut>(deps: &'static D, req: Request, handler: F) -> Response<Body>
 where
-    F: Fn(&'static App, Request) -> Fut,
+    F: Fn(&'static D, Request) -> Fut,
     Fut: Future<Output = Result<Reply, ShopError>>,
 {
     let correlation = correlation_id(&req);
-    respond(handler(app, req).await, &correlation)
+    respond(handler(deps, req).await, &correlation)
+}
+
+/// Runs an event function until the runtime stops it. An `Err` from the handler
+/// fails the whole invocation (the trigger retries it); per-record failures belong
+/// in the answer (e.g. `SqsBatchResponse`).
+pub async fn serve_events<D, E, R, F, Fut>(handler: F) -> Result<(), Error>
+where
+    D: Dependency,
+    E: DeserializeOwned + Send + 'static,
+    R: Serialize + Send + 'static,
+    F: Fn(&'static D, LambdaEvent<E>) -> Fut + Copy + Send + 'static,
+    Fut: Future<Output = Result<R, Error>> + Send,
+{
+    let deps = bootstrap::<D>().await?;
+    lambda_runtime::run(lambda_runtime::service_fn(move |event: LambdaEvent<E>| {
+        handler(deps, event)
+    }))
+    .await
 }

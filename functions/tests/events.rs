@@ -1,58 +1,157 @@
-//! Every file in `events/` is a request the functions accept: it parses as an API
-//! Gateway payload-2.0 event with the `lambda_http` features this crate enables
-//! (the classic failure is "data did not match any variant of untagged enum LambdaRequest"),
-//! and authorised routes carry the claims the handlers read.
+//! The inventory of functions is `template.yaml`: every `AWS::Serverless::Function`
+//! has one file in `events/` (named after its binary), and its trigger decides what
+//! that file must be:
+//! - `HttpApi`: an API Gateway payload-2.0 request with the enabled `lambda_http`
+//!   features (the classic failure is "data did not match any variant of untagged
+//!   enum LambdaRequest"), for the route's method and path, carrying verified claims
+//!   exactly when the route is authorised;
+//! - `SQS`: an SQS batch whose records the function can read.
+//!
+//! No count is written here: a new function without its event file fails.
 
+use aws_lambda_events::event::sqs::SqsEvent;
 use lambda_http::{request::from_str, RequestExt};
+use serde_yaml::Value;
 use std::path::PathBuf;
 
-fn events() -> Vec<(String, String)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../events");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .expect("events/ exists")
-        .map(|e| e.expect("readable entry").path())
-        .filter(|p| {
-            p.extension().is_some_and(|e| e == "json") && !p.ends_with("expected-status.json")
-        })
-        .map(|p| {
-            (
-                p.file_name().unwrap().to_string_lossy().into_owned(),
-                std::fs::read_to_string(&p).unwrap(),
-            )
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// One function of the template: its binary and its triggers.
+struct Function {
+    logical_id: String,
+    binary: String,
+    triggers: Vec<Value>,
+}
+
+fn functions() -> Vec<Function> {
+    let text = std::fs::read_to_string(root().join("template.yaml")).unwrap();
+    let template: Value = serde_yaml::from_str(&text).unwrap();
+    let resources = template["Resources"].as_mapping().unwrap();
+    let mut out: Vec<Function> = resources
+        .iter()
+        .filter(|(_, r)| r["Type"] == "AWS::Serverless::Function")
+        .map(|(id, r)| Function {
+            logical_id: id.as_str().unwrap().to_owned(),
+            binary: r["Metadata"]["BuildProperties"]["Binary"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{id:?} names no binary"))
+                .to_owned(),
+            triggers: r["Properties"]["Events"]
+                .as_mapping()
+                .map(|m| m.values().cloned().collect())
+                .unwrap_or_default(),
         })
         .collect();
-    files.sort();
-    files
+    out.sort_by(|a, b| a.binary.cmp(&b.binary));
+    out
+}
+
+fn event(binary: &str) -> String {
+    let path = root().join("events").join(format!("{binary}.json"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 #[test]
-fn every_event_parses_into_a_request() {
-    let all = events();
-    assert_eq!(all.len(), 16, "one event per function");
-    for (name, json) in all {
-        let req = from_str(&json).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let route: serde_json::Value = serde_json::from_str(&json).unwrap();
-        let route_key = route["routeKey"].as_str().unwrap();
+fn every_function_has_one_trigger_and_its_event_file() {
+    let functions = functions();
+    assert!(!functions.is_empty());
+    for f in &functions {
         assert_eq!(
-            req.method().as_str(),
-            route_key.split(' ').next().unwrap(),
-            "{name}"
+            f.triggers.len(),
+            1,
+            "{}: one trigger per function",
+            f.logical_id
         );
-        for (param, value) in route["pathParameters"].as_object().into_iter().flatten() {
-            assert_eq!(
-                req.path_parameters().first(param),
-                value.as_str(),
-                "{name}: {param}"
-            );
+        event(&f.binary);
+        assert!(
+            root()
+                .join(format!("functions/src/bin/{}.rs", f.binary))
+                .exists(),
+            "{}: no binary {}",
+            f.logical_id,
+            f.binary
+        );
+    }
+    // And nothing in events/ that no function reads.
+    let known: Vec<String> = functions
+        .iter()
+        .map(|f| format!("{}.json", f.binary))
+        .collect();
+    for entry in std::fs::read_dir(root().join("events")).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(
+            known.contains(&name) || name == "expected-status.json",
+            "events/{name} belongs to no function"
+        );
+    }
+}
+
+fn check_http(f: &Function, trigger: &Value, json: &str) {
+    let name = &f.binary;
+    let req = from_str(json).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let props = &trigger["Properties"];
+    assert_eq!(
+        req.method().as_str(),
+        props["Method"].as_str().unwrap(),
+        "{name}"
+    );
+    // The template's path with the event's path parameters filled in is the event's path.
+    let mut path = props["Path"].as_str().unwrap().to_owned();
+    for (param, value) in req.path_parameters().iter() {
+        path = path.replace(&format!("{{{param}}}"), value);
+    }
+    assert_eq!(req.raw_http_path(), path, "{name}");
+    let anonymous = props["Auth"]["Authorizer"].as_str() == Some("NONE");
+    assert_eq!(
+        shop::http::caller(&req).is_ok(),
+        !anonymous,
+        "{name}: claims"
+    );
+}
+
+fn check_sqs(f: &Function, json: &str) {
+    let event: SqsEvent =
+        serde_json::from_str(json).unwrap_or_else(|e| panic!("{}: {e}", f.binary));
+    assert!(!event.records.is_empty(), "{}", f.binary);
+    if f.binary == "mailer" {
+        for record in &event.records {
+            shop::domain::mail::Mail::from_queue(record.body.as_deref().unwrap()).unwrap();
         }
     }
 }
 
 #[test]
-fn authorised_events_carry_a_caller() {
-    for (name, json) in events() {
-        let req = from_str(&json).unwrap();
-        let has_claims = json.contains("\"authorizer\"");
-        assert_eq!(shop::http::caller(&req).is_ok(), has_claims, "{name}");
+fn every_event_is_what_its_trigger_delivers() {
+    for f in functions() {
+        let trigger = &f.triggers[0];
+        let json = event(&f.binary);
+        match trigger["Type"].as_str().unwrap() {
+            "HttpApi" => check_http(&f, trigger, &json),
+            "SQS" => check_sqs(&f, &json),
+            other => panic!("{}: no event check for trigger type {other}", f.logical_id),
+        }
     }
+}
+
+/// Role names have one source, `Role`: the template's groups are exactly its names.
+#[test]
+fn the_templates_groups_are_the_roles() {
+    let text = std::fs::read_to_string(root().join("template.yaml")).unwrap();
+    let template: Value = serde_yaml::from_str(&text).unwrap();
+    let mut groups: Vec<String> = template["Resources"]
+        .as_mapping()
+        .unwrap()
+        .values()
+        .filter(|r| r["Type"] == "AWS::Cognito::UserPoolGroup")
+        .map(|r| r["Properties"]["GroupName"].as_str().unwrap().to_owned())
+        .collect();
+    groups.sort();
+    let mut roles: Vec<String> = shop::domain::auth::Role::ALL
+        .iter()
+        .map(|r| r.as_str().to_owned())
+        .collect();
+    roles.sort();
+    assert_eq!(groups, roles);
 }

@@ -1,8 +1,10 @@
 """Seeds a sample catalog into a running local shop.
 
 Categories are written straight into the table (there is no category API yet;
-keys from tests/keys.py, the mirror of shared/src/keys.rs). Products go through
-the shop's own HTTP API as a registered seller, so the seed exercises the real code path.
+keys from tests/keys.py, the mirror of shared/src/store/keys.rs). Products go through
+the shop's own HTTP API as a registered seller (registered and verified as a person
+would: the code is read from the mail the shop sent), so the seed exercises the real
+code path.
 Deterministic: the same catalog every run.
 """
 
@@ -18,8 +20,10 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests"))
 import keys  # noqa: E402  (the table's key schema)
+import mailbox  # noqa: E402  (reads the verification code the shop mails)
 
 API = os.environ.get("SHOP_API_URL", "http://127.0.0.1:8080")
+MOTO = os.environ.get("MOTO_ENDPOINT", "http://127.0.0.1:5055")
 SELLER = {"email": "seed-seller@shop.example", "password": "Seed-Passw0rd", "name": "Seed Seller", "role": "seller"}
 
 CATEGORIES = {
@@ -61,7 +65,7 @@ def seed_categories(table):
 
 
 def seller_token():
-    r = requests.post(f"{API}/auth/register", json=SELLER, timeout=30)
+    r = mailbox.register_verified(API, MOTO, **SELLER)
     if r.status_code not in (201, 409):
         sys.exit(f"seed: register failed: {r.status_code} {r.text}")
     r = requests.post(f"{API}/auth/login", json={"email": SELLER["email"], "password": SELLER["password"]}, timeout=30)

@@ -54,6 +54,8 @@ if ! sam deploy --template-file "$BUILD_DIR/template.yaml" --stack-name "$STACK"
     --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND --no-confirm-changeset --no-fail-on-empty-changeset \
     --parameter-overrides Architecture=x86_64 DataProtection=false ExternalUserPoolId="$POOL_ID" ExternalUserPoolClientId="$CLIENT_ID" \
       ExternalIssuer="$ISSUER" CognitoEndpoint="${FUNCTIONS_MOTO_ENDPOINT:-http://127.0.0.1:$MOTO_PORT}" \
+      SesEndpoint="${FUNCTIONS_MOTO_ENDPOINT:-http://127.0.0.1:$MOTO_PORT}" CreateMailIdentity=false \
+      MailQueueVisibilityTimeout=10 MailMaxReceiveCount=2 \
     >"$LOG_DIR/sam-deploy.log" 2>&1; then
   tail -n 20 "$LOG_DIR/sam-deploy.log" >&2
   log "failed resources:"
@@ -63,6 +65,8 @@ if ! sam deploy --template-file "$BUILD_DIR/template.yaml" --stack-name "$STACK"
 fi
 output() { aws cloudformation describe-stacks --stack-name "$STACK" --query "Stacks[0].Outputs[?OutputKey=='$1'].OutputValue" --output text; }
 TABLE_NAME=$(output TableName)
+MAIL_QUEUE_URL=$(output MailQueueUrl)
+MAIL_DLQ_URL=$(output MailDeadLetterQueueUrl)
 
 stop_pid gateway
 start_bg gateway "$LOG_DIR/gateway.log" python "$HERE/gateway/gateway.py" --template "$REPO_ROOT/template.yaml" \
@@ -75,6 +79,8 @@ export AWS_ENDPOINT_URL=$LS
 export AWS_REGION=$AWS_REGION AWS_DEFAULT_REGION=$AWS_REGION AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test
 export SHOP_STACK=$STACK
 export TABLE_NAME=$TABLE_NAME
+export MAIL_QUEUE_URL=$MAIL_QUEUE_URL
+export MAIL_DLQ_URL=$MAIL_DLQ_URL
 export USER_POOL_ID=$POOL_ID
 export USER_POOL_CLIENT_ID=$CLIENT_ID
 export SHOP_ISSUER=$ISSUER
@@ -85,7 +91,8 @@ ENV
 
 if [[ ${SHOP_SEED:-1} != 0 ]]; then
   log "seeding the sample catalog"
-  SHOP_API_URL=http://127.0.0.1:$GATEWAY_PORT TABLE_NAME=$TABLE_NAME python "$HERE/seed.py" || die "seeding failed"
+  SHOP_API_URL=http://127.0.0.1:$GATEWAY_PORT TABLE_NAME=$TABLE_NAME MOTO_ENDPOINT=http://127.0.0.1:$MOTO_PORT \
+    python "$HERE/seed.py" || die "seeding failed"
 fi
 
 wait "$opensearch_job" || { cat "$LOG_DIR/opensearch-start.log" >&2; die "OpenSearch failed to start (log: $LOG_DIR/opensearch-start.log)"; }

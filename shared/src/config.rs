@@ -1,57 +1,197 @@
-//! Configuration and AWS clients, built once per cold start and shared by every
-//! invocation of that execution environment.
+//! What a function needs at cold start, built once and shared by every invocation
+//! of its execution environment: the SDK configuration, settings from the
+//! environment, and the clients of *this* function only ([`Dependency`]). A
+//! function that lacks a setting it needs fails at init, naming it, never at
+//! request time.
 
-use crate::error::ShopError;
-use crate::services::identity::IdentityProvider;
+use std::fmt;
+
+use crate::adapters::cognito::IdentityProvider;
+use crate::adapters::mail::{MailQueue, Mailer};
 use crate::store::Store;
 
-/// Everything a handler may touch.
-#[derive(Clone, Debug)]
-pub struct App {
-    pub store: Store,
-    /// Present in functions that sign users up or in (`USER_POOL_ID` set).
-    pub identity: Option<IdentityProvider>,
-}
+/// Why a function could not start. Lambda reports it as an init error.
+#[derive(Debug)]
+pub struct InitError(String);
 
-fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.is_empty())
-}
-
-impl App {
-    /// Reads `TABLE_NAME` (required), `USER_POOL_ID` and `USER_POOL_CLIENT_ID`.
-    /// Endpoints come from the SDK's own settings (`AWS_ENDPOINT_URL`,
-    /// `AWS_ENDPOINT_URL_<SERVICE>`), so code never knows whether it runs locally.
-    pub async fn from_env() -> Result<App, ShopError> {
-        let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-        let table =
-            env("TABLE_NAME").ok_or_else(|| ShopError::internal("TABLE_NAME is not set"))?;
-        let store = Store::new(aws_sdk_dynamodb::Client::new(&sdk), table);
-        let identity = match (env("USER_POOL_ID"), env("USER_POOL_CLIENT_ID")) {
-            (Some(user_pool_id), Some(client_id)) => Some(IdentityProvider {
-                client: aws_sdk_cognitoidentityprovider::Client::new(&sdk),
-                user_pool_id,
-                client_id,
-            }),
-            _ => None,
-        };
-        Ok(App { store, identity })
-    }
-
-    pub fn identity(&self) -> Result<&IdentityProvider, ShopError> {
-        self.identity
-            .as_ref()
-            .ok_or_else(|| ShopError::internal("USER_POOL_ID / USER_POOL_CLIENT_ID are not set"))
+impl fmt::Display for InitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
     }
 }
 
-/// JSON logs to stdout (CloudWatch), level from `RUST_LOG` (default info).
+impl std::error::Error for InitError {}
+
+impl InitError {
+    pub fn new(message: impl Into<String>) -> Self {
+        InitError(message.into())
+    }
+}
+
+/// The environment of one execution environment: its SDK configuration and settings.
+pub struct Env {
+    sdk: aws_config::SdkConfig,
+}
+
+impl Env {
+    pub async fn load() -> Env {
+        Env {
+            sdk: crate::sdk::config().await,
+        }
+    }
+
+    pub fn sdk(&self) -> &aws_config::SdkConfig {
+        &self.sdk
+    }
+
+    /// A setting this function cannot run without: `needed_for` says what for.
+    pub fn required(&self, name: &str, needed_for: &str) -> Result<String, InitError> {
+        std::env::var(name)
+            .ok()
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| {
+                InitError(format!(
+                    "{name} is not set; this function needs it for {needed_for}"
+                ))
+            })
+    }
+}
+
+/// A client or resource a function declares it needs; built from the environment
+/// at cold start. Tuples of dependencies are dependencies.
+#[async_trait::async_trait]
+pub trait Dependency: Sized + Send + Sync + 'static {
+    fn from_env(env: &Env) -> Result<Self, InitError>;
+
+    /// A cheap call during init that opens the connection (and, in AWS, does the TLS
+    /// handshake) in Lambda's init phase, so the first caller does not pay for it.
+    async fn warm_up(&self) {}
+}
+
+#[async_trait::async_trait]
+impl Dependency for Store {
+    fn from_env(env: &Env) -> Result<Self, InitError> {
+        let table = env.required("TABLE_NAME", "the shop table")?;
+        Ok(Store::new(aws_sdk_dynamodb::Client::new(env.sdk()), table))
+    }
+
+    async fn warm_up(&self) {
+        Store::warm_up(self).await
+    }
+}
+
+#[async_trait::async_trait]
+impl Dependency for IdentityProvider {
+    fn from_env(env: &Env) -> Result<Self, InitError> {
+        Ok(IdentityProvider::new(
+            aws_sdk_cognitoidentityprovider::Client::new(env.sdk()),
+            env.required("USER_POOL_ID", "the identity provider")?,
+            env.required("USER_POOL_CLIENT_ID", "the identity provider")?,
+        ))
+    }
+}
+
+#[async_trait::async_trait]
+impl Dependency for MailQueue {
+    fn from_env(env: &Env) -> Result<Self, InitError> {
+        Ok(MailQueue::new(
+            aws_sdk_sqs::Client::new(env.sdk()),
+            env.required("MAIL_QUEUE_URL", "queueing mail")?,
+        ))
+    }
+}
+
+#[async_trait::async_trait]
+impl Dependency for Mailer {
+    fn from_env(env: &Env) -> Result<Self, InitError> {
+        Ok(Mailer::new(
+            aws_sdk_sesv2::Client::new(env.sdk()),
+            env.required("MAIL_FROM", "the sender address of mails")?,
+            std::env::var("SHOP_NAME")
+                .ok()
+                .filter(|n| !n.is_empty())
+                .unwrap_or_else(|| "Shop".to_owned()),
+        ))
+    }
+}
+
+/// A function that needs nothing but its event (e.g. a pure transformation).
+#[async_trait::async_trait]
+impl Dependency for () {
+    fn from_env(_: &Env) -> Result<Self, InitError> {
+        Ok(())
+    }
+}
+
+macro_rules! tuple_dependency {
+    ($($name:ident),+) => {
+        #[async_trait::async_trait]
+        impl<$($name: Dependency),+> Dependency for ($($name,)+) {
+            fn from_env(env: &Env) -> Result<Self, InitError> {
+                Ok(($($name::from_env(env)?,)+))
+            }
+
+            #[allow(non_snake_case)]
+            async fn warm_up(&self) {
+                let ($($name,)+) = self;
+                tokio::join!($($name.warm_up()),+);
+            }
+        }
+    };
+}
+
+tuple_dependency!(A, B);
+tuple_dependency!(A, B, C);
+
+/// Log levels a deployment may choose. `trace` is not among them: at trace the SDK
+/// logs request bodies, which carry passwords on the sign-in path.
+const LOG_LEVELS: [&str; 4] = ["error", "warn", "info", "debug"];
+
+/// The level from `RUST_LOG` if it is one of [`LOG_LEVELS`], else `info`.
+pub fn log_level(raw: Option<&str>) -> &'static str {
+    let wanted = raw.unwrap_or("info").trim().to_ascii_lowercase();
+    LOG_LEVELS
+        .iter()
+        .find(|l| **l == wanted)
+        .copied()
+        .unwrap_or("info")
+}
+
+/// JSON logs to stdout (CloudWatch) at the level of `RUST_LOG` (see [`log_level`]).
 pub fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let raw = std::env::var("RUST_LOG").ok();
+    let level = log_level(raw.as_deref());
     let _ = tracing_subscriber::fmt()
         .json()
-        .with_env_filter(filter)
+        .with_env_filter(tracing_subscriber::EnvFilter::new(level))
         .with_target(false)
         .without_time()
         .try_init();
+    if raw.is_some_and(|r| r.trim().to_ascii_lowercase() != level) {
+        tracing::warn!(
+            level,
+            "RUST_LOG is not one of error, warn, info, debug; using {level}"
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_allowed_levels_are_taken() {
+        assert_eq!(log_level(Some("debug")), "debug");
+        assert_eq!(log_level(Some(" WARN ")), "warn");
+        assert_eq!(log_level(None), "info");
+        for refused in [
+            "trace",
+            "aws_smithy_runtime=trace",
+            "info,hyper=trace",
+            "off",
+            "",
+        ] {
+            assert_eq!(log_level(Some(refused)), "info", "{refused}");
+        }
+    }
 }

@@ -1,4 +1,4 @@
 #[tokio::main(flavor = "current_thread")]
-async fn main() -> Result<(), lambda_http::Error> {
-    shop_functions::serve(shop_functions::handlers::catalog::list_categories).await
+async fn main() -> Result<(), shop_functions::Error> {
+    shop_functions::serve_http(shop_functions::handlers::catalog::list_categories).await
 }

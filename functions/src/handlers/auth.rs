@@ -1,19 +1,51 @@
 //! Identity routes — anonymous.
 
 use lambda_http::Request;
+use shop::adapters::cognito::IdentityProvider;
+use shop::adapters::mail::MailQueue;
+use shop::domain::identity::{LoginInput, RegisterInput};
+use shop::domain::verification::{ResendInput, VerifyInput};
 use shop::http::{json_body, Reply};
 use shop::services::identity as svc;
-use shop::{App, ShopError};
+use shop::store::Store;
+use shop::ShopError;
 
-/// `POST /auth/register` `{email, password, name, role?}`
-pub async fn register(app: &App, req: Request) -> Result<Reply, ShopError> {
-    let input = json_body::<svc::RegisterInput>(&req)?;
-    let profile = svc::register(app.identity()?, &app.store, input).await?;
-    Reply::with_status(201, profile)
+/// `POST /auth/register` `{email, password, name, role?}` → 201; the account signs in
+/// once the code mailed to `email` comes back through `POST /auth/verify`.
+pub async fn register(
+    (idp, store, mail): &(IdentityProvider, Store, MailQueue),
+    req: Request,
+) -> Result<Reply, ShopError> {
+    let registration = json_body::<RegisterInput>(&req)?.parse()?;
+    Reply::with_status(201, svc::register(idp, store, mail, registration).await?)
+}
+
+/// `POST /auth/verify` `{email, code}` → the profile; the account may now sign in.
+pub async fn verify(
+    (idp, store): &(IdentityProvider, Store),
+    req: Request,
+) -> Result<Reply, ShopError> {
+    let (email, code) = json_body::<VerifyInput>(&req)?.parse()?;
+    Reply::ok(svc::verify(idp, store, &email, &code).await?)
+}
+
+/// `POST /auth/verify/resend` `{email}` → 202, whether or not a code was due.
+pub async fn resend_verification(
+    (store, mail): &(Store, MailQueue),
+    req: Request,
+) -> Result<Reply, ShopError> {
+    let email = json_body::<ResendInput>(&req)?.parse()?;
+    svc::resend(store, mail, &email).await?;
+    Reply::with_status(
+        202,
+        serde_json::json!({
+            "detail": "if an account waits for verification at this address, a new code is on its way"
+        }),
+    )
 }
 
 /// `POST /auth/login` `{email, password}` → bearer tokens.
-pub async fn login(app: &App, req: Request) -> Result<Reply, ShopError> {
-    let input = json_body::<svc::LoginInput>(&req)?;
-    Reply::ok(svc::login(app.identity()?, input).await?)
+pub async fn login(idp: &IdentityProvider, req: Request) -> Result<Reply, ShopError> {
+    let credentials = json_body::<LoginInput>(&req)?.parse()?;
+    Reply::ok(svc::login(idp, credentials).await?)
 }

@@ -3,4 +3,5 @@
 pub mod auth;
 pub mod cart;
 pub mod catalog;
+pub mod mail;
 pub mod wishlist;

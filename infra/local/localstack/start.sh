@@ -14,6 +14,8 @@
 #            passed through if set: LAMBDA_RUNTIME_EXECUTOR, DYNAMODB_HEAP_SIZE, DYNAMODB_REMOVE_EXPIRED_ITEMS, LS_LOG.
 # Settings only apply at start: after changing one, run stop.sh first (a running instance is left as is).
 # Usage: infra/local/localstack/start.sh          Stop: infra/local/localstack/stop.sh
+#        infra/local/localstack/start.sh --install-only   installs, starts nothing, prints DynamoDB Local's folder
+#        (the Rust service tests start their own DynamoDB Local from it)
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 HERE=$REPO_ROOT/infra/local/localstack
@@ -48,8 +50,11 @@ ddb_ready() { aws_call dynamodb DynamoDB_20120810.ListTables; }
 
 healthy() { curl -fsS -o /dev/null --max-time 2 "$ENDPOINT/_localstack/health"; }
 
+INSTALL_ONLY=0
+[[ ${1:-} == --install-only ]] && INSTALL_ONLY=1
+
 # ---------------------------------------------------------------- already up?
-if is_running localstack; then
+if ((INSTALL_ONLY == 0)) && is_running localstack; then
   # Give an instance that is still starting (another start.sh) up to 30 s before calling it wedged.
   deadline=$((SECONDS + 30))
   until healthy && ddb_ready; do
@@ -175,6 +180,7 @@ install_executor
 install_dynamodb_local
 link_java
 ((SECONDS - t0 > 1)) && log "install/check took $((SECONDS - t0)) s"
+if ((INSTALL_ONLY)); then echo "$DDB_DIR"; exit 0; fi
 
 # ---------------------------------------------------------------- 3. start
 mkdir -p "$LOCAL_DIR/tmp" "$LS_ROOT"

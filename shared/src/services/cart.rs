@@ -1,28 +1,14 @@
 //! Cart use cases. Who may call: a signed-in user, on their own cart only
 //! (the cart's partition is built from the verified `sub`, never from input).
 
-use serde::Deserialize;
-
-use crate::auth::Caller;
-use crate::cart::{
-    cart_currency, check_line_change, price_cart, CartLine, PricedCart, Quantity, MAX_CART_LINES,
+use crate::domain::auth::Caller;
+use crate::domain::cart::{
+    cart_currency, check_line_change, price_cart, AddItem, CartLine, PricedCart, Quantity,
+    MAX_CART_LINES,
 };
-use crate::error::ShopError;
-use crate::ids::Sku;
+use crate::domain::error::ShopError;
+use crate::domain::ids::Sku;
 use crate::store::{now_rfc3339, Store};
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct AddItemInput {
-    pub sku: String,
-    pub quantity: i64,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct SetQuantityInput {
-    pub quantity: i64,
-}
 
 async fn priced(store: &Store, lines: &[CartLine]) -> Result<PricedCart, ShopError> {
     let wanted: Vec<_> = lines
@@ -42,10 +28,8 @@ pub async fn get_cart(store: &Store, caller: &Caller) -> Result<PricedCart, Shop
 pub async fn add_item(
     store: &Store,
     caller: &Caller,
-    input: AddItemInput,
+    AddItem { sku, quantity }: AddItem,
 ) -> Result<PricedCart, ShopError> {
-    let sku = Sku::parse(&input.sku)?;
-    let quantity = Quantity::parse(input.quantity)?;
     // Independent reads: one round trip instead of two on the add-to-cart path.
     let (owner, lines) =
         tokio::try_join!(store.sku_owner(&sku), store.cart_lines(&caller.user_id))?;
@@ -74,9 +58,8 @@ pub async fn set_quantity(
     store: &Store,
     caller: &Caller,
     sku: &Sku,
-    input: SetQuantityInput,
+    quantity: Quantity,
 ) -> Result<PricedCart, ShopError> {
-    let quantity = Quantity::parse(input.quantity)?;
     let lines = store.cart_lines(&caller.user_id).await?;
     let existing = lines
         .iter()
@@ -100,7 +83,7 @@ async fn change_line(
     caller: &Caller,
     lines: &[CartLine],
     sku: Sku,
-    product_id: crate::ids::ProductId,
+    product_id: crate::domain::ids::ProductId,
     new_quantity: u32,
     expected: Option<u32>,
 ) -> Result<PricedCart, ShopError> {

@@ -1,34 +1,19 @@
 //! Catalog use cases. Who may call: reads are anonymous; writes need a seller
 //! (or an admin) and a seller may only touch its own products.
 
-use crate::auth::Caller;
-use crate::catalog::{
+use crate::domain::auth::Caller;
+use crate::domain::catalog::{
     price_from, Category, Product, ProductDraft, ProductSummary, ProductUpdate, ProductView,
     Variant, VariantDraft,
 };
-use crate::error::ShopError;
-use crate::ids::{CategoryId, ProductId};
+use crate::domain::error::ShopError;
+use crate::domain::ids::{CategoryId, ProductId};
 use crate::store::{now_rfc3339, Page, Store};
-
-pub const DEFAULT_PAGE_SIZE: i32 = 24;
-pub const MAX_PAGE_SIZE: i32 = 100;
 
 pub async fn list_categories(store: &Store) -> Result<Vec<Category>, ShopError> {
     let mut categories = store.list_categories().await?;
     categories.sort_by(|a, b| a.name.cmp(&b.name));
     Ok(categories)
-}
-
-pub fn parse_page_size(raw: Option<&str>) -> Result<i32, ShopError> {
-    match raw {
-        None => Ok(DEFAULT_PAGE_SIZE),
-        Some(v) => match v.parse::<i32>() {
-            Ok(n) if (1..=MAX_PAGE_SIZE).contains(&n) => Ok(n),
-            _ => Err(ShopError::Malformed(format!(
-                "limit must be a whole number from 1 to {MAX_PAGE_SIZE}"
-            ))),
-        },
-    }
 }
 
 pub async fn category_products(
@@ -50,7 +35,7 @@ pub async fn get_product(store: &Store, id: &ProductId) -> Result<ProductView, S
         .get_product(id)
         .await?
         .ok_or(ShopError::NotFound("product"))?;
-    if product.status == crate::catalog::ProductStatus::Inactive {
+    if product.status == crate::domain::catalog::ProductStatus::Inactive {
         return Err(ShopError::NotFound("product"));
     }
     Ok(ProductView::new(&product, &variants))
@@ -102,7 +87,7 @@ pub async fn create_product(
     caller: &Caller,
     draft: ProductDraft,
 ) -> Result<ProductView, ShopError> {
-    if !caller.has(crate::auth::Role::Seller) {
+    if !caller.has(crate::domain::auth::Role::Seller) {
         // Admins moderate; products belong to the seller who lists them.
         return Err(ShopError::Forbidden("only sellers may list products"));
     }
@@ -174,7 +159,7 @@ pub async fn put_variant(
         .iter()
         .find(|v| v.price.currency != draft.price.currency && v.sku != draft.sku)
     {
-        return Err(crate::error::FieldError::new(
+        return Err(crate::domain::error::FieldError::new(
             "currency",
             &format!(
                 "must match the product's other variants ({})",
@@ -184,7 +169,7 @@ pub async fn put_variant(
         .into());
     }
     let existing = variants.iter().position(|v| v.sku == draft.sku);
-    if existing.is_none() && variants.len() >= crate::catalog::input_limits::MAX_VARIANTS {
+    if existing.is_none() && variants.len() >= crate::domain::catalog::input_limits::MAX_VARIANTS {
         return Err(ShopError::Conflict(
             "the product has the most variants allowed".into(),
         ));
@@ -206,22 +191,4 @@ pub async fn put_variant(
         .put_variant(&updated, current.version, &variant)
         .await?;
     Ok((ProductView::new(&updated, &variants), existing.is_none()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn page_size_defaults_and_bounds() {
-        assert_eq!(parse_page_size(None).unwrap(), DEFAULT_PAGE_SIZE);
-        assert_eq!(parse_page_size(Some("100")).unwrap(), 100);
-        for bad in ["0", "101", "-1", "ten", ""] {
-            assert_eq!(
-                parse_page_size(Some(bad)).unwrap_err().status(),
-                400,
-                "{bad}"
-            );
-        }
-    }
 }

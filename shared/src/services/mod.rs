@@ -4,4 +4,5 @@
 pub mod cart;
 pub mod catalog;
 pub mod identity;
+pub mod mail;
 pub mod wishlist;

@@ -1,21 +1,13 @@
 //! Wishlist use cases. Who may call: a signed-in user, on their own wishlist only.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::auth::Caller;
-use crate::catalog::ProductStatus;
-use crate::error::ShopError;
-use crate::ids::ProductId;
+use crate::domain::auth::Caller;
+use crate::domain::catalog::{ProductStatus, ProductSummary};
+use crate::domain::error::ShopError;
+use crate::domain::ids::ProductId;
+use crate::domain::wishlist::MAX_WISHLIST;
 use crate::store::{now_rfc3339, Store, WishlistEntry};
-
-/// Most products one wishlist holds.
-pub const MAX_WISHLIST: usize = 200;
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct AddInput {
-    pub product_id: String,
-}
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -23,26 +15,13 @@ pub struct WishlistItem {
     pub product_id: ProductId,
     pub added_at: String,
     /// Absent when the product has since been taken off sale or out of the catalog.
-    pub product: Option<crate::catalog::ProductSummary>,
+    pub product: Option<ProductSummary>,
 }
 
 pub async fn list(store: &Store, caller: &Caller) -> Result<Vec<WishlistItem>, ShopError> {
     let entries = store.wishlist(&caller.user_id).await?;
-    let keys = entries
-        .iter()
-        .map(|e| {
-            crate::store::key(
-                crate::keys::product_pk(&e.product_id),
-                crate::keys::PRODUCT_SK,
-            )
-        })
-        .collect();
-    let products: Vec<crate::catalog::Product> = store
-        .batch_get(keys)
-        .await?
-        .into_iter()
-        .map(crate::store::from_item)
-        .collect::<Result<_, _>>()?;
+    let ids: Vec<ProductId> = entries.iter().map(|e| e.product_id.clone()).collect();
+    let products = store.products(&ids).await?;
     Ok(entries
         .into_iter()
         .map(|e| {
@@ -63,9 +42,8 @@ pub async fn list(store: &Store, caller: &Caller) -> Result<Vec<WishlistItem>, S
 pub async fn add(
     store: &Store,
     caller: &Caller,
-    input: AddInput,
+    product_id: ProductId,
 ) -> Result<(WishlistEntry, bool), ShopError> {
-    let product_id = ProductId::parse(&input.product_id)?;
     // Only what a shopper can see can be wished for; both reads go out together.
     let (_, current) = tokio::try_join!(
         crate::services::catalog::get_product(store, &product_id),

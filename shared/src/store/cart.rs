@@ -1,10 +1,10 @@
 //! Cart lines and wishlist entries: both live under the customer's own partition.
 
-use super::{from_item, key, n, sdk_error, to_item, Store};
-use crate::cart::CartLine;
-use crate::error::ShopError;
-use crate::ids::{ProductId, Sku, UserId};
-use crate::keys;
+use super::keys;
+use super::{conditional, from_item, key, n, to_item, Store};
+use crate::domain::cart::CartLine;
+use crate::domain::error::ShopError;
+use crate::domain::ids::{ProductId, Sku, UserId};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -47,16 +47,9 @@ impl Store {
                 .condition_expression("quantity = :q")
                 .expression_attribute_values(":q", n(q)),
         };
-        request.send().await.map(|_| ()).map_err(|err| {
-            if err
-                .as_service_error()
-                .is_some_and(|e| e.is_conditional_check_failed_exception())
-            {
-                ShopError::Conflict("the cart changed meanwhile; retry".into())
-            } else {
-                sdk_error(err)
-            }
-        })
+        conditional(request.send().await)?
+            .map(|_| ())
+            .ok_or_else(|| ShopError::Conflict("the cart changed meanwhile; retry".into()))
     }
 
     /// Removes a line; `false` if there was none.
@@ -92,17 +85,7 @@ impl Store {
             .condition_expression("attribute_not_exists(PK)")
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(err) => Err(sdk_error(err)),
-        }
+        Ok(conditional(result)?.is_some())
     }
 
     pub async fn delete_wishlist_entry(
@@ -123,16 +106,6 @@ impl Store {
             .condition_expression("attribute_exists(PK)")
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(err) => Err(sdk_error(err)),
-        }
+        Ok(conditional(result)?.is_some())
     }
 }

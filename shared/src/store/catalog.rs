@@ -5,12 +5,12 @@ use aws_sdk_dynamodb::types::KeysAndAttributes;
 use std::collections::HashMap;
 
 use super::cursor::{self, Page};
+use super::keys;
 use super::{build, from_item, key, s, sdk_error, to_item, Item, Store};
-use crate::cart::LineOffer;
-use crate::catalog::{availability, Category, Product, ProductSummary, Variant};
-use crate::error::ShopError;
-use crate::ids::{CategoryId, ProductId, Sku};
-use crate::keys;
+use crate::domain::cart::LineOffer;
+use crate::domain::catalog::{availability, Category, Product, ProductSummary, Variant};
+use crate::domain::error::ShopError;
+use crate::domain::ids::{CategoryId, ProductId, Sku};
 
 impl Store {
     pub async fn list_categories(&self) -> Result<Vec<Category>, ShopError> {
@@ -40,14 +40,7 @@ impl Store {
             keys::category_sk(&category.id),
             "category",
         )?;
-        self.client()
-            .put_item()
-            .table_name(self.table())
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        Ok(())
+        self.put(item).await
     }
 
     /// The product and its variants: one strongly consistent query of its item collection.
@@ -184,8 +177,21 @@ impl Store {
             .collect())
     }
 
+    /// The product records (without variants) of `ids` that exist, in no particular order.
+    pub async fn products(&self, ids: &[ProductId]) -> Result<Vec<Product>, ShopError> {
+        let keys = ids
+            .iter()
+            .map(|id| key(keys::product_pk(id), keys::PRODUCT_SK))
+            .collect();
+        self.batch_get(keys)
+            .await?
+            .into_iter()
+            .map(from_item)
+            .collect()
+    }
+
     /// BatchGetItem in chunks of 100, retrying unprocessed keys with backoff.
-    pub async fn batch_get(&self, wanted: Vec<Item>) -> Result<Vec<Item>, ShopError> {
+    pub(crate) async fn batch_get(&self, wanted: Vec<Item>) -> Result<Vec<Item>, ShopError> {
         let mut found = Vec::new();
         for chunk in wanted.chunks(100) {
             let mut pending = Some(build(

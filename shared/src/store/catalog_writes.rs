@@ -4,10 +4,10 @@
 
 use aws_sdk_dynamodb::types::{ConditionCheck, Delete, Put, TransactWriteItem, Update};
 
+use super::keys;
 use super::{build, key, n, s, to_item, Item, Store};
-use crate::catalog::{Product, ProductStatus, Variant};
-use crate::error::{FieldError, ShopError};
-use crate::keys;
+use crate::domain::catalog::{Product, ProductStatus, Variant};
+use crate::domain::error::{FieldError, ShopError};
 
 fn product_item(p: &Product) -> Result<Item, ShopError> {
     let mut item = to_item(

@@ -8,7 +8,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 use super::{s, Item};
-use crate::error::ShopError;
+use crate::domain::error::ShopError;
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]

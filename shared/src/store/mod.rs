@@ -1,4 +1,4 @@
-//! DynamoDB access for the one shop table (key schema: [`crate::keys`]).
+//! DynamoDB access for the one shop table (key schema: [`crate::store::keys`]).
 //! Every write that must not clobber or oversell carries a condition; a failed
 //! condition becomes a domain error, never a 500.
 
@@ -6,13 +6,16 @@ mod cart;
 mod catalog;
 mod catalog_writes;
 mod cursor;
+pub mod keys;
 mod users;
+mod verification;
 
 pub use cart::WishlistEntry;
 pub use cursor::Page;
 pub use users::Profile;
+pub use verification::VerificationRecord;
 
-use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 use aws_sdk_dynamodb::Client;
@@ -20,8 +23,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::collections::HashMap;
 
-use crate::error::ShopError;
-use crate::keys;
+use crate::domain::error::ShopError;
 
 pub type Item = HashMap<String, AttributeValue>;
 
@@ -77,6 +79,18 @@ impl Store {
                 _ => return Ok(out),
             }
         }
+    }
+
+    /// Writes `item` whatever is there (for items whose last write wins).
+    pub(crate) async fn put(&self, item: Item) -> Result<(), ShopError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(())
     }
 
     /// One cheap call during cold start opens the connection (and, in AWS, does the
@@ -135,6 +149,27 @@ where
     R: std::fmt::Debug + Send + Sync + 'static,
 {
     ShopError::internal(aws_sdk_dynamodb::error::DisplayErrorContext(err))
+}
+
+/// A conditional write's outcome: `Some(output)` when it was written, `None` when its
+/// condition failed (the caller says what that means), an error for anything else.
+pub(crate) fn conditional<T, E, R>(
+    result: Result<T, SdkError<E, R>>,
+) -> Result<Option<T>, ShopError>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    match result {
+        Ok(out) => Ok(Some(out)),
+        Err(err)
+            if err.as_service_error().and_then(|e| e.code())
+                == Some("ConditionalCheckFailedException") =>
+        {
+            Ok(None)
+        }
+        Err(err) => Err(sdk_error(err)),
+    }
 }
 
 /// Why a transaction was cancelled: one reason code per action, in order.

@@ -3,10 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{from_item, key, sdk_error, to_item, Store};
-use crate::error::ShopError;
-use crate::ids::UserId;
-use crate::keys;
+use super::keys;
+use super::{conditional, from_item, key, sdk_error, to_item, Store};
+use crate::domain::error::ShopError;
+use crate::domain::ids::UserId;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
@@ -35,17 +35,7 @@ impl Store {
             .condition_expression("attribute_not_exists(PK)")
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(())
-            }
-            Err(err) => Err(sdk_error(err)),
-        }
+        conditional(result).map(|_| ())
     }
 
     pub async fn get_profile(&self, user: &UserId) -> Result<Option<Profile>, ShopError> {

@@ -1,13 +1,15 @@
 //! The HTTP edge: reading API Gateway (payload 2.0) requests into domain inputs
 //! and turning results into JSON or `application/problem+json` responses.
 
+pub mod problem;
+
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::auth::Caller;
-use crate::error::{FieldError, ShopError};
+use crate::domain::auth::Caller;
+use crate::domain::error::{FieldError, ShopError};
 
 /// Largest request body a handler reads; API Gateway allows more, the shop needs less.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -108,16 +110,22 @@ pub fn correlation_id(req: &Request) -> String {
         .unwrap_or_else(|| "unknown".to_owned())
 }
 
+/// The response header that carries the correlation id on every reply, so a client
+/// can quote it for a success as well as for a problem.
+pub const CORRELATION_HEADER: &str = "x-correlation-id";
+
 fn json_response(
     status: u16,
     content_type: &str,
     body: String,
     location: Option<String>,
+    correlation_id: &str,
 ) -> Response<Body> {
     let mut builder = Response::builder()
         .status(status)
         .header("content-type", content_type)
-        .header("cache-control", "no-store");
+        .header("cache-control", "no-store")
+        .header(CORRELATION_HEADER, correlation_id);
     if let Some(location) = location {
         builder = builder.header("location", location);
     }
@@ -136,23 +144,42 @@ pub fn respond(result: Result<Reply, ShopError>, correlation_id: &str) -> Respon
             status,
             body: Some(body),
             location,
-        }) => json_response(status, "application/json", body.to_string(), location),
+        }) => json_response(
+            status,
+            "application/json",
+            body.to_string(),
+            location,
+            correlation_id,
+        ),
         Ok(Reply {
             status, body: None, ..
         }) => {
-            let mut resp = json_response(status, "application/json", String::new(), None);
+            let mut resp = json_response(
+                status,
+                "application/json",
+                String::new(),
+                None,
+                correlation_id,
+            );
             *resp.body_mut() = Body::Empty;
             resp
         }
         Err(err) => {
-            if err.status() >= 500 {
+            let status = problem::status(&err);
+            if status >= 500 {
                 tracing::error!(correlation_id, error = %err, "request failed");
             } else {
-                tracing::info!(correlation_id, status = err.status(), error = %err, "request rejected");
+                tracing::info!(correlation_id, status, error = %err, "request rejected");
             }
-            let problem = err.to_problem(correlation_id);
-            let body = serde_json::to_string(&problem).unwrap_or_else(|_| "{}".to_owned());
-            json_response(err.status(), "application/problem+json", body, None)
+            let document = problem::problem(&err, correlation_id);
+            let body = serde_json::to_string(&document).unwrap_or_else(|_| "{}".to_owned());
+            json_response(
+                status,
+                "application/problem+json",
+                body,
+                None,
+                correlation_id,
+            )
         }
     }
 }
@@ -160,7 +187,7 @@ pub fn respond(result: Result<Reply, ShopError>, correlation_id: &str) -> Respon
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ids::Sku;
+    use crate::domain::ids::Sku;
     use lambda_http::request::from_str;
 
     const EVENT: &str = r#"{
@@ -170,7 +197,7 @@ mod tests {
         "accountId": "000000000000", "apiId": "local", "domainName": "localhost", "domainPrefix": "localhost",
         "requestId": "req-123", "routeKey": "POST /cart/items", "stage": "$default", "time": "24/Nov/2026:00:00:00 +0000", "timeEpoch": 0,
         "http": {"method": "POST", "path": "/cart/items", "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "test"},
-        "authorizer": {"jwt": {"claims": {"sub": "user-1", "cognito:groups": "[seller]"}, "scopes": null}}
+        "authorizer": {"jwt": {"claims": {"sub": "user-1", "token_use": "id", "cognito:groups": "[seller]"}, "scopes": null}}
       },
       "pathParameters": {"sku": "ABC-1"},
       "body": "{\"sku\": \"ABC-1\", \"quantity\": 2}", "isBase64Encoded": false
@@ -198,7 +225,7 @@ mod tests {
 
     #[test]
     fn a_request_without_claims_is_unauthenticated() {
-        let without = EVENT.replace(r#""authorizer": {"jwt": {"claims": {"sub": "user-1", "cognito:groups": "[seller]"}, "scopes": null}}"#, r#""authorizer": null"#);
+        let without = EVENT.replace(r#""authorizer": {"jwt": {"claims": {"sub": "user-1", "token_use": "id", "cognito:groups": "[seller]"}, "scopes": null}}"#, r#""authorizer": null"#);
         let req = from_str(&without).unwrap();
         assert!(matches!(caller(&req), Err(ShopError::Unauthenticated)));
     }
@@ -211,7 +238,7 @@ mod tests {
         );
         let req = from_str(&bad).unwrap();
         let err = json_body::<AddItem>(&req).err().unwrap();
-        assert_eq!(err.status(), 400);
+        assert_eq!(problem::status(&err), 400);
     }
 
     #[test]
@@ -225,5 +252,8 @@ mod tests {
         };
         assert_eq!(body["status"], 404);
         assert_eq!(body["correlationId"], "c-1");
+        assert_eq!(resp.headers()[CORRELATION_HEADER], "c-1");
+        let ok = respond(Reply::ok(serde_json::json!({})), "c-2");
+        assert_eq!(ok.headers()[CORRELATION_HEADER], "c-2");
     }
 }

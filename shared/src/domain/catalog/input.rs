@@ -4,10 +4,10 @@
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};
 
-use crate::catalog::ProductStatus;
-use crate::error::{FieldError, ShopError, Validator};
-use crate::ids::{CategoryId, Sku};
-use crate::money::{Currency, Money};
+use crate::domain::catalog::ProductStatus;
+use crate::domain::error::{FieldError, ShopError, Validator};
+use crate::domain::ids::{CategoryId, Sku};
+use crate::domain::money::{Currency, Money};
 
 /// A product and its variants are written in one transaction (at most 100 items:
 /// product, category check, and a variant plus a SKU claim per variant).

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-use crate::error::FieldError;
+use crate::domain::error::FieldError;
 
 /// An ISO-4217 alphabetic code such as `USD` or `INR`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

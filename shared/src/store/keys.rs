@@ -13,6 +13,7 @@
 //! | user profile      | `USER#<sub>`         | `PROFILE`             |                                          |                                 |
 //! | cart line         | `USER#<sub>`         | `CART#<sku>`          |                                          |                                 |
 //! | wishlist entry    | `USER#<sub>`         | `WISHLIST#<productId>`|                                          |                                 |
+//! | email verification| `EMAIL#<email>`      | `VERIFICATION`        |                                          |                                 |
 //!
 //! Access patterns:
 //! - product page: `Query PK = PRODUCT#<id>` returns the product and all its variants in one strongly
@@ -25,11 +26,13 @@
 //! - a customer's cart, wishlist and profile: `Query PK = USER#<sub>` with an SK prefix.
 //!   Everything a customer owns sits under their own partition, so a handler that
 //!   only builds keys from the verified `sub` can never read another customer's data.
+//! - a pending email verification: `GetItem EMAIL#<email>` (the address is all the customer
+//!   sends back with the code); it expires by TTL (`expiresAt`, Unix seconds).
 //!
 //! Stock lives on the variant item as `onHand` and `reserved`; only conditional
 //! writes change `reserved`, keeping `reserved <= onHand`.
 
-use crate::ids::{CategoryId, ProductId, Sku, UserId};
+use crate::domain::ids::{CategoryId, ProductId, Sku, UserId};
 
 pub const PK: &str = "PK";
 pub const SK: &str = "SK";
@@ -93,6 +96,16 @@ pub fn wishlist_sk(id: &ProductId) -> String {
     format!("{WISHLIST_PREFIX}{id}")
 }
 
+pub const VERIFICATION_SK: &str = "VERIFICATION";
+
+/// `email` is already normalised (lower case, trimmed) by the domain.
+pub fn email_pk(email: &str) -> String {
+    format!("EMAIL#{email}")
+}
+
+/// The table's TTL attribute (Unix seconds): DynamoDB deletes an item some time after it.
+pub const EXPIRES_AT: &str = "expiresAt";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,6 +125,7 @@ mod tests {
         assert_eq!(category_sk(&c), "CATEGORY#shoes");
         assert_eq!(category_products_pk(&c), "CATEGORY#shoes");
         assert_eq!(seller_products_pk(&u), "SELLER#u-1");
+        assert_eq!(email_pk("ada@example.com"), "EMAIL#ada@example.com");
     }
 
     #[test]

@@ -4,8 +4,8 @@
 
 use std::collections::HashMap;
 
-use crate::error::ShopError;
-use crate::ids::UserId;
+use crate::domain::error::ShopError;
+use crate::domain::ids::UserId;
 
 /// Roles, from the identity provider's groups (`cognito:groups`), which only an
 /// administrator can change. Users cannot grant themselves a role.
@@ -17,6 +17,15 @@ pub enum Role {
 }
 
 impl Role {
+    /// Every role; their names are the identity provider's group names. This is the
+    /// one source: the template's groups and the local pool are checked against it.
+    pub const ALL: [Role; 3] = [Role::Customer, Role::Seller, Role::Admin];
+
+    /// Roles a person may choose when registering; admin is granted by an operator.
+    pub fn self_assignable(self) -> bool {
+        matches!(self, Role::Customer | Role::Seller)
+    }
+
     pub fn parse(name: &str) -> Option<Role> {
         match name {
             "customer" => Some(Role::Customer),
@@ -42,24 +51,32 @@ pub struct Caller {
     pub email: Option<String>,
 }
 
-/// API Gateway flattens a JSON array claim into a string: `[a b]` for HTTP APIs;
-/// other paths give `a,b` or a JSON array. Accept each.
+/// API Gateway's HTTP API flattens the `cognito:groups` array claim into `[a b]`;
+/// other paths pass a JSON array. Group names cannot contain whitespace (Cognito's
+/// rule) but can contain commas and brackets, so only those two exact forms are
+/// read and each name is matched whole: a group named `x,admin` is not `admin`.
 fn split_groups(raw: &str) -> Vec<String> {
     let trimmed = raw.trim();
     if let Ok(list) = serde_json::from_str::<Vec<String>>(trimmed) {
         return list;
     }
-    trimmed
-        .trim_start_matches('[')
-        .trim_end_matches(']')
-        .split([' ', ','])
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
+    match trimmed.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+        Some(inner) => inner
+            .split(' ')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        None => vec![trimmed.to_owned()],
+    }
 }
 
 impl Caller {
     pub fn from_claims(claims: &HashMap<String, String>) -> Result<Caller, ShopError> {
+        // Handlers rely on id-token claims (email, groups as the pool issued them): an
+        // access token, which the authorizer also accepts for the same client, is refused.
+        if claims.get("token_use").map(String::as_str) != Some("id") {
+            return Err(ShopError::Unauthenticated);
+        }
         let sub = claims.get("sub").ok_or(ShopError::Unauthenticated)?;
         let user_id = UserId::parse(sub).map_err(|_| ShopError::Unauthenticated)?;
         let mut roles: Vec<Role> = claims
@@ -104,9 +121,10 @@ impl Caller {
 mod tests {
     use super::*;
 
+    /// An id token's claims plus `pairs`.
     fn claims(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs
-            .iter()
+        std::iter::once(("token_use", "id"))
+            .chain(pairs.iter().copied())
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
     }
@@ -124,8 +142,45 @@ mod tests {
     }
 
     #[test]
+    fn only_id_tokens_identify_a_caller() {
+        for token_use in [None, Some("access"), Some("ID")] {
+            let mut c = claims(&[("sub", "u1")]);
+            match token_use {
+                Some(t) => c.insert("token_use".into(), t.into()),
+                None => c.remove("token_use"),
+            };
+            assert!(
+                matches!(Caller::from_claims(&c), Err(ShopError::Unauthenticated)),
+                "{token_use:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn group_names_are_matched_whole() {
+        for raw in [
+            "[x,admin]",
+            "x,admin",
+            "[x],[admin]",
+            "admin]",
+            "[\"x,admin\"]",
+        ] {
+            let c =
+                Caller::from_claims(&claims(&[("sub", "u1"), ("cognito:groups", raw)])).unwrap();
+            assert!(!c.is_admin(), "{raw}");
+        }
+    }
+
+    #[test]
+    fn role_names_round_trip() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+    }
+
+    #[test]
     fn groups_in_every_flattened_form() {
-        for raw in ["[seller admin]", "seller,admin", "[\"seller\",\"admin\"]"] {
+        for raw in ["[seller admin]", "[\"seller\",\"admin\"]"] {
             let c =
                 Caller::from_claims(&claims(&[("sub", "u1"), ("cognito:groups", raw)])).unwrap();
             assert_eq!(c.roles, [Role::Seller, Role::Admin], "{raw}");

@@ -4,10 +4,10 @@
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-use crate::catalog::{Availability, Variant};
-use crate::error::{FieldError, ShopError};
-use crate::ids::{ProductId, Sku};
-use crate::money::{Currency, Money, MoneyError};
+use crate::domain::catalog::{Availability, Variant};
+use crate::domain::error::{FieldError, ShopError, Validator};
+use crate::domain::ids::{ProductId, Sku};
+use crate::domain::money::{Currency, Money, MoneyError};
 
 /// Most units of one SKU in one cart (a guard against typos and resellers' bots).
 pub const MAX_LINE_QUANTITY: u32 = 99;
@@ -47,6 +47,48 @@ impl TryFrom<i64> for Quantity {
 impl From<Quantity> for u32 {
     fn from(q: Quantity) -> u32 {
         q.0
+    }
+}
+
+/// `POST /cart/items` as sent: shape only, checked by [`AddItemInput::parse`].
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AddItemInput {
+    pub sku: String,
+    pub quantity: i64,
+}
+
+/// A validated request to add units of a SKU to a cart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddItem {
+    pub sku: Sku,
+    pub quantity: Quantity,
+}
+
+impl AddItemInput {
+    /// Every rule at once, so the caller sees all bad fields in one answer.
+    pub fn parse(&self) -> Result<AddItem, ShopError> {
+        let mut v = Validator::default();
+        let sku = v.check(Sku::parse(&self.sku));
+        let quantity = v.check(Quantity::parse(self.quantity));
+        v.finish()?;
+        match (sku, quantity) {
+            (Some(sku), Some(quantity)) => Ok(AddItem { sku, quantity }),
+            _ => Err(ShopError::internal("cart input missing after validation")),
+        }
+    }
+}
+
+/// `PATCH /cart/items/{sku}` as sent.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SetQuantityInput {
+    pub quantity: i64,
+}
+
+impl SetQuantityInput {
+    pub fn parse(&self) -> Result<Quantity, ShopError> {
+        Ok(Quantity::parse(self.quantity)?)
     }
 }
 
@@ -91,6 +133,9 @@ pub struct PricedLine {
     pub unit_price: Option<Money>,
     pub line_total: Option<Money>,
     pub available: i64,
+    /// Units of this line that can be bought now: all of them, the available ones
+    /// when the line asks for more, none when the line has another issue.
+    pub purchasable: u32,
     pub issue: Option<LineIssue>,
 }
 
@@ -98,9 +143,10 @@ pub struct PricedLine {
 #[serde(rename_all = "camelCase")]
 pub struct PricedCart {
     pub lines: Vec<PricedLine>,
-    /// Units over all purchasable lines.
+    /// Units that can be bought now, over all lines.
     pub item_count: u64,
-    /// Sum of purchasable lines; `None` for an empty cart (no currency yet).
+    /// What the purchasable units cost; zero when none can be bought, `None` only when
+    /// the cart has no currency (it is empty, or nothing in it is on sale).
     pub subtotal: Option<Money>,
     /// True when every line can be bought as it stands.
     pub checkout_ready: bool,
@@ -116,15 +162,16 @@ pub fn cart_currency(lines: &[CartLine], offers: &HashMap<Sku, LineOffer>) -> Op
 }
 
 /// Prices `lines` against the current `offers` (keyed by SKU). Lines whose SKU
-/// is gone, inactive, short of stock or in another currency stay in the cart,
-/// flagged, and out of the subtotal.
+/// is gone, inactive, out of stock or in another currency stay in the cart, flagged,
+/// and out of the subtotal; a line asking for more than is available is flagged and
+/// counts its available units.
 pub fn price_cart(
     lines: &[CartLine],
     offers: &HashMap<Sku, LineOffer>,
 ) -> Result<PricedCart, MoneyError> {
     let cart_currency = cart_currency(lines, offers);
     let mut priced = Vec::with_capacity(lines.len());
-    let mut subtotal: Option<Money> = None;
+    let mut subtotal: Option<Money> = cart_currency.map(Money::zero);
     let mut item_count = 0u64;
     for line in lines {
         let offer = offers.get(&line.sku);
@@ -144,14 +191,17 @@ pub fn price_cart(
         let line_total = unit_price
             .map(|p| p.checked_mul(line.quantity))
             .transpose()?;
-        if issue.is_none() {
-            if let Some(total) = line_total {
-                subtotal = Some(match subtotal {
-                    None => total,
-                    Some(s) => s.checked_add(total)?,
-                });
-                item_count += u64::from(line.quantity);
+        let available = offer.map_or(0, |o| o.variant.available());
+        let purchasable = match issue {
+            None => line.quantity,
+            Some(LineIssue::QuantityExceedsStock) => {
+                u32::try_from(available.clamp(0, i64::from(line.quantity))).unwrap_or(0)
             }
+            Some(_) => 0,
+        };
+        if let (Some(price), Some(sum), true) = (unit_price, subtotal, purchasable > 0) {
+            subtotal = Some(sum.checked_add(price.checked_mul(purchasable)?)?);
+            item_count += u64::from(purchasable);
         }
         priced.push(PricedLine {
             sku: line.sku.clone(),
@@ -160,7 +210,8 @@ pub fn price_cart(
             quantity: line.quantity,
             unit_price,
             line_total,
-            available: offer.map_or(0, |o| o.variant.available()),
+            available,
+            purchasable,
             issue,
         });
     }
@@ -218,7 +269,7 @@ pub fn check_line_change(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::Variant;
+    use crate::domain::catalog::Variant;
     use std::collections::BTreeMap;
 
     fn offer(sku: &str, price: i64, sale: Option<i64>, on_hand: i64, currency: &str) -> LineOffer {
@@ -301,8 +352,29 @@ mod tests {
                 Some(LineIssue::Unavailable)
             ]
         );
-        assert_eq!(cart.subtotal.unwrap().amount, 1000);
+        // A's 1 unit and the one B unit there is; C and GONE count nothing.
+        assert_eq!(cart.subtotal.unwrap().amount, 1000 + 500);
+        assert_eq!(cart.item_count, 2);
+        let purchasable: Vec<_> = cart.lines.iter().map(|l| l.purchasable).collect();
+        assert_eq!(purchasable, [1, 1, 0, 0]);
         assert!(!cart.checkout_ready);
+    }
+
+    #[test]
+    fn a_cart_whose_only_line_is_over_stock_shows_what_can_be_bought() {
+        let o = offers(vec![offer("B", 500, None, 2, "USD")]);
+        let cart = price_cart(&[line("B", 5)], &o).unwrap();
+        assert_eq!(cart.lines[0].issue, Some(LineIssue::QuantityExceedsStock));
+        assert_eq!(cart.subtotal.unwrap().amount, 1000);
+        assert_eq!(cart.lines[0].line_total.unwrap().amount, 2500, "the line as asked for");
+    }
+
+    #[test]
+    fn nothing_buyable_is_a_zero_subtotal_in_the_carts_currency() {
+        let o = offers(vec![offer("C", 100, None, 0, "USD")]);
+        let cart = price_cart(&[line("C", 1)], &o).unwrap();
+        assert_eq!(cart.subtotal.unwrap().amount, 0);
+        assert_eq!(cart.item_count, 0);
     }
 
     #[test]

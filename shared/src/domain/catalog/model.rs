@@ -3,8 +3,8 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-use crate::ids::{CategoryId, ProductId, Sku, UserId};
-use crate::money::Money;
+use crate::domain::ids::{CategoryId, ProductId, SellerId, Sku, UserId};
+use crate::domain::money::Money;
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
@@ -71,7 +71,7 @@ impl Product {
     pub fn summary(&self) -> ProductSummary {
         ProductSummary {
             id: self.id.clone(),
-            seller_id: self.seller_id.clone(),
+            seller_id: SellerId::of(&self.seller_id),
             name: self.name.clone(),
             brand: self.brand.clone(),
             category_id: self.category_id.clone(),
@@ -95,7 +95,7 @@ pub fn price_from<'a>(variants: impl IntoIterator<Item = &'a Variant>) -> Option
 #[serde(rename_all = "camelCase")]
 pub struct ProductSummary {
     pub id: ProductId,
-    pub seller_id: UserId,
+    pub seller_id: SellerId,
     pub name: String,
     pub brand: String,
     pub category_id: CategoryId,
@@ -173,7 +173,7 @@ pub struct VariantView {
 #[serde(rename_all = "camelCase")]
 pub struct ProductView {
     pub id: ProductId,
-    pub seller_id: UserId,
+    pub seller_id: SellerId,
     pub name: String,
     pub description: String,
     pub brand: String,
@@ -191,7 +191,7 @@ impl ProductView {
     pub fn new(product: &Product, variants: &[Variant]) -> Self {
         ProductView {
             id: product.id.clone(),
-            seller_id: product.seller_id.clone(),
+            seller_id: SellerId::of(&product.seller_id),
             name: product.name.clone(),
             description: product.description.clone(),
             brand: product.brand.clone(),
@@ -210,7 +210,7 @@ impl ProductView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::money::Currency;
+    use crate::domain::money::Currency;
 
     pub(crate) fn variant(
         sku: &str,

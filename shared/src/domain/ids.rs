@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-use crate::error::FieldError;
+use crate::domain::error::FieldError;
 
 fn id_char_ok(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
@@ -26,11 +26,19 @@ fn check_id(value: &str, field: &str, max_len: usize) -> Result<(), FieldError> 
             "may contain only letters, digits, '-', '_' and '.'",
         ));
     }
+    // `.` and `..` (and anything else led by punctuation) cannot be addressed in a URL
+    // path: clients and proxies resolve them as path segments.
+    if !value.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        return Err(FieldError::new(field, "must start with a letter or digit"));
+    }
     Ok(())
 }
 
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident, $field:literal, $max:literal) => {
+        id_type!($(#[$doc])* $name, $field, $max, |v: String| v);
+    };
+    ($(#[$doc:meta])* $name:ident, $field:literal, $max:literal, $normalise:expr) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
@@ -41,7 +49,7 @@ macro_rules! id_type {
 
             pub fn parse(value: &str) -> Result<Self, FieldError> {
                 check_id(value, $field, $max)?;
-                Ok($name(value.to_owned()))
+                Ok($name(($normalise)(value.to_owned())))
             }
 
             pub fn as_str(&self) -> &str {
@@ -53,7 +61,7 @@ macro_rules! id_type {
             type Error = FieldError;
             fn try_from(value: String) -> Result<Self, Self::Error> {
                 check_id(&value, $field, $max)?;
-                Ok($name(value))
+                Ok($name(($normalise)(value)))
             }
         }
 
@@ -76,8 +84,10 @@ id_type!(
     ProductId, "productId", 64
 );
 id_type!(
-    /// A stock-keeping unit: one purchasable variant, unique across the shop.
-    Sku, "sku", 64
+    /// A stock-keeping unit: one purchasable variant, unique across the shop. SKUs are
+    /// case-insensitive (`ab-1` and `AB-1` are one SKU, claimed once): stored and shown
+    /// in upper case.
+    Sku, "sku", 64, |v: String| v.to_ascii_uppercase()
 );
 id_type!(
     /// A category slug such as `mens-shoes`.
@@ -87,6 +97,35 @@ id_type!(
     /// A user: the identity provider's `sub` claim, never taken from a path or body.
     UserId, "userId", 128
 );
+
+/// A seller as shoppers see it. Product pages never show the seller's account id
+/// (the identity provider's `sub`, which signs them in): this id is derived from it
+/// by a one-way hash, stable for the seller and meaningless without the `sub`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(into = "String")]
+pub struct SellerId(String);
+
+impl SellerId {
+    pub fn of(user: &UserId) -> SellerId {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::new()
+            .chain_update(b"shop-seller\0")
+            .chain_update(user.as_str().as_bytes())
+            .finalize();
+        let hex: String = digest[..10].iter().map(|b| format!("{b:02x}")).collect();
+        SellerId(format!("s{hex}"))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<SellerId> for String {
+    fn from(id: SellerId) -> String {
+        id.0
+    }
+}
 
 impl ProductId {
     /// A fresh id; UUIDv7 sorts by creation time, which keeps new items apart in the index.
@@ -117,6 +156,34 @@ mod tests {
         for bad in ["a#b", "a b", "a/b", "ä", "x\u{0}"] {
             assert!(ProductId::parse(bad).is_err(), "{bad:?} should be rejected");
         }
+    }
+
+    #[test]
+    fn rejects_ids_a_url_path_cannot_carry() {
+        for bad in [".", "..", ".hidden", "-x", "_x"] {
+            assert!(Sku::parse(bad).is_err(), "{bad:?} should be rejected");
+            assert!(ProductId::parse(bad).is_err(), "{bad:?} should be rejected");
+        }
+        assert!(Sku::parse("A.1").is_ok());
+    }
+
+    #[test]
+    fn skus_are_case_insensitive() {
+        assert_eq!(Sku::parse("ab-1").unwrap(), Sku::parse("AB-1").unwrap());
+        assert_eq!(Sku::parse("ab-1").unwrap().as_str(), "AB-1");
+        assert_eq!(serde_json::from_str::<Sku>("\"ab-1\"").unwrap().as_str(), "AB-1");
+        // Other ids keep their case.
+        assert_eq!(CategoryId::parse("Shoes").unwrap().as_str(), "Shoes");
+    }
+
+    #[test]
+    fn a_sellers_public_id_hides_its_account_id() {
+        let sub = UserId::parse("a1b2c3d4-0000-1111-2222-333344445555").unwrap();
+        let public = SellerId::of(&sub);
+        assert_eq!(public, SellerId::of(&sub), "stable");
+        assert_ne!(public, SellerId::of(&UserId::parse("other").unwrap()));
+        assert_eq!(public.as_str().len(), 21);
+        assert!(!public.as_str().contains("a1b2c3d4"));
     }
 
     #[test]

@@ -1,0 +1,5 @@
+//! Adapters to services other than the table: each knows one external API and
+//! speaks the domain's types to the use cases.
+
+pub mod cognito;
+pub mod mail;

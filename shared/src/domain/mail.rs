@@ -1,0 +1,150 @@
+//! The mails the shop sends. A use case that needs one queues a [`Mail`] (JSON on
+//! the mail queue); the mailer function renders it here and sends it. Rendering is
+//! pure, so every mail's wording is tested without a mail server.
+
+use serde::{Deserialize, Serialize};
+
+/// One mail to send, as queued. `kind` names the template.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Mail {
+    /// The code that proves a new account's owner reads this address.
+    VerifyEmail {
+        to: String,
+        name: String,
+        code: String,
+        expires_in_minutes: u32,
+    },
+}
+
+/// A mail ready for the wire.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+}
+
+/// Most bytes a queued mail may take; far below SQS's 256 KiB, and a guard against
+/// rendering anything that did not come from the shop.
+pub const MAX_QUEUED_BYTES: usize = 16 * 1024;
+
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum MailError {
+    #[error("a queued mail is larger than {MAX_QUEUED_BYTES} bytes")]
+    TooLarge,
+    #[error("not a mail the shop knows: {0}")]
+    Unreadable(String),
+    #[error("mail field {0} is empty or malformed")]
+    BadField(&'static str),
+}
+
+impl Mail {
+    /// Reads a queued mail; anything else is refused (a poison message, never sent).
+    pub fn from_queue(body: &str) -> Result<Mail, MailError> {
+        if body.len() > MAX_QUEUED_BYTES {
+            return Err(MailError::TooLarge);
+        }
+        let mail: Mail =
+            serde_json::from_str(body).map_err(|e| MailError::Unreadable(e.to_string()))?;
+        mail.check()?;
+        Ok(mail)
+    }
+
+    pub fn to_queue(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    fn check(&self) -> Result<(), MailError> {
+        match self {
+            Mail::VerifyEmail { to, name, code, .. } => {
+                if !to.contains('@') || to.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                    return Err(MailError::BadField("to"));
+                }
+                if name.chars().any(char::is_control) {
+                    return Err(MailError::BadField("name"));
+                }
+                if code.is_empty() || !code.chars().all(|c| c.is_ascii_digit()) {
+                    return Err(MailError::BadField("code"));
+                }
+                Ok(())
+            }
+        }
+    }
+
+    pub fn render(&self, shop_name: &str) -> Rendered {
+        match self {
+            Mail::VerifyEmail {
+                to,
+                name,
+                code,
+                expires_in_minutes,
+            } => Rendered {
+                to: to.clone(),
+                subject: format!("Your {shop_name} verification code: {code}"),
+                text: format!(
+                    "Hello {name},\n\n\
+                     Your verification code is {code}. It expires in {expires_in_minutes} minutes.\n\n\
+                     If you did not create an account at {shop_name}, ignore this mail: \
+                     without the code, no account can be used with this address.\n"
+                ),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn verify() -> Mail {
+        Mail::VerifyEmail {
+            to: "ada@example.com".into(),
+            name: "Ada".into(),
+            code: "123456".into(),
+            expires_in_minutes: 15,
+        }
+    }
+
+    #[test]
+    fn a_queued_mail_round_trips() {
+        let body = verify().to_queue();
+        assert!(body.contains(r#""kind":"verify_email""#), "{body}");
+        assert_eq!(Mail::from_queue(&body).unwrap(), verify());
+    }
+
+    #[test]
+    fn the_verification_mail_says_the_code_and_its_lifetime() {
+        let r = verify().render("Shop");
+        assert_eq!(r.to, "ada@example.com");
+        assert!(r.subject.contains("123456"));
+        assert!(
+            r.text.contains("123456") && r.text.contains("15 minutes") && r.text.contains("Ada")
+        );
+    }
+
+    #[test]
+    fn poison_messages_are_refused() {
+        assert!(matches!(
+            Mail::from_queue("not json"),
+            Err(MailError::Unreadable(_))
+        ));
+        assert!(matches!(
+            Mail::from_queue(r#"{"kind":"launch_missiles"}"#),
+            Err(MailError::Unreadable(_))
+        ));
+        let extra = r#"{"kind":"verify_email","to":"a@b.co","name":"A","code":"1","expires_in_minutes":1,"bcc":"x@y.z"}"#;
+        assert!(matches!(
+            Mail::from_queue(extra),
+            Err(MailError::Unreadable(_))
+        ));
+        let bad_code = r#"{"kind":"verify_email","to":"a@b.co","name":"A","code":"<b>","expires_in_minutes":1}"#;
+        assert_eq!(Mail::from_queue(bad_code), Err(MailError::BadField("code")));
+        let bad_to = r#"{"kind":"verify_email","to":"a@b.co\nBcc: x@y.z","name":"A","code":"1","expires_in_minutes":1}"#;
+        assert_eq!(Mail::from_queue(bad_to), Err(MailError::BadField("to")));
+        assert_eq!(
+            Mail::from_queue(&"x".repeat(MAX_QUEUED_BYTES + 1)),
+            Err(MailError::TooLarge)
+        );
+    }
+}

@@ -1,0 +1,115 @@
+//! The edge's reading of domain errors: each [`ShopError`] variant gets its HTTP
+//! status and its RFC 9457 `application/problem+json` document here, and nowhere else.
+
+use serde::Serialize;
+
+use crate::domain::error::{FieldError, ShopError};
+
+/// The status code for a domain error.
+pub fn status(err: &ShopError) -> u16 {
+    match err {
+        ShopError::Malformed(_) => 400,
+        ShopError::Invalid(_) => 422,
+        ShopError::Unauthenticated | ShopError::InvalidCredentials => 401,
+        ShopError::Forbidden(_) => 403,
+        ShopError::NotFound(_) => 404,
+        ShopError::Conflict(_) | ShopError::InsufficientStock { .. } => 409,
+        ShopError::Internal(_) => 500,
+    }
+}
+
+/// RFC 9457 problem details, with the shop's extension members.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    pub correlation_id: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub available: Option<i64>,
+}
+
+/// The problem document. `correlation_id` is the request id: it is what an operator
+/// searches the logs for when a customer reports a 500, so internal causes stay there.
+pub fn problem(err: &ShopError, correlation_id: &str) -> Problem {
+    let (slug, title, detail) = match err {
+        ShopError::Malformed(d) => ("malformed-request", "Malformed request", d.clone()),
+        ShopError::Invalid(_) => (
+            "validation-failed",
+            "Validation failed",
+            "one or more fields are invalid".to_owned(),
+        ),
+        ShopError::Unauthenticated => (
+            "unauthenticated",
+            "Authentication required",
+            "sign in and send a valid bearer token".to_owned(),
+        ),
+        ShopError::InvalidCredentials => (
+            "invalid-credentials",
+            "Invalid credentials",
+            "the email or password is wrong".to_owned(),
+        ),
+        ShopError::Forbidden(d) => ("forbidden", "Forbidden", (*d).to_owned()),
+        ShopError::NotFound(what) => ("not-found", "Not found", format!("{what} not found")),
+        ShopError::Conflict(d) => ("conflict", "Conflict", d.clone()),
+        ShopError::InsufficientStock { sku, available } => (
+            "insufficient-stock",
+            "Insufficient stock",
+            format!("only {available} of {sku} available"),
+        ),
+        ShopError::Internal(_) => (
+            "internal-error",
+            "Internal error",
+            "something went wrong on our side; quote the correlation id".to_owned(),
+        ),
+    };
+    Problem {
+        problem_type: format!("https://shop.example/problems/{slug}"),
+        title: title.to_owned(),
+        status: status(err),
+        detail,
+        correlation_id: correlation_id.to_owned(),
+        errors: match err {
+            ShopError::Invalid(errors) => errors.clone(),
+            _ => Vec::new(),
+        },
+        available: match err {
+            ShopError::InsufficientStock { available, .. } => Some(*available),
+            _ => None,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_follow_the_variant() {
+        assert_eq!(status(&ShopError::Malformed("x".into())), 400);
+        assert_eq!(status(&ShopError::Invalid(vec![])), 422);
+        assert_eq!(status(&ShopError::Unauthenticated), 401);
+        assert_eq!(status(&ShopError::Forbidden("no")), 403);
+        assert_eq!(status(&ShopError::NotFound("product")), 404);
+        assert_eq!(status(&ShopError::Conflict("x".into())), 409);
+        let stock = ShopError::InsufficientStock {
+            sku: "A".into(),
+            available: 2,
+        };
+        assert_eq!(status(&stock), 409);
+        assert_eq!(problem(&stock, "c").available, Some(2));
+    }
+
+    #[test]
+    fn internal_errors_hide_their_cause() {
+        let p = problem(&ShopError::internal("table ShopTable throttled"), "req-1");
+        assert_eq!(p.status, 500);
+        assert!(!p.detail.contains("ShopTable"));
+        assert_eq!(p.correlation_id, "req-1");
+    }
+}
