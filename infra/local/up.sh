@@ -37,7 +37,11 @@ field() { python -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]]
 POOL_ID=$(field userPoolId) CLIENT_ID=$(field clientId) ISSUER=$(field issuer) JWKS_URL=$(field jwksUrl)
 
 log "building functions (sam build, $([[ ${SHOP_BUILD_MODE:-debug} == release ]] && echo release || echo debug), x86_64)"
-[[ ${SHOP_BUILD_MODE:-debug} == release ]] || export SAM_BUILD_MODE=debug
+# Debug builds for the local stack, without symbol tables or debug info: those were most of
+# each bootstrap's bytes, and so of what `sam deploy` uploads and LocalStack unzips per
+# function. A panic still names its file and line. (cargo test builds keep line tables.)
+[[ ${SHOP_BUILD_MODE:-debug} == release ]] \
+  || export SAM_BUILD_MODE=debug CARGO_PROFILE_DEV_DEBUG=0 CARGO_PROFILE_DEV_STRIP=symbols
 sam build --parameter-overrides Architecture=x86_64 --build-dir "$BUILD_DIR" >"$LOG_DIR/sam-build.log" 2>&1 \
   || { tail -n 40 "$LOG_DIR/sam-build.log" >&2; die "sam build failed (log: $LOG_DIR/sam-build.log)"; }
 
