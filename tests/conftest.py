@@ -159,3 +159,8 @@ def assert_problem(response, status):
         body = response.json()
         assert body["status"] == status and body["title"] and body["correlationId"]
     return response.json()
+
+
+def pytest_collection_modifyitems(items):
+    """test_iam.py reads what every function did during the suite: it runs last."""
+    items.sort(key=lambda item: item.nodeid.startswith("test_iam.py") or "/test_iam.py" in item.nodeid)

@@ -34,15 +34,21 @@ class _NoIam:
         return {}
 
 
-def openapi_routes():
-    """Routes as AWS would create them: SAM's own transform of template.yaml into the
-    HTTP API's OpenAPI body (independent of the gateway's own template reading)."""
+def transformed_template():
+    """template.yaml as CloudFormation gets it: SAM's own transform (routes, roles and
+    their policies as AWS would create them)."""
     template = yaml.load((ROOT / "template.yaml").read_text(), Loader=_Loader)
     params = {"AWS::Region": "us-east-1", "AWS::AccountId": "123456789012", "AWS::Partition": "aws"}
     for resource in template["Resources"].values():
         if resource["Type"] == "AWS::Serverless::Function":
             resource["Properties"]["CodeUri"] = "s3://bucket/code.zip"  # what `sam package` puts there
-    out = transform(template, params, _NoIam())
+    return transform(template, params, _NoIam())
+
+
+def openapi_routes():
+    """Routes as AWS would create them: the HTTP API's OpenAPI body in SAM's transform
+    (independent of the gateway's own template reading)."""
+    out = transformed_template()
     apis = [r for r in out["Resources"].values() if r["Type"] == "AWS::ApiGatewayV2::Api"]
     assert len(apis) == 1
     routes = set()

@@ -7,6 +7,11 @@ function's environment set), and measures:
 It serves the function one event (default events/get-product.json). Point it at the
 local stack (source .local/env) so the first invocation reaches DynamoDB.
 Usage: python infra/bench/init_time.py BOOTSTRAP [N] [EVENT]
+
+Instructions instead of time (repeatable whatever else the machine does): with
+INIT_TIME_WRAPPER="valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.%p" each run is
+wrapped, stopped with SIGTERM once it asks for its first event (so the profile holds the
+Init phase only), and callgrind's totals are read with `callgrind_annotate`.
 """
 
 import json
@@ -22,8 +27,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class Emulator:
-    def __init__(self, event: bytes):
+    def __init__(self, event: bytes, init_only=False):
         self.event = event
+        self.init_only = init_only
         self.first_next = threading.Event()
         self.responded = threading.Event()
         self.t_next = self.t_response = 0.0
@@ -40,8 +46,12 @@ class Emulator:
                 if not self.path.endswith("/invocation/next"):
                     self.send_error(404)
                     return
-                if emulator.served:
-                    # Only one invocation per run: park the runtime until we stop it.
+                if emulator.served or emulator.init_only:
+                    if not emulator.first_next.is_set():
+                        emulator.t_next = time.perf_counter()
+                        emulator.first_next.set()
+                    # Only one invocation per run (none when measuring Init alone):
+                    # park the runtime until we stop it.
                     time.sleep(30)
                     return
                 emulator.served = True
@@ -80,8 +90,11 @@ class Emulator:
         return f"127.0.0.1:{self.server.server_address[1]}"
 
 
+WRAPPER = os.environ.get("INIT_TIME_WRAPPER", "").split()
+
+
 def run_once(bootstrap, event):
-    emu = Emulator(event)
+    emu = Emulator(event, init_only=bool(WRAPPER))
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin"),
         "AWS_LAMBDA_RUNTIME_API": emu.address,
@@ -98,7 +111,17 @@ def run_once(bootstrap, event):
     if "AWS_ENDPOINT_URL" in os.environ:
         env["AWS_ENDPOINT_URL"] = os.environ["AWS_ENDPOINT_URL"]
     t0 = time.perf_counter()
-    proc = subprocess.Popen([bootstrap], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([*WRAPPER, bootstrap], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if WRAPPER:
+        # Init only: stop the process, politely (the profiler writes its data), at its first /next.
+        try:
+            if not emu.first_next.wait(120):
+                raise RuntimeError("the function did not reach the Runtime API in time")
+            return emu.t_next - t0, 0.0, None
+        finally:
+            proc.terminate()
+            proc.wait()
+            emu.server.shutdown()
     try:
         if not emu.first_next.wait(10) or not emu.responded.wait(30):
             raise RuntimeError("the function did not reach the Runtime API in time")

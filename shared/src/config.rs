@@ -57,6 +57,17 @@ impl Env {
     }
 }
 
+/// An SDK client for this environment, with the call audit when it is on.
+macro_rules! client {
+    ($sdk:ident, $env:expr) => {{
+        let mut config = $sdk::config::Builder::from($env.sdk());
+        if crate::sdk::audit::enabled() {
+            config = config.interceptor(crate::sdk::audit::SdkCallAudit);
+        }
+        $sdk::Client::from_conf(config.build())
+    }};
+}
+
 /// A client or resource a function declares it needs; built from the environment
 /// at cold start. Tuples of dependencies are dependencies.
 #[async_trait::async_trait]
@@ -72,7 +83,7 @@ pub trait Dependency: Sized + Send + Sync + 'static {
 impl Dependency for Store {
     fn from_env(env: &Env) -> Result<Self, InitError> {
         let table = env.required("TABLE_NAME", "the shop table")?;
-        Ok(Store::new(aws_sdk_dynamodb::Client::new(env.sdk()), table))
+        Ok(Store::new(client!(aws_sdk_dynamodb, env), table))
     }
 
     async fn warm_up(&self) {
@@ -84,7 +95,7 @@ impl Dependency for Store {
 impl Dependency for IdentityProvider {
     fn from_env(env: &Env) -> Result<Self, InitError> {
         Ok(IdentityProvider::new(
-            aws_sdk_cognitoidentityprovider::Client::new(env.sdk()),
+            client!(aws_sdk_cognitoidentityprovider, env),
             env.required("USER_POOL_ID", "the identity provider")?,
             env.required("USER_POOL_CLIENT_ID", "the identity provider")?,
         ))
@@ -95,7 +106,7 @@ impl Dependency for IdentityProvider {
 impl Dependency for MailQueue {
     fn from_env(env: &Env) -> Result<Self, InitError> {
         Ok(MailQueue::new(
-            aws_sdk_sqs::Client::new(env.sdk()),
+            client!(aws_sdk_sqs, env),
             env.required("MAIL_QUEUE_URL", "queueing mail")?,
         ))
     }
@@ -105,7 +116,7 @@ impl Dependency for MailQueue {
 impl Dependency for Mailer {
     fn from_env(env: &Env) -> Result<Self, InitError> {
         Ok(Mailer::new(
-            aws_sdk_sesv2::Client::new(env.sdk()),
+            client!(aws_sdk_sesv2, env),
             env.required("MAIL_FROM", "the sender address of mails")?,
             std::env::var("SHOP_NAME")
                 .ok()

@@ -54,3 +54,142 @@ mod tests {
         let _ = https_client();
     }
 }
+
+/// Records the IAM action of every AWS call a function makes, as a log line
+/// (`"iamAction":"dynamodb:PutItem"`), when `SHOP_AUDIT_SDK_CALLS=1` (the local stack
+/// sets it; AWS does not). The integration suite compares what each function did with
+/// what `template.yaml` grants it, so a new call without a grant fails in CI instead
+/// of as an AccessDenied in AWS (LocalStack does not enforce IAM).
+pub mod audit {
+    use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsInput;
+    use aws_smithy_runtime_api::box_error::BoxError;
+    use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef;
+    use aws_smithy_runtime_api::client::interceptors::Intercept;
+    use aws_smithy_runtime_api::client::orchestrator::Metadata;
+    use aws_smithy_types::config_bag::ConfigBag;
+
+    pub fn enabled() -> bool {
+        std::env::var("SHOP_AUDIT_SDK_CALLS").is_ok_and(|v| v == "1")
+    }
+
+    /// The IAM prefix of an SDK service id.
+    fn iam_prefix(service: &str) -> &str {
+        match service {
+            "DynamoDB" => "dynamodb",
+            "Cognito Identity Provider" => "cognito-idp",
+            "SESv2" => "ses",
+            "SQS" => "sqs",
+            "SFN" => "states",
+            "S3" => "s3",
+            other => other,
+        }
+    }
+
+    /// The actions IAM authorises for one call. A transaction is authorised per item
+    /// (PutItem, UpdateItem, DeleteItem, ConditionCheckItem), not as itself.
+    pub fn iam_actions(
+        service: &str,
+        operation: &str,
+        transaction: Option<&TransactWriteItemsInput>,
+    ) -> Vec<String> {
+        let prefix = iam_prefix(service);
+        match transaction {
+            Some(tx) => tx
+                .transact_items()
+                .iter()
+                .map(|item| {
+                    let action = if item.put().is_some() {
+                        "PutItem"
+                    } else if item.update().is_some() {
+                        "UpdateItem"
+                    } else if item.delete().is_some() {
+                        "DeleteItem"
+                    } else {
+                        "ConditionCheckItem"
+                    };
+                    format!("{prefix}:{action}")
+                })
+                .collect(),
+            None => vec![format!("{prefix}:{operation}")],
+        }
+    }
+
+    #[derive(Debug)]
+    pub struct SdkCallAudit;
+
+    impl Intercept for SdkCallAudit {
+        fn name(&self) -> &'static str {
+            "SdkCallAudit"
+        }
+
+        fn read_before_execution(
+            &self,
+            context: &BeforeSerializationInterceptorContextRef<'_>,
+            cfg: &mut ConfigBag,
+        ) -> Result<(), BoxError> {
+            if let Some(meta) = cfg.load::<Metadata>() {
+                let tx = context.input().downcast_ref::<TransactWriteItemsInput>();
+                let mut actions = iam_actions(meta.service(), meta.name(), tx);
+                actions.sort();
+                actions.dedup();
+                for action in actions {
+                    tracing::info!(iam_action = %action, "aws call");
+                }
+            }
+            Ok(())
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem};
+        use std::collections::HashMap;
+
+        #[test]
+        fn calls_become_iam_actions() {
+            assert_eq!(
+                iam_actions("DynamoDB", "GetItem", None),
+                ["dynamodb:GetItem"]
+            );
+            assert_eq!(
+                iam_actions("Cognito Identity Provider", "AdminCreateUser", None),
+                ["cognito-idp:AdminCreateUser"]
+            );
+            assert_eq!(iam_actions("SESv2", "SendEmail", None), ["ses:SendEmail"]);
+            let key = HashMap::from([(
+                "PK".to_owned(),
+                aws_sdk_dynamodb::types::AttributeValue::S("x".into()),
+            )]);
+            let tx = TransactWriteItemsInput::builder()
+                .transact_items(
+                    TransactWriteItem::builder()
+                        .put(
+                            Put::builder()
+                                .table_name("t")
+                                .set_item(Some(key.clone()))
+                                .build()
+                                .unwrap(),
+                        )
+                        .build(),
+                )
+                .transact_items(
+                    TransactWriteItem::builder()
+                        .delete(
+                            Delete::builder()
+                                .table_name("t")
+                                .set_key(Some(key))
+                                .build()
+                                .unwrap(),
+                        )
+                        .build(),
+                )
+                .build()
+                .unwrap();
+            assert_eq!(
+                iam_actions("DynamoDB", "TransactWriteItems", Some(&tx)),
+                ["dynamodb:PutItem", "dynamodb:DeleteItem"]
+            );
+        }
+    }
+}

@@ -366,7 +366,11 @@ mod tests {
         let cart = price_cart(&[line("B", 5)], &o).unwrap();
         assert_eq!(cart.lines[0].issue, Some(LineIssue::QuantityExceedsStock));
         assert_eq!(cart.subtotal.unwrap().amount, 1000);
-        assert_eq!(cart.lines[0].line_total.unwrap().amount, 2500, "the line as asked for");
+        assert_eq!(
+            cart.lines[0].line_total.unwrap().amount,
+            2500,
+            "the line as asked for"
+        );
     }
 
     #[test]

@@ -171,7 +171,10 @@ mod tests {
     fn skus_are_case_insensitive() {
         assert_eq!(Sku::parse("ab-1").unwrap(), Sku::parse("AB-1").unwrap());
         assert_eq!(Sku::parse("ab-1").unwrap().as_str(), "AB-1");
-        assert_eq!(serde_json::from_str::<Sku>("\"ab-1\"").unwrap().as_str(), "AB-1");
+        assert_eq!(
+            serde_json::from_str::<Sku>("\"ab-1\"").unwrap().as_str(),
+            "AB-1"
+        );
         // Other ids keep their case.
         assert_eq!(CategoryId::parse("Shoes").unwrap().as_str(), "Shoes");
     }
