@@ -17,7 +17,7 @@ CODE = re.compile(r"verification code is (\d{6})")
 def sent(moto_endpoint):
     """Every mail moto has accepted so far: dicts with destinations, subject, body."""
     data = requests.get(f"{moto_endpoint}/moto-api/data.json", timeout=30).json()
-    return list(data.get("ses", {}).get("Message", {}).values())
+    return list(data.get("ses", {}).get("Message", []))
 
 
 def mails_to(moto_endpoint, address):

@@ -1,10 +1,11 @@
 //! User profiles: the shop's own record of a user, keyed by the identity provider's `sub`.
-//! Credentials never live here; the identity provider holds them.
+//! Credentials never live here; the identity provider holds them. A profile is written
+//! when its email is verified (`complete_verification`).
 
 use serde::{Deserialize, Serialize};
 
 use super::keys;
-use super::{conditional, from_item, key, sdk_error, to_item, Store};
+use super::{from_item, key, sdk_error, Store};
 use crate::domain::error::ShopError;
 use crate::domain::ids::UserId;
 
@@ -19,25 +20,6 @@ pub struct Profile {
 }
 
 impl Store {
-    /// Creates the profile once; a repeated registration keeps the first one.
-    pub async fn put_profile(&self, profile: &Profile) -> Result<(), ShopError> {
-        let item = to_item(
-            profile,
-            keys::user_pk(&profile.user_id),
-            keys::PROFILE_SK.into(),
-            "profile",
-        )?;
-        let result = self
-            .client()
-            .put_item()
-            .table_name(self.table())
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(PK)")
-            .send()
-            .await;
-        conditional(result).map(|_| ())
-    }
-
     pub async fn get_profile(&self, user: &UserId) -> Result<Option<Profile>, ShopError> {
         let out = self
             .client()
