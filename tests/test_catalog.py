@@ -159,7 +159,7 @@ def test_put_variant_creates_then_updates(seller, anon, product):
     assert r.status_code == 201, r.text
     r = seller.api.put(f"/products/{pid}/variants/NEW-{pid[-6:]}", json={**variant, "onHand": 9})
     assert r.status_code == 200, r.text
-    v = [v for v in anon.get(f"/products/{pid}").json()["variants"] if v["sku"] == f"NEW-{pid[-6:]}"][0]
+    v = [v for v in anon.get(f"/products/{pid}").json()["variants"] if v["sku"] == f"NEW-{pid[-6:]}".upper()][0]
     assert (v["available"], v["unitPrice"]["amount"]) == (9, 5000)
 
 

@@ -62,7 +62,7 @@ macro_rules! client {
     ($sdk:ident, $env:expr) => {{
         let mut config = $sdk::config::Builder::from($env.sdk());
         if crate::sdk::audit::enabled() {
-            config = config.interceptor(crate::sdk::audit::SdkCallAudit);
+            config = config.interceptor(crate::sdk::audit::SdkCallAudit::logging());
         }
         $sdk::Client::from_conf(config.build())
     }};

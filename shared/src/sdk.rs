@@ -66,6 +66,7 @@ pub mod audit {
     use aws_smithy_runtime_api::client::interceptors::context::BeforeSerializationInterceptorContextRef;
     use aws_smithy_runtime_api::client::interceptors::Intercept;
     use aws_smithy_runtime_api::client::orchestrator::Metadata;
+    use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
     use aws_smithy_types::config_bag::ConfigBag;
 
     pub fn enabled() -> bool {
@@ -114,17 +115,39 @@ pub mod audit {
         }
     }
 
-    #[derive(Debug)]
-    pub struct SdkCallAudit;
+    /// Logs each call's IAM actions; `recording` keeps them in memory instead (tests).
+    #[derive(Debug, Clone, Default)]
+    pub struct SdkCallAudit {
+        recorded: Option<std::sync::Arc<std::sync::Mutex<Vec<String>>>>,
+    }
+
+    impl SdkCallAudit {
+        pub fn logging() -> Self {
+            SdkCallAudit::default()
+        }
+
+        pub fn recording() -> (Self, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+            let recorded = std::sync::Arc::default();
+            (
+                SdkCallAudit {
+                    recorded: Some(std::sync::Arc::clone(&recorded)),
+                },
+                recorded,
+            )
+        }
+    }
 
     impl Intercept for SdkCallAudit {
         fn name(&self) -> &'static str {
             "SdkCallAudit"
         }
 
-        fn read_before_execution(
+        // Not `read_before_execution`: a client-level interceptor runs that hook before
+        // the operation's configuration (which names the operation) is applied.
+        fn read_before_serialization(
             &self,
             context: &BeforeSerializationInterceptorContextRef<'_>,
+            _components: &RuntimeComponents,
             cfg: &mut ConfigBag,
         ) -> Result<(), BoxError> {
             if let Some(meta) = cfg.load::<Metadata>() {
@@ -132,8 +155,16 @@ pub mod audit {
                 let mut actions = iam_actions(meta.service(), meta.name(), tx);
                 actions.sort();
                 actions.dedup();
-                for action in actions {
-                    tracing::info!(iam_action = %action, "aws call");
+                match &self.recorded {
+                    Some(recorded) => recorded
+                        .lock()
+                        .map_err(|_| "audit record poisoned")?
+                        .extend(actions),
+                    None => {
+                        for action in actions {
+                            tracing::info!(iam_action = %action, "aws call");
+                        }
+                    }
                 }
             }
             Ok(())

@@ -396,3 +396,37 @@ async fn completing_a_verification_stores_the_profile_and_ends_the_pending_one()
         .await;
     assert!(matches!(again, Err(ShopError::Conflict(_))), "{again:?}");
 }
+
+#[tokio::test]
+async fn the_call_audit_names_each_iam_action_a_use_case_needs() {
+    let Bench {
+        store,
+        shoes,
+        seller,
+        shopper,
+    } = bench().await;
+    let (audited, recorded) = audited(&store);
+    let s = sku("AUDIT");
+    listed(&audited, &seller, &shoes, &[(&s, 1000, "USD", 5)]).await;
+    let taken = |r: &std::sync::Mutex<Vec<String>>| std::mem::take(&mut *r.lock().unwrap());
+    // Creating a product: one transaction, authorised per item (category check + puts).
+    assert_eq!(
+        taken(&recorded),
+        ["dynamodb:ConditionCheckItem", "dynamodb:PutItem"]
+    );
+    cart::add_item(&audited, &shopper, add(&s, 1))
+        .await
+        .unwrap();
+    let mut calls = taken(&recorded);
+    calls.sort();
+    calls.dedup();
+    assert_eq!(
+        calls,
+        [
+            "dynamodb:BatchGetItem",
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "dynamodb:Query"
+        ]
+    );
+}

@@ -81,14 +81,24 @@ fn endpoint() -> &'static str {
     })
 }
 
-fn client() -> aws_sdk_dynamodb::Client {
-    let config = aws_sdk_dynamodb::Config::builder()
+fn client_config() -> aws_sdk_dynamodb::config::Builder {
+    aws_sdk_dynamodb::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .endpoint_url(endpoint())
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::new("test", "test", None, None, "tests"))
-        .build();
-    aws_sdk_dynamodb::Client::from_conf(config)
+}
+
+fn client() -> aws_sdk_dynamodb::Client {
+    aws_sdk_dynamodb::Client::from_conf(client_config().build())
+}
+
+/// The same table through a client whose calls are recorded as IAM actions, as the
+/// functions' audit logs them.
+pub fn audited(store: &Store) -> (Store, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    let (audit, recorded) = shop::sdk::audit::SdkCallAudit::recording();
+    let client = aws_sdk_dynamodb::Client::from_conf(client_config().interceptor(audit).build());
+    (Store::new(client, store.table()), recorded)
 }
 
 /// `ShopTable`'s properties in template.yaml.
