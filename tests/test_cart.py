@@ -95,3 +95,46 @@ def test_cart_needs_a_valid_token(anon, customer):
     from conftest import Api
     assert Api(forged).get("/cart").status_code == 401
     assert Api("not-a-jwt").post("/cart/items", json={"sku": "X", "quantity": 1}).status_code == 401
+
+
+def test_a_line_over_stock_is_flagged_and_the_subtotal_counts_what_can_be_bought(seller, other_customer):
+    p = fresh_product(seller, stock=3, price=2500)
+    sku = p["variants"][0]["sku"]
+    api = other_customer.api
+    for line in api.get("/cart").json()["lines"]:
+        api.delete(f"/cart/items/{line['sku']}")
+    assert api.post("/cart/items", json={"sku": sku, "quantity": 3}).status_code == 200
+    # The seller sells elsewhere: one unit left.
+    r = seller.api.put(f"/products/{p['id']}/variants/{sku}", json={"price": 2500, "currency": "USD", "onHand": 1})
+    assert r.status_code == 200, r.text
+    cart = api.get("/cart").json()
+    (line,) = cart["lines"]
+    assert line["issue"] == "quantity_exceeds_stock" and line["available"] == 1 and line["purchasable"] == 1
+    assert cart["subtotal"] == {"amount": 2500, "currency": "USD"} and cart["itemCount"] == 1
+    assert cart["checkoutReady"] is False
+
+
+def test_skus_are_case_insensitive_and_path_safe(seller, other_seller, customer):
+    body = product_body()
+    taken = body["variants"][0]["sku"]
+    assert seller.api.post("/products", json=body).status_code == 201
+    # Another seller cannot claim the same SKU in other letters.
+    other = product_body()
+    other["variants"][0]["sku"] = taken.lower()
+    assert_problem(other_seller.api.post("/products", json=other), 409)
+    # The cart finds it in any case.
+    assert customer.api.post("/cart/items", json={"sku": taken.lower(), "quantity": 1}).status_code == 200
+    assert taken in {l["sku"] for l in customer.api.get("/cart").json()["lines"]}
+    customer.api.delete(f"/cart/items/{taken}")
+    # SKUs a URL path cannot carry are refused.
+    for bad in (".", "..", ".x"):
+        dotted = product_body()
+        dotted["variants"][0]["sku"] = bad
+        assert_problem(seller.api.post("/products", json=dotted), 422)
+
+
+def test_every_answer_carries_its_correlation_id(anon, customer):
+    for r in (anon.get("/categories"), customer.api.get("/cart"), anon.get("/products/no-such-product")):
+        assert r.headers["x-correlation-id"], r.headers
+    problem = anon.get("/products/no-such-product")
+    assert problem.headers["x-correlation-id"] == problem.json()["correlationId"]

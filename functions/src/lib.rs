@@ -25,14 +25,49 @@ use std::future::Future;
 pub type Error = lambda_runtime::Error;
 
 /// Tracing, the SDK configuration and this function's dependencies, warmed up.
-/// Leaked on purpose: they live as long as the execution environment.
+/// Leaked on purpose: they live as long as the execution environment. A missing
+/// dependency is reported to Lambda as an init error (`Runtime.InitError`, naming it)
+/// and ends the process before any event is taken.
 async fn bootstrap<D: Dependency>() -> Result<&'static D, InitError> {
     init_tracing();
     let env = Env::load().await;
-    let deps = D::from_env(&env).inspect_err(|e| tracing::error!(error = %e, "init failed"))?;
+    let deps = match D::from_env(&env) {
+        Ok(deps) => deps,
+        Err(err) => {
+            tracing::error!(error = %err, "init failed");
+            report_init_error(&err);
+            return Err(err);
+        }
+    };
     let deps: &'static D = Box::leak(Box::new(deps));
     deps.warm_up().await;
     Ok(deps)
+}
+
+/// `POST /runtime/init/error` to the Lambda Runtime API, so the failure shows as the
+/// function's init error (lambda_runtime reports init errors only for SnapStart).
+/// Best effort: the process exits with the error either way.
+fn report_init_error(err: &InitError) {
+    use std::io::Write;
+    let Ok(api) = std::env::var("AWS_LAMBDA_RUNTIME_API") else {
+        return;
+    };
+    let body = serde_json::json!({ "errorMessage": err.to_string(), "errorType": "InitError" })
+        .to_string();
+    let request = format!(
+        "POST /2018-06-01/runtime/init/error HTTP/1.1\r\nHost: {api}\r\n\
+         Lambda-Runtime-Function-Error-Type: Runtime.InitError\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let sent = std::net::TcpStream::connect(&api).and_then(|mut stream| {
+        stream.write_all(request.as_bytes())?;
+        // Wait for the answer, so the report is taken before the process exits.
+        std::io::Read::read(&mut stream, &mut [0u8; 256]).map(|_| ())
+    });
+    if let Err(e) = sent {
+        tracing::error!(error = %e, "could not report the init error to the Runtime API");
+    }
 }
 
 /// Runs an HTTP function until the runtime stops it.
