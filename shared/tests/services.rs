@@ -107,8 +107,7 @@ async fn concurrent_adds_to_one_line_never_lose_an_update() {
 
 #[tokio::test]
 async fn a_seller_changes_only_its_own_products() {
-    let store = fresh_store().await;
-    let shoes = category(&store, "shoes").await;
+    let Bench { store, shoes, .. } = bench().await;
     let owner = caller(&[Role::Seller]);
     let rival = caller(&[Role::Seller]);
     let admin = caller(&[Role::Admin]);
@@ -150,8 +149,7 @@ async fn a_seller_changes_only_its_own_products() {
 
 #[tokio::test]
 async fn a_variants_currency_must_match_its_products() {
-    let store = fresh_store().await;
-    let shoes = category(&store, "shoes").await;
+    let Bench { store, shoes, .. } = bench().await;
     let seller = caller(&[Role::Seller]);
     let s = sku("CUR");
     let product = listed(&store, &seller, &shoes, &[(&s, 1000, "USD", 5)]).await;
@@ -170,8 +168,7 @@ async fn a_variants_currency_must_match_its_products() {
 
 #[tokio::test]
 async fn a_sku_belongs_to_one_product_shop_wide() {
-    let store = fresh_store().await;
-    let shoes = category(&store, "shoes").await;
+    let Bench { store, shoes, .. } = bench().await;
     let first = caller(&[Role::Seller]);
     let second = caller(&[Role::Seller]);
     let s = sku("UNIQ");
