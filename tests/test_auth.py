@@ -187,3 +187,21 @@ def test_a_token_cannot_choose_its_user_by_body_or_path(customer, other_customer
     # The body names another seller: rejected as an unknown field, never trusted.
     r = customer.api.post("/wishlist", json={"productId": pid, "userId": other_customer.user_id})
     assert_problem(r, 400)
+
+
+def test_resend_mails_a_new_code_once_the_interval_has_passed(anon, dynamodb):
+    email = f"resend-{uuid.uuid4().hex[:8]}@example.com"
+    assert anon.post("/auth/register", json={"email": email, "password": "Good-Passw0rd", "name": "R"}).status_code == 201
+    first = mailbox.latest_code(_moto(), email)
+    # Too soon: answered, nothing sent, the first code still the one.
+    assert anon.post("/auth/verify/resend", json={"email": email}).status_code == 202
+    # A minute on (the last mail's time moved back in the table, as the clock would).
+    dynamodb.update_item(TableName=os.environ["TABLE_NAME"], Key=keys.key(keys.email_pk(email), keys.VERIFICATION_SK),
+                         UpdateExpression="SET sentAt = sentAt - :minute",
+                         ExpressionAttributeValues={":minute": {"N": "61"}})
+    assert anon.post("/auth/verify/resend", json={"email": email}).status_code == 202
+    second = mailbox.latest_code(_moto(), email, count=2)
+    assert len(mailbox.mails_to(_moto(), email)) == 2, "the early resend sent nothing"
+    if second != first:
+        assert_problem(anon.post("/auth/verify", json={"email": email, "code": first}), 422)
+    assert anon.post("/auth/verify", json={"email": email, "code": second}).status_code == 200
