@@ -19,7 +19,6 @@ CART_PREFIX = "CART#"
 WISHLIST_PREFIX = "WISHLIST#"
 PROFILE_SK = "PROFILE"
 VERIFICATION_SK = "VERIFICATION"
-EXPIRES_AT = "expiresAt"  # the table's TTL attribute
 
 
 def _prefixed(prefix):

@@ -22,12 +22,6 @@ impl fmt::Display for InitError {
 
 impl std::error::Error for InitError {}
 
-impl InitError {
-    pub fn new(message: impl Into<String>) -> Self {
-        InitError(message.into())
-    }
-}
-
 /// The environment of one execution environment: its SDK configuration and settings.
 pub struct Env {
     sdk: aws_config::SdkConfig,
@@ -123,14 +117,6 @@ impl Dependency for Mailer {
                 .filter(|n| !n.is_empty())
                 .unwrap_or_else(|| "Shop".to_owned()),
         ))
-    }
-}
-
-/// A function that needs nothing but its event (e.g. a pure transformation).
-#[async_trait::async_trait]
-impl Dependency for () {
-    fn from_env(_: &Env) -> Result<Self, InitError> {
-        Ok(())
     }
 }
 

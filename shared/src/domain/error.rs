@@ -1,6 +1,6 @@
 //! What can go wrong, in the domain's words. Every failure a use case can meet is
-//! one variant here; the edge (`crate::http`) alone decides its status code and
-//! problem document, so the domain knows nothing of HTTP.
+//! one variant here. How a failure is shown to a caller (a status code, a document)
+//! is decided outside the domain.
 
 use serde::Serialize;
 

@@ -107,13 +107,8 @@ pub struct SellerId(String);
 
 impl SellerId {
     pub fn of(user: &UserId) -> SellerId {
-        use sha2::{Digest, Sha256};
-        let digest = Sha256::new()
-            .chain_update(b"shop-seller\0")
-            .chain_update(user.as_str().as_bytes())
-            .finalize();
-        let hex: String = digest[..10].iter().map(|b| format!("{b:02x}")).collect();
-        SellerId(format!("s{hex}"))
+        let hex = crate::domain::sha256_hex(&[b"shop-seller\0", user.as_str().as_bytes()]);
+        SellerId(format!("s{}", &hex[..20]))
     }
 
     pub fn as_str(&self) -> &str {

@@ -13,3 +13,15 @@ pub mod money;
 pub mod paging;
 pub mod verification;
 pub mod wishlist;
+
+/// SHA-256 of `parts` (fed in order), as lower-case hex: the one-way digests the
+/// domain derives (verification codes, public seller ids). Each caller salts its
+/// first part with its own purpose, so digests of one kind never match another's.
+pub(crate) fn sha256_hex(parts: &[&[u8]]) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = parts
+        .iter()
+        .fold(Sha256::new(), |hasher, part| hasher.chain_update(part))
+        .finalize();
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -51,17 +51,12 @@ impl fmt::Debug for Code {
 /// What the store keeps of a code: a salted digest, never the code itself, so a
 /// reader of the table cannot verify someone else's address.
 pub fn digest(user_id: &str, code: &Code) -> String {
-    use sha2::{Digest, Sha256};
-    let mut hasher = Sha256::new();
-    hasher.update(b"shop-email-verification\0");
-    hasher.update(user_id.as_bytes());
-    hasher.update(b"\0");
-    hasher.update(code.0.as_bytes());
-    hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::domain::sha256_hex(&[
+        b"shop-email-verification\0",
+        user_id.as_bytes(),
+        b"\0",
+        code.0.as_bytes(),
+    ])
 }
 
 /// Equal-length strings compared without an early exit, so timing says nothing of

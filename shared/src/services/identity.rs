@@ -31,6 +31,10 @@ fn new_code() -> Code {
     Code::from_random(uuid::Uuid::new_v4().as_u128())
 }
 
+fn email_taken() -> ShopError {
+    ShopError::Conflict("an account with this email exists".into())
+}
+
 /// The answer to a registration: the account exists and waits for its code.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -54,13 +58,9 @@ pub async fn register(
             idp.delete(&registration.email).await?;
             idp.create_unverified(&registration)
                 .await?
-                .ok_or_else(|| ShopError::Conflict("an account with this email exists".into()))?
+                .ok_or_else(email_taken)?
         }
-        None => {
-            return Err(ShopError::Conflict(
-                "an account with this email exists".into(),
-            ))
-        }
+        None => return Err(email_taken()),
     };
     let code = new_code();
     let sent_at = now();

@@ -103,9 +103,6 @@ pub fn email_pk(email: &str) -> String {
     format!("EMAIL#{email}")
 }
 
-/// The table's TTL attribute (Unix seconds): DynamoDB deletes an item some time after it.
-pub const EXPIRES_AT: &str = "expiresAt";
-
 #[cfg(test)]
 mod tests {
     use super::*;

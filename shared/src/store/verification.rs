@@ -2,10 +2,11 @@
 //! with the code). Attempts are counted and codes replaced by conditional writes, so
 //! concurrent guesses cannot exceed the cap and a resend cannot come early.
 
+use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem};
 use serde::{Deserialize, Serialize};
 
 use super::keys;
-use super::{conditional, from_item, key, n, s, sdk_error, to_item, Store};
+use super::{build, conditional, from_item, key, n, s, sdk_error, to_item, Store};
 use crate::domain::error::ShopError;
 use crate::domain::ids::UserId;
 use crate::domain::verification::{Pending, MAX_ATTEMPTS};
@@ -129,25 +130,26 @@ impl Store {
         email: &str,
         profile: &Profile,
     ) -> Result<(), ShopError> {
-        use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem};
         let profile_item = to_item(
             profile,
             keys::user_pk(&profile.user_id),
             keys::PROFILE_SK.to_owned(),
             "profile",
         )?;
-        let put = Put::builder()
-            .table_name(self.table())
-            .set_item(Some(profile_item))
-            .build()
-            .map_err(ShopError::internal)?;
-        let delete = Delete::builder()
-            .table_name(self.table())
-            .set_key(Some(key(keys::email_pk(email), keys::VERIFICATION_SK)))
-            .condition_expression("userId = :user")
-            .expression_attribute_values(":user", s(profile.user_id.as_str()))
-            .build()
-            .map_err(ShopError::internal)?;
+        let put = build(
+            Put::builder()
+                .table_name(self.table())
+                .set_item(Some(profile_item))
+                .build(),
+        )?;
+        let delete = build(
+            Delete::builder()
+                .table_name(self.table())
+                .set_key(Some(key(keys::email_pk(email), keys::VERIFICATION_SK)))
+                .condition_expression("userId = :user")
+                .expression_attribute_values(":user", s(profile.user_id.as_str()))
+                .build(),
+        )?;
         self.transact(
             vec![
                 TransactWriteItem::builder().put(put).build(),

@@ -5,9 +5,12 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 use crate::domain::catalog::{Availability, Variant};
-use crate::domain::error::{FieldError, ShopError, Validator};
+use crate::domain::error::{FieldError, ShopError};
 use crate::domain::ids::{ProductId, Sku};
 use crate::domain::money::{Currency, Money, MoneyError};
+
+mod input;
+pub use input::{AddItem, AddItemInput, SetQuantityInput};
 
 /// Most units of one SKU in one cart (a guard against typos and resellers' bots).
 pub const MAX_LINE_QUANTITY: u32 = 99;
@@ -47,48 +50,6 @@ impl TryFrom<i64> for Quantity {
 impl From<Quantity> for u32 {
     fn from(q: Quantity) -> u32 {
         q.0
-    }
-}
-
-/// `POST /cart/items` as sent: shape only, checked by [`AddItemInput::parse`].
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct AddItemInput {
-    pub sku: String,
-    pub quantity: i64,
-}
-
-/// A validated request to add units of a SKU to a cart.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AddItem {
-    pub sku: Sku,
-    pub quantity: Quantity,
-}
-
-impl AddItemInput {
-    /// Every rule at once, so the caller sees all bad fields in one answer.
-    pub fn parse(&self) -> Result<AddItem, ShopError> {
-        let mut v = Validator::default();
-        let sku = v.check(Sku::parse(&self.sku));
-        let quantity = v.check(Quantity::parse(self.quantity));
-        v.finish()?;
-        match (sku, quantity) {
-            (Some(sku), Some(quantity)) => Ok(AddItem { sku, quantity }),
-            _ => Err(ShopError::internal("cart input missing after validation")),
-        }
-    }
-}
-
-/// `PATCH /cart/items/{sku}` as sent.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct SetQuantityInput {
-    pub quantity: i64,
-}
-
-impl SetQuantityInput {
-    pub fn parse(&self) -> Result<Quantity, ShopError> {
-        Ok(Quantity::parse(self.quantity)?)
     }
 }
 

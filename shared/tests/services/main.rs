@@ -1,0 +1,8 @@
+//! The service tier: use cases against DynamoDB Local, the rules that need the table
+//! (caps, ownership, uniqueness, conditional writes) tested in milliseconds, without
+//! the stack. One test binary, so one DynamoDB Local serves every module.
+
+mod cart;
+mod catalog;
+mod support;
+mod verification;
