@@ -5,7 +5,9 @@ Lambda functions in LocalStack; state is checked straight in DynamoDB Local.
 """
 
 import os
+import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from functools import partialmethod
 from pathlib import Path
 
@@ -159,6 +161,107 @@ def assert_problem(response, status):
         body = response.json()
         assert body["status"] == status and body["title"] and body["correlationId"]
     return response.json()
+
+
+@pytest.fixture()
+def fresh_customer():
+    """A customer of this test alone: no cart, no orders, no idempotency keys yet."""
+    return register("customer")
+
+
+def register_many(n, role="customer", workers=16, timeout=300):
+    """`n` verified, signed-in users, registered in parallel the way register() does one:
+    register, read each code from the mail moto received, verify, sign in. One thread polls
+    moto for every pending code (each poll returns all of moto's state, which grows with
+    every account, so one poller instead of one per user)."""
+    password = "Test-Passw0rd"
+    emails = [f"{role}-{uuid.uuid4().hex[:12]}@example.com" for _ in range(n)]
+    moto = os.environ["MOTO_ENDPOINT"]
+
+    def call(path, body, expected):
+        r = requests.post(f"{API}{path}", json=body, timeout=60)
+        assert r.status_code == expected, f"{path}: {r.status_code} {r.text}"
+        return r.json()
+
+    with ThreadPoolExecutor(workers) as pool:
+        user_ids = list(pool.map(lambda e: call("/auth/register", {"email": e, "password": password,
+                                                                    "name": f"Test {role}", "role": role}, 201)["userId"],
+                                 emails))
+        codes, pending, deadline = {}, set(emails), time.time() + timeout
+        while pending:
+            for mail in mailbox.sent(moto):
+                for to in set(mail.get("destinations", {}).get("ToAddresses", [])) & pending:
+                    match = mailbox.CODE.search(mail["body"])
+                    assert match, mail["body"]
+                    codes[to] = match.group(1)
+                    pending.discard(to)
+            if pending:
+                assert time.time() < deadline, f"{len(pending)} of {n} verification mails missing after {timeout} s"
+                time.sleep(0.5)
+        list(pool.map(lambda e: call("/auth/verify", {"email": e, "code": codes[e]}, 200), emails))
+        tokens = list(pool.map(lambda e: call("/auth/login", {"email": e, "password": password}, 200)["idToken"], emails))
+    return [User(e, password, uid, token) for e, uid, token in zip(emails, user_ids, tokens)]
+
+
+def variant_stock(dynamodb, product_id, sku):
+    """(onHand, reserved) of one variant, read consistently."""
+    item = dynamodb.get_item(TableName=TABLE, Key=keys.key(keys.product_pk(product_id), keys.variant_sk(sku)),
+                             ConsistentRead=True)["Item"]
+    return int(item["onHand"]["N"]), int(item.get("reserved", {"N": "0"})["N"])
+
+
+def customer_orders(dynamodb, user):
+    """The customer's order items as GSI1 lists them (CUSTOMER#<sub>, ORDER#...), oldest first."""
+    items, kwargs = [], {}
+    while True:
+        page = dynamodb.query(TableName=TABLE, IndexName=keys.GSI1,
+                              KeyConditionExpression="GSI1PK = :pk AND begins_with(GSI1SK, :order)",
+                              ExpressionAttributeValues={":pk": {"S": keys.customer_orders_pk(user.user_id)},
+                                                         ":order": {"S": keys.ORDER_PREFIX}}, **kwargs)
+        items += page["Items"]
+        if "LastEvaluatedKey" not in page:
+            return items
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def idempotency_items(dynamodb, user):
+    return user_items(dynamodb, user, keys.IDEMPOTENCY_PREFIX)
+
+
+def assert_stock_while_pending(dynamodb, product_id, expected, orders):
+    """Asserts variant stock (`expected`: sku -> (onHand, reserved)) as placement left it.
+
+    Each order starts the checkout saga, which may confirm it (onHand and reserved drop) or
+    cancel it (reserved drops). The stock is read first, then every order in `orders`
+    ((owner, order id) pairs) must still be pending_payment: so the read saw placement alone,
+    and a failure says whether the saga had moved on."""
+    actual = {sku: variant_stock(dynamodb, product_id, sku) for sku in expected}
+    statuses = {oid: owner.api.get(f"/orders/{oid}").json()["status"] for owner, oid in orders}
+    moved = {oid: s for oid, s in statuses.items() if s != "pending_payment"}
+    assert not moved, f"the checkout saga moved orders on before the stock was read: {moved}"
+    assert actual == expected, "(onHand, reserved) per SKU"
+
+
+SHIPPING_ADDRESS = {"name": "Ada Lovelace", "line1": "1 Main St", "line2": None, "city": "London",
+                    "region": None, "postalCode": "N1 9GU", "country": "GB"}
+# A Stripe test PaymentMethod. These tests look at placement only; the checkout saga the
+# order starts is left alone (see test_orders.py).
+PAYMENT_METHOD = "pm_card_visa"
+
+
+def order_body(lines=None, address=SHIPPING_ADDRESS, payment_method=PAYMENT_METHOD):
+    """A POST /orders body; without `lines` the order takes the caller's cart."""
+    body = {"shippingAddress": address, "paymentMethodId": payment_method}
+    if lines is not None:
+        body["lines"] = lines
+    return body
+
+
+def place_order(user, body=None, key=None):
+    """POST /orders as `user` with the given Idempotency-Key, a fresh one when None, or none
+    at all when False."""
+    headers = {} if key is False else {"Idempotency-Key": key or str(uuid.uuid4())}
+    return user.api.post("/orders", json=order_body() if body is None else body, headers=headers)
 
 
 def pytest_collection_modifyitems(items):

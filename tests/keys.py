@@ -5,20 +5,29 @@ tests/test_keys.py fails when the two disagree. Scripts outside tests/ put this 
 on sys.path to import it.
 """
 
+import hashlib
+
 PK, SK = "PK", "SK"
-GSI1, GSI1PK, GSI1SK = "GSI1", "GSI1PK", "GSI1SK"  # category listing
-GSI2, GSI2PK, GSI2SK = "GSI2", "GSI2PK", "GSI2SK"  # a seller's products
+GSI1, GSI1PK, GSI1SK = "GSI1", "GSI1PK", "GSI1SK"  # category listing; a customer's orders
+GSI2, GSI2PK, GSI2SK = "GSI2", "GSI2PK", "GSI2SK"  # a seller's products; a seller's order lines
 ENTITY = "entity"  # the item's kind, on every item
 
 CATALOG_PK = "CATALOG"
 CATEGORY_PREFIX = "CATEGORY#"
 PRODUCT_SK = "PRODUCT"
 VARIANT_PREFIX = "VARIANT#"
+SKU_PREFIX = "SKU#"
 SKU_SK = "SKU"
 CART_PREFIX = "CART#"
 WISHLIST_PREFIX = "WISHLIST#"
 PROFILE_SK = "PROFILE"
 VERIFICATION_SK = "VERIFICATION"
+ORDER_PREFIX = "ORDER#"
+ORDER_SK = "ORDER"
+ORDER_LINE_PREFIX = "LINE#"
+ORDER_LINE_INDEX_PREFIX = "ORDERLINE#"
+IDEMPOTENCY_PREFIX = "IDEMPOTENCY#"
+CARD_USE_PREFIX = "USE#"
 
 
 def _prefixed(prefix):
@@ -29,7 +38,7 @@ def _prefixed(prefix):
 category_sk = _prefixed(CATEGORY_PREFIX)
 product_pk = _prefixed("PRODUCT#")
 variant_sk = _prefixed(VARIANT_PREFIX)
-sku_pk = _prefixed("SKU#")
+sku_pk = _prefixed(SKU_PREFIX)
 category_products_pk = _prefixed(CATEGORY_PREFIX)
 category_products_sk = _prefixed("PRODUCT#")
 seller_products_pk = _prefixed("SELLER#")
@@ -37,6 +46,31 @@ user_pk = _prefixed("USER#")
 cart_sk = _prefixed(CART_PREFIX)
 wishlist_sk = _prefixed(WISHLIST_PREFIX)
 email_pk = _prefixed("EMAIL#")
+order_pk = _prefixed(ORDER_PREFIX)
+order_line_sk = _prefixed(ORDER_LINE_PREFIX)
+customer_orders_pk = _prefixed("CUSTOMER#")
+idempotency_sk = _prefixed(IDEMPOTENCY_PREFIX)  # takes the key's SHA-256 hex: idempotency_key_hash()
+card_pk = _prefixed("CARD#")
+
+
+# Sort keys made of several parts: an RFC 3339 UTC time first, so a query returns them in time order.
+# (A seller's order lines share GSI2's SELLER#<sub> partition: seller_products_pk.)
+def customer_orders_sk(created_at, order_id):
+    return f"{ORDER_PREFIX}{created_at}#{order_id}"
+
+
+def seller_order_line_sk(created_at, order_id, sku):
+    return f"{ORDER_LINE_INDEX_PREFIX}{created_at}#{order_id}#{sku}"
+
+
+def card_use_sk(created_at, order_id):
+    return f"{CARD_USE_PREFIX}{created_at}#{order_id}"
+
+
+def idempotency_key_hash(idempotency_key):
+    """The SHA-256 hex of an Idempotency-Key header, salted with its purpose as
+    IdempotencyKey::digest does: the table never stores the key itself."""
+    return hashlib.sha256(b"idempotency-key:" + idempotency_key.encode()).hexdigest()
 
 
 def key(pk, sk):

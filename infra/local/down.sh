@@ -5,5 +5,6 @@ HERE=$REPO_ROOT/infra/local
 stop_pid gateway
 "$HERE/opensearch/stop.sh" || true
 "$HERE/moto/stop.sh" || true
+"$HERE/localstripe/stop.sh" || true
 "$HERE/localstack/stop.sh" || true
 log "local shop stopped"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # README command 1: brings up the whole shop on 127.0.0.1, from nothing.
 #   LocalStack (DynamoDB Local, S3, SQS, Step Functions, Lambda via the host executor,
-#   CloudFormation), moto (Cognito + SESv2), OpenSearch; builds the functions with
+#   CloudFormation, Secrets Manager), moto (Cognito + SESv2), localstripe (Stripe's API),
+#   OpenSearch; builds the functions with
 #   `sam build` (cargo-lambda), deploys template.yaml as a fresh stack, starts the
 #   local HTTP API gateway and seeds a sample catalog.
 # Knobs: SHOP_BUILD_MODE=debug|release (debug), SHOP_SEED=0 to skip the catalog,
@@ -17,6 +18,14 @@ STACK=${SHOP_STACK:-shop-local}
 BUCKET=shop-local-artifacts
 BUILD_DIR=$LOCAL_DIR/sam-build
 LS=http://127.0.0.1:$LOCALSTACK_PORT
+# Local Stripe credentials, named once: stored as Secrets Manager secrets (what the functions read), registered
+# with localstripe's webhook and written to $LOCAL_DIR/env for tests. localstripe takes any sk_ key.
+STRIPE_API_KEY_SECRET_NAME=shop-local/stripe-api-key
+STRIPE_WEBHOOK_SECRET_NAME=shop-local/stripe-webhook-secret
+STRIPE_API_KEY=sk_test_local_shop
+STRIPE_WEBHOOK_SECRET=whsec_local_shop
+STRIPE_WEBHOOK_URL=http://127.0.0.1:$GATEWAY_PORT/payments/webhook
+STRIPE_WEBHOOK_EVENTS=(payment_intent.succeeded payment_intent.payment_failed payment_intent.canceled)
 t0=$SECONDS
 
 TOOLS=$("$HERE/tools/install.sh")
@@ -26,6 +35,7 @@ export PATH=$TOOLS:$HOME/.cargo/bin:$PATH
 "$HERE/opensearch/start.sh" >"$LOG_DIR/opensearch-start.log" 2>&1 &
 opensearch_job=$!
 "$HERE/moto/start.sh"
+"$HERE/localstripe/start.sh"
 if [[ ${SHOP_LOCALSTACK:-host} == external ]]; then
   curl -fsS -o /dev/null "$LS/_localstack/health" || die "SHOP_LOCALSTACK=external but nothing answers at $LS"
 else
@@ -47,6 +57,14 @@ sam build --parameter-overrides Architecture=x86_64 --build-dir "$BUILD_DIR" >"$
 
 export AWS_ENDPOINT_URL=$LS
 aws s3api head-bucket --bucket "$BUCKET" >/dev/null 2>&1 || aws s3api create-bucket --bucket "$BUCKET" >/dev/null
+# put_secret NAME VALUE : the secret holds VALUE, whether or not it existed (an external LocalStack keeps them).
+put_secret() {
+  aws secretsmanager put-secret-value --secret-id "$1" --secret-string "$2" >/dev/null 2>&1 \
+    || aws secretsmanager create-secret --name "$1" --secret-string "$2" >/dev/null \
+    || die "could not store the secret $1 in LocalStack"
+}
+put_secret "$STRIPE_API_KEY_SECRET_NAME" "$STRIPE_API_KEY"
+put_secret "$STRIPE_WEBHOOK_SECRET_NAME" "$STRIPE_WEBHOOK_SECRET"
 # LocalStack's CloudFormation drops changes on update: always deploy a fresh stack.
 if aws cloudformation describe-stacks --stack-name "$STACK" >/dev/null 2>&1; then
   log "deleting the previous stack $STACK"
@@ -59,7 +77,7 @@ if ! sam deploy --template-file "$BUILD_DIR/template.yaml" --stack-name "$STACK"
     --parameter-overrides Architecture=x86_64 DataProtection=false ExternalUserPoolId="$POOL_ID" ExternalUserPoolClientId="$CLIENT_ID" \
       ExternalIssuer="$ISSUER" CognitoEndpoint="${FUNCTIONS_MOTO_ENDPOINT:-http://127.0.0.1:$MOTO_PORT}" \
       SesEndpoint="${FUNCTIONS_MOTO_ENDPOINT:-http://127.0.0.1:$MOTO_PORT}" CreateMailIdentity=false \
-      MailQueueVisibilityTimeout=10 MailMaxReceiveCount=2 AuditSdkCalls=1 \
+      MailQueueVisibilityTimeout=10 MailMaxReceiveCount=2 AuditSdkCalls=1 FunctionTimeout=29 \
     >"$LOG_DIR/sam-deploy.log" 2>&1; then
   tail -n 20 "$LOG_DIR/sam-deploy.log" >&2
   log "failed resources:"
@@ -76,6 +94,13 @@ stop_pid gateway
 start_bg gateway "$LOG_DIR/gateway.log" python "$HERE/gateway/gateway.py" --template "$REPO_ROOT/template.yaml" \
   --stack "$STACK" --endpoint "$LS" --port "$GATEWAY_PORT" --issuer "$ISSUER" --audience "$CLIENT_ID" --jwks-url "$JWKS_URL"
 wait_http gateway "http://127.0.0.1:$GATEWAY_PORT/_local/routes" 30
+# localstripe keeps webhook endpoints in memory (lost on its restart): register ours on every run, under a
+# fixed id so this replaces rather than adds. It signs each delivery with the secret, as Stripe does.
+# events[] repeated: localstripe wants a list (a plain `events` string is a 400).
+webhook_form=(--data-urlencode "url=$STRIPE_WEBHOOK_URL" --data-urlencode "secret=$STRIPE_WEBHOOK_SECRET")
+for e in "${STRIPE_WEBHOOK_EVENTS[@]}"; do webhook_form+=(--data-urlencode "events[]=$e"); done
+curl -fsS -o /dev/null --max-time 10 "http://127.0.0.1:$LOCALSTRIPE_PORT/_config/webhooks/shop" "${webhook_form[@]}" \
+  || die "registering the payments webhook with localstripe failed (log: $LOG_DIR/localstripe.log)"
 
 cat >"$LOCAL_DIR/env" <<ENV
 export SHOP_API_URL=http://127.0.0.1:$GATEWAY_PORT
@@ -90,6 +115,8 @@ export USER_POOL_CLIENT_ID=$CLIENT_ID
 export SHOP_ISSUER=$ISSUER
 export SHOP_JWKS_URL=$JWKS_URL
 export MOTO_ENDPOINT=http://127.0.0.1:$MOTO_PORT
+export STRIPE_API_BASE=http://127.0.0.1:$LOCALSTRIPE_PORT
+export STRIPE_API_KEY=$STRIPE_API_KEY STRIPE_WEBHOOK_SECRET=$STRIPE_WEBHOOK_SECRET
 export OPENSEARCH_URL=http://127.0.0.1:$OPENSEARCH_PORT
 ENV
 

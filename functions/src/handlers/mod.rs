@@ -4,4 +4,5 @@ pub mod auth;
 pub mod cart;
 pub mod catalog;
 pub mod mail;
+pub mod orders;
 pub mod wishlist;

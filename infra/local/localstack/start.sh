@@ -31,7 +31,7 @@ BUILD_DIR=$LOCAL_DIR/build/localstack                # maven output + agent clas
 LOGFILE=$LOG_DIR/localstack.log
 ENDPOINT=http://127.0.0.1:$LOCALSTACK_PORT
 TIMEOUT=${LOCALSTACK_START_TIMEOUT:-90}
-SERVICES_DEFAULT=dynamodb,dynamodbstreams,s3,sqs,stepfunctions,lambda,cloudformation,sts,iam,logs,ssm,events,ses
+SERVICES_DEFAULT=dynamodb,dynamodbstreams,s3,sqs,stepfunctions,lambda,cloudformation,sts,iam,logs,ssm,events,ses,secretsmanager
 
 hash_of() { cat "$@" | sha256sum | cut -d' ' -f1; }
 

@@ -41,6 +41,15 @@ pub enum ShopError {
     /// Asked for more units than are available.
     #[error("only {available} available")]
     InsufficientStock { sku: String, available: i64 },
+    /// An order's lines short of stock: every one of them, with what is available.
+    #[error("not enough stock for {} line(s)", .0.len())]
+    StockShort(Vec<crate::domain::order::Shortage>),
+    /// An idempotency key sent again with a different request.
+    #[error("the idempotency key was used with a different request")]
+    IdempotencyKeyReused,
+    /// A dependency of the shop is unavailable for now; the caller may retry later.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
     #[error("invalid credentials")]
     InvalidCredentials,
     /// Anything unexpected: reported as 500 with a correlation id, details only in logs.

@@ -94,6 +94,11 @@ id_type!(
     CategoryId, "categoryId", 64
 );
 id_type!(
+    /// An order: a UUIDv7 the shop generates. It is also the checkout execution's name
+    /// (Step Functions allows 80 characters of `[A-Za-z0-9-_]`), so a second start is refused.
+    OrderId, "orderId", 64
+);
+id_type!(
     /// A user: the identity provider's `sub` claim, never taken from a path or body.
     UserId, "userId", 128
 );
@@ -126,6 +131,13 @@ impl ProductId {
     /// A fresh id; UUIDv7 sorts by creation time, which keeps new items apart in the index.
     pub fn generate() -> Self {
         ProductId(uuid::Uuid::now_v7().to_string())
+    }
+}
+
+impl OrderId {
+    /// A fresh id; UUIDv7, so ids sort by creation time.
+    pub fn generate() -> Self {
+        OrderId(uuid::Uuid::now_v7().to_string())
     }
 }
 

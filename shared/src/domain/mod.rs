@@ -10,6 +10,7 @@ pub mod identity;
 pub mod ids;
 pub mod mail;
 pub mod money;
+pub mod order;
 pub mod paging;
 pub mod verification;
 pub mod wishlist;

@@ -92,6 +92,11 @@ pub fn path_param<T>(
     parse(raw).map_err(|e| ShopError::Malformed(format!("path parameter {name}: {}", e.message)))
 }
 
+/// A request header as text; absent when missing or not valid UTF-8.
+pub fn header<'r>(req: &'r Request, name: &str) -> Option<&'r str> {
+    req.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
 pub fn query_param(req: &Request, name: &str) -> Option<String> {
     req.query_string_parameters_ref()
         .and_then(|q| q.first(name))

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::domain::error::{FieldError, ShopError};
+use crate::domain::order::Shortage;
 
 /// The status code for a domain error.
 pub fn status(err: &ShopError) -> u16 {
@@ -13,8 +14,14 @@ pub fn status(err: &ShopError) -> u16 {
         ShopError::Unauthenticated | ShopError::InvalidCredentials => 401,
         ShopError::Forbidden(_) => 403,
         ShopError::NotFound(_) => 404,
-        ShopError::Conflict(_) | ShopError::InsufficientStock { .. } => 409,
+        ShopError::Conflict(_) | ShopError::InsufficientStock { .. } | ShopError::StockShort(_) => {
+            409
+        }
+        // As Stripe answers a reused key with another request (the request is valid,
+        // but not with this key).
+        ShopError::IdempotencyKeyReused => 422,
         ShopError::Internal(_) => 500,
+        ShopError::Unavailable(_) => 503,
     }
 }
 
@@ -32,6 +39,9 @@ pub struct Problem {
     pub errors: Vec<FieldError>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub available: Option<i64>,
+    /// Every order line short of stock (`insufficient-stock` for an order).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub shortages: Vec<Shortage>,
 }
 
 /// The problem document. `correlation_id` is the request id: it is what an operator
@@ -62,6 +72,20 @@ pub fn problem(err: &ShopError, correlation_id: &str) -> Problem {
             "Insufficient stock",
             format!("only {available} of {sku} available"),
         ),
+        ShopError::StockShort(shortages) => (
+            "insufficient-stock",
+            "Insufficient stock",
+            format!(
+                "not enough stock for {}",
+                shortages.iter().map(|s| format!("{} ({} available, {} requested)", s.sku, s.available, s.requested)).collect::<Vec<_>>().join(", ")
+            ),
+        ),
+        ShopError::IdempotencyKeyReused => (
+            "idempotency-key-reused",
+            "Idempotency key reused",
+            "this Idempotency-Key was already used with a different request; use a new key for a new order".to_owned(),
+        ),
+        ShopError::Unavailable(d) => ("unavailable", "Service unavailable", d.clone()),
         ShopError::Internal(_) => (
             "internal-error",
             "Internal error",
@@ -81,6 +105,10 @@ pub fn problem(err: &ShopError, correlation_id: &str) -> Problem {
         available: match err {
             ShopError::InsufficientStock { available, .. } => Some(*available),
             _ => None,
+        },
+        shortages: match err {
+            ShopError::StockShort(s) => s.clone(),
+            _ => Vec::new(),
         },
     }
 }

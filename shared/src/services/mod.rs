@@ -5,4 +5,5 @@ pub mod cart;
 pub mod catalog;
 pub mod identity;
 pub mod mail;
+pub mod orders;
 pub mod wishlist;

@@ -131,6 +131,27 @@ impl Store {
             .transpose()
     }
 
+    /// Which product each of `skus` belongs to; unknown SKUs are absent.
+    pub async fn sku_owners(&self, skus: &[Sku]) -> Result<HashMap<Sku, ProductId>, ShopError> {
+        let wanted = skus
+            .iter()
+            .map(|sku| key(keys::sku_pk(sku), keys::SKU_SK))
+            .collect();
+        let mut owners = HashMap::new();
+        for item in self.batch_get(wanted).await? {
+            let field = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned();
+            let (Some(pk), Some(product)) = (field(keys::PK), field("productId")) else {
+                continue;
+            };
+            let sku = pk.strip_prefix(keys::SKU_PREFIX).unwrap_or(&pk);
+            owners.insert(
+                Sku::parse(sku).map_err(ShopError::internal)?,
+                ProductId::parse(&product).map_err(ShopError::internal)?,
+            );
+        }
+        Ok(owners)
+    }
+
     /// The current offer for each (product, SKU): its variant and the product's name and status.
     /// SKUs whose product or variant no longer exists are absent from the map.
     pub async fn offers(
@@ -169,6 +190,7 @@ impl Store {
                     v.sku.clone(),
                     LineOffer {
                         product_name: p.name.clone(),
+                        seller_id: p.seller_id.clone(),
                         availability,
                         variant: v,
                     },

@@ -14,6 +14,10 @@
 //! | cart line         | `USER#<sub>`         | `CART#<sku>`          |                                          |                                 |
 //! | wishlist entry    | `USER#<sub>`         | `WISHLIST#<productId>`|                                          |                                 |
 //! | email verification| `EMAIL#<email>`      | `VERIFICATION`        |                                          |                                 |
+//! | order             | `ORDER#<id>`         | `ORDER`               | `CUSTOMER#<sub>` / `ORDER#<createdAt>#<id>` |                              |
+//! | order line        | `ORDER#<id>`         | `LINE#<sku>`          |                                          | `SELLER#<sellerSub>` / `ORDERLINE#<createdAt>#<id>#<sku>` |
+//! | idempotency key   | `USER#<sub>`         | `IDEMPOTENCY#<sha256 of the key>` |                              |                                 |
+//! | card use (fraud)  | `CARD#<fingerprint>` | `USE#<createdAt>#<orderId>` |                                    |                                 |
 //!
 //! Access patterns:
 //! - product page: `Query PK = PRODUCT#<id>` returns the product and all its variants in one strongly
@@ -29,10 +33,21 @@
 //! - a pending email verification: `GetItem EMAIL#<email>` (the address is all the customer
 //!   sends back with the code); it expires by TTL (`expiresAt`, Unix seconds).
 //!
+//! - an order: `GetItem ORDER#<id>` / `SK = ORDER` (lines, totals, status, history, payment:
+//!   everything a step of the checkout needs, in one read); its line items sit in the same
+//!   partition for sellers' views.
+//! - a customer's orders, newest first: `Query GSI1 PK = CUSTOMER#<sub>`, `ScanIndexForward=false`
+//!   (and `GSI1SK > ORDER#<time>` for their orders since a moment, as the fraud check asks).
+//! - a seller's order lines, newest first: `Query GSI2 PK = SELLER#<sub>, begins_with(GSI2SK, ORDERLINE#)`;
+//!   a seller reads only lines of their own products, never a whole order.
+//! - a replayed `POST /orders`: `GetItem USER#<sub>` / `IDEMPOTENCY#<digest>`, written in the
+//!   order's own transaction and expiring by TTL after a day.
+//! - a card's recent orders (fraud velocity): `Query PK = CARD#<fingerprint>, SK > USE#<time>`.
+//!
 //! Stock lives on the variant item as `onHand` and `reserved`; only conditional
 //! writes change `reserved`, keeping `reserved <= onHand`.
 
-use crate::domain::ids::{CategoryId, ProductId, Sku, UserId};
+use crate::domain::ids::{CategoryId, OrderId, ProductId, Sku, UserId};
 
 pub const PK: &str = "PK";
 pub const SK: &str = "SK";
@@ -66,8 +81,10 @@ pub fn variant_sk(sku: &Sku) -> String {
     format!("{VARIANT_PREFIX}{sku}")
 }
 
+pub const SKU_PREFIX: &str = "SKU#";
+
 pub fn sku_pk(sku: &Sku) -> String {
-    format!("SKU#{sku}")
+    format!("{SKU_PREFIX}{sku}")
 }
 
 pub const SKU_SK: &str = "SKU";
@@ -98,6 +115,48 @@ pub fn wishlist_sk(id: &ProductId) -> String {
 
 pub const VERIFICATION_SK: &str = "VERIFICATION";
 
+pub const ORDER_SK: &str = "ORDER";
+pub const ORDER_PREFIX: &str = "ORDER#";
+pub const ORDER_LINE_PREFIX: &str = "LINE#";
+pub const ORDER_LINE_INDEX_PREFIX: &str = "ORDERLINE#";
+pub const IDEMPOTENCY_PREFIX: &str = "IDEMPOTENCY#";
+pub const CARD_USE_PREFIX: &str = "USE#";
+
+pub fn order_pk(id: &OrderId) -> String {
+    format!("{ORDER_PREFIX}{id}")
+}
+
+pub fn order_line_sk(sku: &Sku) -> String {
+    format!("{ORDER_LINE_PREFIX}{sku}")
+}
+
+pub fn customer_orders_pk(customer: &UserId) -> String {
+    format!("CUSTOMER#{customer}")
+}
+
+/// RFC 3339 UTC times sort as text, so this sorts a customer's orders by time.
+pub fn customer_orders_sk(created_at: &str, id: &OrderId) -> String {
+    format!("{ORDER_PREFIX}{created_at}#{id}")
+}
+
+pub fn seller_order_line_sk(created_at: &str, id: &OrderId, sku: &Sku) -> String {
+    format!("{ORDER_LINE_INDEX_PREFIX}{created_at}#{id}#{sku}")
+}
+
+/// `digest` is the key's SHA-256 hex: the client's text never becomes part of a key.
+pub fn idempotency_sk(digest: &str) -> String {
+    format!("{IDEMPOTENCY_PREFIX}{digest}")
+}
+
+/// `fingerprint` is Stripe's card fingerprint (letters and digits).
+pub fn card_pk(fingerprint: &str) -> String {
+    format!("CARD#{fingerprint}")
+}
+
+pub fn card_use_sk(at: &str, id: &OrderId) -> String {
+    format!("{CARD_USE_PREFIX}{at}#{id}")
+}
+
 /// `email` is already normalised (lower case, trimmed) by the domain.
 pub fn email_pk(email: &str) -> String {
     format!("EMAIL#{email}")
@@ -123,6 +182,19 @@ mod tests {
         assert_eq!(category_products_pk(&c), "CATEGORY#shoes");
         assert_eq!(seller_products_pk(&u), "SELLER#u-1");
         assert_eq!(email_pk("ada@example.com"), "EMAIL#ada@example.com");
+        let o = OrderId::parse("o-1").unwrap();
+        let t = "2026-11-27T10:00:00Z";
+        assert_eq!(order_pk(&o), "ORDER#o-1");
+        assert_eq!(order_line_sk(&s), "LINE#SKU-1");
+        assert_eq!(customer_orders_pk(&u), "CUSTOMER#u-1");
+        assert_eq!(customer_orders_sk(t, &o), "ORDER#2026-11-27T10:00:00Z#o-1");
+        assert_eq!(
+            seller_order_line_sk(t, &o, &s),
+            "ORDERLINE#2026-11-27T10:00:00Z#o-1#SKU-1"
+        );
+        assert_eq!(idempotency_sk("ab12"), "IDEMPOTENCY#ab12");
+        assert_eq!(card_pk("Fp1"), "CARD#Fp1");
+        assert_eq!(card_use_sk(t, &o), "USE#2026-11-27T10:00:00Z#o-1");
     }
 
     #[test]

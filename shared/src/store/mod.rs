@@ -7,11 +7,13 @@ mod catalog;
 mod catalog_writes;
 mod cursor;
 pub mod keys;
+mod orders;
 mod users;
 mod verification;
 
 pub use cart::WishlistEntry;
 pub use cursor::Page;
+pub use orders::{IdempotencyRecord, Placement};
 pub use users::Profile;
 pub use verification::VerificationRecord;
 
@@ -184,6 +186,13 @@ impl Cancellation {
     }
 }
 
+/// What became of a transaction DynamoDB accepted to judge.
+pub(crate) enum TxOutcome {
+    Written,
+    /// Cancelled by conditions or by a concurrent transaction on the same items.
+    Cancelled(Cancellation),
+}
+
 impl Store {
     /// Runs one transaction. A cancellation caused by conditions or by a concurrent
     /// transaction is the caller's to explain (`on_conflict`); any other reason
@@ -193,6 +202,18 @@ impl Store {
         actions: Vec<TransactWriteItem>,
         on_conflict: impl FnOnce(&Cancellation) -> ShopError,
     ) -> Result<(), ShopError> {
+        match self.try_transact(actions).await? {
+            TxOutcome::Written => Ok(()),
+            TxOutcome::Cancelled(c) => Err(on_conflict(&c)),
+        }
+    }
+
+    /// Runs one transaction and says whether it was written or cancelled by
+    /// conditions or conflicts; anything else is an error.
+    pub(crate) async fn try_transact(
+        &self,
+        actions: Vec<TransactWriteItem>,
+    ) -> Result<TxOutcome, ShopError> {
         let err = match self
             .client
             .transact_write_items()
@@ -200,7 +221,7 @@ impl Store {
             .send()
             .await
         {
-            Ok(_) => return Ok(()),
+            Ok(_) => return Ok(TxOutcome::Written),
             Err(err) => err,
         };
         let codes: Vec<String> = match err.as_service_error() {
@@ -218,7 +239,7 @@ impl Store {
             )
         };
         if codes.iter().all(expected) {
-            Err(on_conflict(&Cancellation(codes)))
+            Ok(TxOutcome::Cancelled(Cancellation(codes)))
         } else {
             Err(ShopError::internal(format!(
                 "transaction cancelled: {codes:?}"
@@ -231,4 +252,16 @@ pub fn now_rfc3339() -> String {
     time::OffsetDateTime::now_utc()
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_owned())
+}
+
+/// Now, in UTC with a fixed six-digit fraction (`2026-11-27T10:00:00.123456Z`): times of
+/// this shape sort as text in time order, which sort keys built from them rely on
+/// (RFC 3339 allows a fraction of any length, which would not).
+pub fn now_sortable() -> String {
+    let format = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
+    );
+    time::OffsetDateTime::now_utc()
+        .format(&format)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00.000000Z".to_owned())
 }

@@ -4,5 +4,6 @@
 
 mod cart;
 mod catalog;
+mod orders;
 mod support;
 mod verification;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use crate::domain::catalog::{Availability, Variant};
 use crate::domain::error::{FieldError, ShopError};
-use crate::domain::ids::{ProductId, Sku};
+use crate::domain::ids::{ProductId, Sku, UserId};
 use crate::domain::money::{Currency, Money, MoneyError};
 
 mod input;
@@ -67,6 +67,8 @@ pub struct CartLine {
 #[derive(Debug, Clone)]
 pub struct LineOffer {
     pub product_name: String,
+    /// The seller's account: an order line records whose it is.
+    pub seller_id: UserId,
     pub availability: Availability,
     pub variant: Variant,
 }
@@ -237,6 +239,7 @@ mod tests {
         let c = Currency::parse(currency).unwrap();
         LineOffer {
             product_name: format!("Product {sku}"),
+            seller_id: UserId::parse("seller-1").unwrap(),
             availability: if on_hand > 0 {
                 Availability::Active
             } else {

@@ -1,0 +1,281 @@
+//! Orders: what a customer bought, at which prices, and where it stands. An order's
+//! lines, prices and totals are frozen when it is placed; afterwards only its status
+//! (and the payment facts that decide it) change, each change recorded in its history.
+
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+use crate::domain::cart::LineOffer;
+use crate::domain::catalog::Availability;
+use crate::domain::error::{FieldError, ShopError};
+use crate::domain::ids::{OrderId, ProductId, SellerId, Sku, UserId};
+use crate::domain::money::{Currency, Money};
+
+mod input;
+pub mod pricing;
+mod status;
+
+pub use input::{
+    Address, AddressInput, IdempotencyKey, OrderLineInput, PaymentMethodId, PlaceOrder,
+    PlaceOrderInput,
+};
+pub use status::{CancelReason, HistoryEntry, OrderStatus, PaymentState, PaymentStatus};
+
+/// Most distinct SKUs in one order. Placing an order is one DynamoDB transaction of
+/// at most 100 actions: the order, its idempotency record, and per line the line item,
+/// the variant's reservation and its product's status check (2 + 3 × 25 = 77), with
+/// room left. A bigger cart is refused, asking the customer to split it.
+pub const MAX_ORDER_LINES: usize = 25;
+
+/// One line as bought: the price is the unit price when the order was placed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderLine {
+    pub sku: Sku,
+    pub product_id: ProductId,
+    pub product_name: String,
+    /// The seller's account (private); views show the public [`SellerId`].
+    pub seller_id: UserId,
+    pub quantity: u32,
+    pub unit_price: Money,
+    pub line_total: Money,
+}
+
+/// The stored order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Order {
+    pub id: OrderId,
+    pub customer_id: UserId,
+    /// Where order mail goes, when the customer's token carried an address.
+    pub customer_email: Option<String>,
+    pub status: OrderStatus,
+    pub cancel_reason: Option<CancelReason>,
+    pub created_at: String,
+    pub currency: Currency,
+    pub lines: Vec<OrderLine>,
+    pub subtotal: Money,
+    pub shipping: Money,
+    pub tax: Money,
+    pub total: Money,
+    pub shipping_address: Address,
+    pub payment_method_id: PaymentMethodId,
+    #[serde(default)]
+    pub payment: PaymentState,
+    pub history: Vec<HistoryEntry>,
+}
+
+/// A line as its customer sees it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderLineView {
+    pub sku: Sku,
+    pub product_id: ProductId,
+    pub product_name: String,
+    pub seller_id: SellerId,
+    pub quantity: u32,
+    pub unit_price: Money,
+    pub line_total: Money,
+}
+
+/// An order as its customer sees it: seller accounts replaced by public seller ids.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrderView {
+    pub id: OrderId,
+    pub customer_id: UserId,
+    pub status: OrderStatus,
+    pub cancel_reason: Option<CancelReason>,
+    pub created_at: String,
+    pub currency: Currency,
+    pub lines: Vec<OrderLineView>,
+    pub subtotal: Money,
+    pub shipping: Money,
+    pub tax: Money,
+    pub total: Money,
+    pub shipping_address: Address,
+    pub payment_method_id: PaymentMethodId,
+    pub payment: PaymentState,
+    pub history: Vec<HistoryEntry>,
+}
+
+impl Order {
+    pub fn view(&self) -> OrderView {
+        OrderView {
+            id: self.id.clone(),
+            customer_id: self.customer_id.clone(),
+            status: self.status,
+            cancel_reason: self.cancel_reason,
+            created_at: self.created_at.clone(),
+            currency: self.currency,
+            lines: self
+                .lines
+                .iter()
+                .map(|l| OrderLineView {
+                    sku: l.sku.clone(),
+                    product_id: l.product_id.clone(),
+                    product_name: l.product_name.clone(),
+                    seller_id: SellerId::of(&l.seller_id),
+                    quantity: l.quantity,
+                    unit_price: l.unit_price,
+                    line_total: l.line_total,
+                })
+                .collect(),
+            subtotal: self.subtotal,
+            shipping: self.shipping,
+            tax: self.tax,
+            total: self.total,
+            shipping_address: self.shipping_address.clone(),
+            payment_method_id: self.payment_method_id.clone(),
+            payment: self.payment.clone(),
+            history: self.history.clone(),
+        }
+    }
+}
+
+/// A line that cannot be bought in the quantity asked for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Shortage {
+    pub sku: Sku,
+    pub requested: u32,
+    pub available: i64,
+}
+
+/// One line to buy: the SKU, its product and how many.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WantedLine {
+    pub sku: Sku,
+    pub product_id: ProductId,
+    pub quantity: u32,
+}
+
+/// Everything [`build_order`] needs besides the lines and the current offers.
+pub struct NewOrder<'a> {
+    pub id: OrderId,
+    pub customer_id: &'a UserId,
+    pub customer_email: Option<String>,
+    pub now: String,
+    pub address: Address,
+    pub payment_method_id: PaymentMethodId,
+    pub expected_total: Option<Money>,
+}
+
+/// Prices `wanted` against the current `offers` and freezes the result as a new order
+/// awaiting payment. Refuses, in this order: no lines; too many lines; lines that are
+/// not on sale or in another currency (every such line named); lines short of stock
+/// (every short SKU with what is available); a total other than the one the customer
+/// was shown, when the request says which that was.
+pub fn build_order(
+    new: NewOrder<'_>,
+    wanted: &[WantedLine],
+    offers: &HashMap<Sku, LineOffer>,
+) -> Result<Order, ShopError> {
+    if wanted.is_empty() {
+        return Err(
+            FieldError::new("lines", "there is nothing to order: the cart is empty").into(),
+        );
+    }
+    if wanted.len() > MAX_ORDER_LINES {
+        return Err(FieldError::new(
+            "lines",
+            &format!(
+                "an order holds at most {MAX_ORDER_LINES} different SKUs; split the cart into several orders"
+            ),
+        )
+        .into());
+    }
+    let currency = wanted
+        .iter()
+        .filter_map(|w| offers.get(&w.sku))
+        .find(|o| o.availability != Availability::Inactive)
+        .map(|o| o.variant.price.currency);
+    let mut unsellable = Vec::new();
+    let mut shortages = Vec::new();
+    let mut lines = Vec::with_capacity(wanted.len());
+    for (i, w) in wanted.iter().enumerate() {
+        let field = format!("lines[{i}].sku");
+        let offer = match offers.get(&w.sku) {
+            Some(o) if o.availability != Availability::Inactive => o,
+            _ => {
+                unsellable.push(FieldError::new(
+                    &field,
+                    &format!("{} is not on sale", w.sku),
+                ));
+                continue;
+            }
+        };
+        let unit_price = offer.variant.unit_price();
+        if Some(unit_price.currency) != currency {
+            unsellable.push(FieldError::new(
+                &field,
+                &format!(
+                    "{} is priced in {}, the order in another currency",
+                    w.sku, unit_price.currency
+                ),
+            ));
+            continue;
+        }
+        if i64::from(w.quantity) > offer.variant.available() {
+            shortages.push(Shortage {
+                sku: w.sku.clone(),
+                requested: w.quantity,
+                available: offer.variant.available(),
+            });
+        }
+        let line_total = unit_price
+            .checked_mul(w.quantity)
+            .map_err(ShopError::internal)?;
+        lines.push(OrderLine {
+            sku: w.sku.clone(),
+            product_id: offer.variant.product_id.clone(),
+            product_name: offer.product_name.clone(),
+            seller_id: offer.seller_id.clone(),
+            quantity: w.quantity,
+            unit_price,
+            line_total,
+        });
+    }
+    if !unsellable.is_empty() {
+        return Err(ShopError::Invalid(unsellable));
+    }
+    if !shortages.is_empty() {
+        return Err(ShopError::StockShort(shortages));
+    }
+    let currency = currency.ok_or_else(|| ShopError::internal("order lines without a currency"))?;
+    let totals = pricing::totals(&lines, currency, &new.address).map_err(ShopError::internal)?;
+    if let Some(expected) = new.expected_total {
+        if expected != totals.total {
+            return Err(ShopError::Conflict(format!(
+                "the total is now {} {} (prices or stock changed); review the cart and order again",
+                totals.total.amount, totals.total.currency
+            )));
+        }
+    }
+    Ok(Order {
+        id: new.id,
+        customer_id: new.customer_id.clone(),
+        customer_email: new.customer_email,
+        status: OrderStatus::PendingPayment,
+        cancel_reason: None,
+        created_at: new.now.clone(),
+        currency,
+        lines,
+        subtotal: totals.subtotal,
+        shipping: totals.shipping,
+        tax: totals.tax,
+        total: totals.total,
+        shipping_address: new.address,
+        payment_method_id: new.payment_method_id,
+        payment: PaymentState::default(),
+        history: vec![HistoryEntry {
+            at: new.now,
+            status: OrderStatus::PendingPayment,
+            by: format!("customer:{}", new.customer_id),
+            reason: Some("order placed; stock reserved".into()),
+        }],
+    })
+}
+
+#[cfg(test)]
+mod tests;

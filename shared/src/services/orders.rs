@@ -1,0 +1,195 @@
+//! Orders. Who may call: a signed-in customer, placing and reading their own orders
+//! (the customer is the verified `sub`, never input); an admin may read any order.
+
+use std::collections::HashSet;
+
+use crate::domain::auth::Caller;
+use crate::domain::error::{FieldError, ShopError};
+use crate::domain::ids::{OrderId, Sku};
+use crate::domain::order::{
+    build_order, IdempotencyKey, NewOrder, OrderView, PlaceOrder, WantedLine,
+};
+use crate::store::{now_sortable, IdempotencyRecord, Page, Placement, Store};
+
+/// Attempts at the placement transaction when stock moved under it without running out
+/// (another checkout reserving, a sale confirming, a seller editing the variant).
+const PLACEMENT_ATTEMPTS: u32 = 4;
+
+/// The answer to `POST /orders`: the first one, or the same again for a retry.
+#[derive(Debug)]
+pub struct PlacedOrder {
+    pub order_id: OrderId,
+    pub status: u16,
+    pub body: serde_json::Value,
+    /// A retry answered from the idempotency record.
+    pub replayed: bool,
+}
+
+/// Places an order for `request`: prices its lines now, reserves their stock and records
+/// the answer under the idempotency key, in one transaction.
+pub async fn place_order(
+    store: &Store,
+    caller: &Caller,
+    key: &IdempotencyKey,
+    request: PlaceOrder,
+) -> Result<PlacedOrder, ShopError> {
+    let digest = key.digest();
+    let fingerprint = request.fingerprint();
+    if let Some(record) = store.idempotency_record(&caller.user_id, &digest).await? {
+        return replay(record, &fingerprint);
+    }
+    let (wanted, from_cart) = wanted_lines(store, caller, &request).await?;
+    let order_id = OrderId::generate();
+    for attempt in 0..PLACEMENT_ATTEMPTS {
+        let pairs: Vec<_> = wanted
+            .iter()
+            .map(|w| (w.product_id.clone(), w.sku.clone()))
+            .collect();
+        let offers = store.offers(&pairs).await?;
+        let order = build_order(
+            NewOrder {
+                id: order_id.clone(),
+                customer_id: &caller.user_id,
+                customer_email: caller.email.clone(),
+                now: now_sortable(),
+                address: request.address.clone(),
+                payment_method_id: request.payment_method_id.clone(),
+                expected_total: request.expected_total,
+            },
+            &wanted,
+            &offers,
+        )?;
+        let body = serde_json::to_value(order.view()).map_err(ShopError::internal)?;
+        let record = IdempotencyRecord {
+            request_fingerprint: fingerprint.clone(),
+            order_id: order_id.clone(),
+            status: 201,
+            response: body.to_string(),
+        };
+        let now_unix = time::OffsetDateTime::now_utc().unix_timestamp();
+        match store
+            .place_order(&order, &offers, &digest, &record, now_unix)
+            .await?
+        {
+            Placement::Placed => {
+                if from_cart {
+                    let skus: Vec<Sku> = order.lines.iter().map(|l| l.sku.clone()).collect();
+                    // The order stands whatever happens to the cart: a failure here leaves
+                    // lines the customer can remove, never a lost order.
+                    if let Err(err) = store.delete_cart_lines(&caller.user_id, &skus).await {
+                        tracing::warn!(order_id = %order_id, error = %err, "emptying the cart failed");
+                    }
+                }
+                return Ok(PlacedOrder {
+                    order_id,
+                    status: 201,
+                    body,
+                    replayed: false,
+                });
+            }
+            Placement::KeyTaken => {
+                let record = store
+                    .idempotency_record(&caller.user_id, &digest)
+                    .await?
+                    .ok_or_else(|| ShopError::internal("idempotency key taken but not readable"))?;
+                return replay(record, &fingerprint);
+            }
+            Placement::CatalogMoved => {
+                tracing::info!(order_id = %order_id, attempt, "stock moved during placement; reading again");
+                let jitter = u64::from(uuid::Uuid::new_v4().as_bytes()[0] % 16);
+                tokio::time::sleep(std::time::Duration::from_millis((10 << attempt) + jitter))
+                    .await;
+            }
+        }
+    }
+    Err(ShopError::Unavailable(
+        "these items are selling fast and stock kept changing; try again in a moment".into(),
+    ))
+}
+
+fn replay(record: IdempotencyRecord, fingerprint: &str) -> Result<PlacedOrder, ShopError> {
+    if record.request_fingerprint != fingerprint {
+        return Err(ShopError::IdempotencyKeyReused);
+    }
+    Ok(PlacedOrder {
+        order_id: record.order_id,
+        status: record.status,
+        body: serde_json::from_str(&record.response).map_err(ShopError::internal)?,
+        replayed: true,
+    })
+}
+
+/// The lines to buy: the request's own, or the caller's whole cart.
+async fn wanted_lines(
+    store: &Store,
+    caller: &Caller,
+    request: &PlaceOrder,
+) -> Result<(Vec<WantedLine>, bool), ShopError> {
+    match &request.lines {
+        Some(lines) => {
+            let skus: Vec<Sku> = lines.iter().map(|(sku, _)| sku.clone()).collect();
+            let owners = store.sku_owners(&skus).await?;
+            let mut unknown = Vec::new();
+            let mut wanted = Vec::with_capacity(lines.len());
+            for (i, (sku, quantity)) in lines.iter().enumerate() {
+                match owners.get(sku) {
+                    Some(product_id) => wanted.push(WantedLine {
+                        sku: sku.clone(),
+                        product_id: product_id.clone(),
+                        quantity: *quantity,
+                    }),
+                    None => unknown.push(FieldError::new(
+                        &format!("lines[{i}].sku"),
+                        &format!("{sku} is not on sale"),
+                    )),
+                }
+            }
+            if !unknown.is_empty() {
+                return Err(ShopError::Invalid(unknown));
+            }
+            Ok((wanted, false))
+        }
+        None => {
+            let cart = store.cart_lines(&caller.user_id).await?;
+            let mut seen = HashSet::new();
+            let wanted = cart
+                .into_iter()
+                .filter(|l| seen.insert(l.sku.clone()))
+                .map(|l| WantedLine {
+                    sku: l.sku,
+                    product_id: l.product_id,
+                    quantity: l.quantity,
+                })
+                .collect();
+            Ok((wanted, true))
+        }
+    }
+}
+
+/// One order, for its customer or an admin. Anyone else is told it does not exist.
+pub async fn get_order(
+    store: &Store,
+    caller: &Caller,
+    id: &OrderId,
+) -> Result<OrderView, ShopError> {
+    match store.get_order(id).await? {
+        Some(order) if order.customer_id == caller.user_id || caller.is_admin() => Ok(order.view()),
+        _ => Err(ShopError::NotFound("order")),
+    }
+}
+
+/// The caller's orders, newest first.
+pub async fn list_orders(
+    store: &Store,
+    caller: &Caller,
+    limit: i32,
+    cursor: Option<&str>,
+) -> Result<Page<OrderView>, ShopError> {
+    let page = store
+        .customer_orders(&caller.user_id, limit, cursor)
+        .await?;
+    Ok(Page {
+        items: page.items.iter().map(|o| o.view()).collect(),
+        next_cursor: page.next_cursor,
+    })
+}
