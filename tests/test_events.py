@@ -2,8 +2,9 @@
 and `cargo lambda invoke`) is invoked against its deployed function through
 LocalStack's Lambda Invoke, and its answer checked as its trigger type expects:
 an HTTP response for `HttpApi` routes (the status listed in expected-status.json),
-a partial-batch response with no failures for `SQS` consumers. The inventory is
-template.yaml's functions: nothing here counts them."""
+a partial-batch response with no failures for `SQS` and `DynamoDB` stream consumers,
+and for a state machine's tasks (no trigger) an answer or one of the task errors the
+state machine handles. The inventory is template.yaml's functions: nothing here counts them."""
 
 import json
 import os
@@ -26,8 +27,9 @@ def functions():
     out = {}
     for lid, r in template["Resources"].items():
         if r["Type"] == "AWS::Serverless::Function":
-            (trigger,) = r["Properties"]["Events"].values()
-            out[r["Metadata"]["BuildProperties"]["Binary"]] = (lid, trigger["Type"])
+            triggers = list(r["Properties"].get("Events", {}).values())
+            kind = triggers[0]["Type"] if triggers else "Task"
+            out[r["Metadata"]["BuildProperties"]["Binary"]] = (lid, kind)
     return out
 
 
@@ -41,7 +43,11 @@ def http_events():
 
 
 def sqs_events():
-    return sorted(f"{b}.json" for b, (_, kind) in functions().items() if kind == "SQS")
+    return sorted(f"{b}.json" for b, (_, kind) in functions().items() if kind in ("SQS", "DynamoDB"))
+
+
+def task_events():
+    return sorted(f"{b}.json" for b, (_, kind) in functions().items() if kind == "Task")
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +65,7 @@ def test_every_function_has_an_event_and_every_route_an_expectation():
     files = {p.name for p in EVENTS.glob("*.json")} - {"expected-status.json"}
     assert files == {f"{b}.json" for b in binaries()}
     assert set(EXPECTED) == set(http_events())
-    assert set(http_events()) | set(sqs_events()) == files, "a trigger type without an event check"
+    assert set(http_events()) | set(sqs_events()) | set(task_events()) == files, "a trigger type without an event check"
 
 
 @pytest.mark.parametrize("name", sqs_events())
@@ -83,3 +89,16 @@ def test_event_invokes_its_function(name, deployed):
         assert body["status"] == response["statusCode"]
     else:
         assert response["headers"]["content-type"] == "application/json"
+
+
+@pytest.mark.parametrize("name", task_events())
+def test_task_event_invokes_its_function(name, deployed):
+    """A sample task names an order that does not exist: the fraud check fails with the
+    error the state machine catches (not a crash), the cancel step has nothing to undo."""
+    lam, functions = deployed
+    out = lam.invoke(FunctionName=functions[name.removesuffix(".json")], Payload=(EVENTS / name).read_bytes())
+    answer = json.loads(out["Payload"].read())
+    if "FunctionError" in out:
+        assert answer["errorType"] == "ShopError" and "order not found" in answer["errorMessage"], answer
+    else:
+        assert answer == {"mail": None}, answer

@@ -31,7 +31,7 @@ pub type Error = lambda_runtime::Error;
 async fn bootstrap<D: Dependency>() -> Result<&'static D, InitError> {
     init_tracing();
     let env = Env::load().await;
-    let deps = match D::from_env(&env) {
+    let deps = match D::from_env(&env).await {
         Ok(deps) => deps,
         Err(err) => {
             tracing::error!(error = %err, "init failed");
@@ -95,15 +95,17 @@ where
 }
 
 /// Runs an event function until the runtime stops it. An `Err` from the handler
-/// fails the whole invocation (the trigger retries it); per-record failures belong
-/// in the answer (e.g. `SqsBatchResponse`).
-pub async fn serve_events<D, E, R, F, Fut>(handler: F) -> Result<(), Error>
+/// fails the whole invocation (the trigger retries it; Step Functions matches its
+/// `error_type` in `Retry`/`Catch`); per-record failures belong in the answer (e.g.
+/// `SqsBatchResponse`).
+pub async fn serve_events<D, E, R, Er, F, Fut>(handler: F) -> Result<(), Error>
 where
     D: Dependency,
     E: DeserializeOwned + Send + 'static,
     R: Serialize + Send + 'static,
+    Er: Into<lambda_runtime::Diagnostic> + std::fmt::Debug,
     F: Fn(&'static D, LambdaEvent<E>) -> Fut + Copy + Send + 'static,
-    Fut: Future<Output = Result<R, Error>> + Send,
+    Fut: Future<Output = Result<R, Er>> + Send,
 {
     let deps = bootstrap::<D>().await?;
     lambda_runtime::run(lambda_runtime::service_fn(move |event: LambdaEvent<E>| {

@@ -5,7 +5,10 @@
 //!   features (the classic failure is "data did not match any variant of untagged
 //!   enum LambdaRequest"), for the route's method and path, carrying verified claims
 //!   exactly when the route is authorised;
-//! - `SQS`: an SQS batch whose records the function can read.
+//! - `SQS`: an SQS batch whose records the function can read;
+//! - `DynamoDB`: a stream batch the function can read;
+//! - no trigger: a task of a state machine (its ARN is in the machine's
+//!   `DefinitionSubstitutions`), whose event is the task's input.
 //!
 //! No count is written here: a new function without its event file fails.
 
@@ -23,6 +26,31 @@ struct Function {
     logical_id: String,
     binary: String,
     triggers: Vec<Value>,
+}
+
+/// Logical ids of the functions a state machine of the template invokes as tasks.
+fn state_machine_tasks() -> Vec<String> {
+    let text = std::fs::read_to_string(root().join("template.yaml")).unwrap();
+    let template: Value = serde_yaml::from_str(&text).unwrap();
+    let mut tasks = Vec::new();
+    for r in template["Resources"].as_mapping().unwrap().values() {
+        if r["Type"] != "AWS::Serverless::StateMachine" {
+            continue;
+        }
+        for v in r["Properties"]["DefinitionSubstitutions"]
+            .as_mapping()
+            .unwrap()
+            .values()
+        {
+            // `!GetAtt X.Arn` reads as a tagged scalar "X.Arn".
+            if let Value::Tagged(t) = v {
+                if let Some(target) = t.value.as_str().and_then(|s| s.strip_suffix(".Arn")) {
+                    tasks.push(target.to_owned());
+                }
+            }
+        }
+    }
+    tasks
 }
 
 fn functions() -> Vec<Function> {
@@ -57,11 +85,14 @@ fn event(binary: &str) -> String {
 fn every_function_has_one_trigger_and_its_event_file() {
     let functions = functions();
     assert!(!functions.is_empty());
+    let tasks = state_machine_tasks();
+    assert!(!tasks.is_empty(), "no state machine task found");
     for f in &functions {
+        let expected = if tasks.contains(&f.logical_id) { 0 } else { 1 };
         assert_eq!(
             f.triggers.len(),
-            1,
-            "{}: one trigger per function",
+            expected,
+            "{}: one trigger per function, none for a state machine's task",
             f.logical_id
         );
         event(&f.binary);
@@ -122,14 +153,36 @@ fn check_sqs(f: &Function, json: &str) {
     }
 }
 
+fn check_stream(f: &Function, json: &str) {
+    let batch: shop_functions::handlers::checkout::StreamBatch =
+        serde_json::from_str(json).unwrap_or_else(|e| panic!("{}: {e}", f.binary));
+    assert!(json.contains("\"NewImage\""), "{}", f.binary);
+    drop(batch);
+}
+
+/// A task's input, read as its handler's input type.
+fn check_task(f: &Function, json: &str) {
+    use shop_functions::handlers::checkout::{OrderTask, SettleTask};
+    let read = match f.binary.as_str() {
+        "checkout-fraud" => serde_json::from_str::<OrderTask>(json).map(drop),
+        "checkout-settle" => serde_json::from_str::<SettleTask>(json).map(drop),
+        other => panic!("{other}: a state machine task without an input check"),
+    };
+    read.unwrap_or_else(|e| panic!("{}: {e}", f.binary));
+}
+
 #[test]
 fn every_event_is_what_its_trigger_delivers() {
     for f in functions() {
-        let trigger = &f.triggers[0];
         let json = event(&f.binary);
+        let Some(trigger) = f.triggers.first() else {
+            check_task(&f, &json);
+            continue;
+        };
         match trigger["Type"].as_str().unwrap() {
             "HttpApi" => check_http(&f, trigger, &json),
             "SQS" => check_sqs(&f, &json),
+            "DynamoDB" => check_stream(&f, &json),
             other => panic!("{}: no event check for trigger type {other}", f.logical_id),
         }
     }

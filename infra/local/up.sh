@@ -25,7 +25,10 @@ STRIPE_WEBHOOK_SECRET_NAME=shop-local/stripe-webhook-secret
 STRIPE_API_KEY=sk_test_local_shop
 STRIPE_WEBHOOK_SECRET=whsec_local_shop
 STRIPE_WEBHOOK_URL=http://127.0.0.1:$GATEWAY_PORT/payments/webhook
-STRIPE_WEBHOOK_EVENTS=(payment_intent.succeeded payment_intent.payment_failed payment_intent.canceled)
+STRIPE_WEBHOOK_EVENTS=(payment_intent.succeeded payment_intent.payment_failed)
+# How long a placed order holds its stock awaiting payment: 15 minutes in AWS; seconds here, so the
+# tests can watch the timeout (and the races around it) happen.
+RESERVATION_WINDOW_SECONDS=${SHOP_RESERVATION_WINDOW_SECONDS:-12}
 t0=$SECONDS
 
 TOOLS=$("$HERE/tools/install.sh")
@@ -78,6 +81,8 @@ if ! sam deploy --template-file "$BUILD_DIR/template.yaml" --stack-name "$STACK"
       ExternalIssuer="$ISSUER" CognitoEndpoint="${FUNCTIONS_MOTO_ENDPOINT:-http://127.0.0.1:$MOTO_PORT}" \
       SesEndpoint="${FUNCTIONS_MOTO_ENDPOINT:-http://127.0.0.1:$MOTO_PORT}" CreateMailIdentity=false \
       MailQueueVisibilityTimeout=10 MailMaxReceiveCount=2 AuditSdkCalls=1 FunctionTimeout=29 \
+      ReservationWindowSeconds="$RESERVATION_WINDOW_SECONDS" StripeApiBase="http://127.0.0.1:$LOCALSTRIPE_PORT" \
+      StripeApiKeySecretName="$STRIPE_API_KEY_SECRET_NAME" StripeWebhookSecretName="$STRIPE_WEBHOOK_SECRET_NAME" \
     >"$LOG_DIR/sam-deploy.log" 2>&1; then
   tail -n 20 "$LOG_DIR/sam-deploy.log" >&2
   log "failed resources:"
@@ -89,6 +94,9 @@ output() { aws cloudformation describe-stacks --stack-name "$STACK" --query "Sta
 TABLE_NAME=$(output TableName)
 MAIL_QUEUE_URL=$(output MailQueueUrl)
 MAIL_DLQ_URL=$(output MailDeadLetterQueueUrl)
+CHECKOUT_STATE_MACHINE_ARN=$(output CheckoutStateMachineArn)
+PAYMENT_QUEUE_URL=$(output PaymentQueueUrl)
+PAYMENT_DLQ_URL=$(output PaymentDeadLetterQueueUrl)
 
 stop_pid gateway
 start_bg gateway "$LOG_DIR/gateway.log" python "$HERE/gateway/gateway.py" --template "$REPO_ROOT/template.yaml" \
@@ -110,6 +118,10 @@ export SHOP_STACK=$STACK
 export TABLE_NAME=$TABLE_NAME
 export MAIL_QUEUE_URL=$MAIL_QUEUE_URL
 export MAIL_DLQ_URL=$MAIL_DLQ_URL
+export CHECKOUT_STATE_MACHINE_ARN=$CHECKOUT_STATE_MACHINE_ARN
+export PAYMENT_QUEUE_URL=$PAYMENT_QUEUE_URL
+export PAYMENT_DLQ_URL=$PAYMENT_DLQ_URL
+export RESERVATION_WINDOW_SECONDS=$RESERVATION_WINDOW_SECONDS
 export USER_POOL_ID=$POOL_ID
 export USER_POOL_CLIENT_ID=$CLIENT_ID
 export SHOP_ISSUER=$ISSUER

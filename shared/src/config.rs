@@ -8,6 +8,8 @@ use std::fmt;
 
 use crate::adapters::cognito::IdentityProvider;
 use crate::adapters::mail::{MailQueue, Mailer};
+use crate::adapters::saga::{CheckoutStarter, TaskTokens};
+use crate::adapters::stripe::Stripe;
 use crate::store::Store;
 
 /// Why a function could not start. Lambda reports it as an init error.
@@ -66,7 +68,7 @@ macro_rules! client {
 /// at cold start. Tuples of dependencies are dependencies.
 #[async_trait::async_trait]
 pub trait Dependency: Sized + Send + Sync + 'static {
-    fn from_env(env: &Env) -> Result<Self, InitError>;
+    async fn from_env(env: &Env) -> Result<Self, InitError>;
 
     /// A cheap call during init that opens the connection (and, in AWS, does the TLS
     /// handshake) in Lambda's init phase, so the first caller does not pay for it.
@@ -75,7 +77,7 @@ pub trait Dependency: Sized + Send + Sync + 'static {
 
 #[async_trait::async_trait]
 impl Dependency for Store {
-    fn from_env(env: &Env) -> Result<Self, InitError> {
+    async fn from_env(env: &Env) -> Result<Self, InitError> {
         let table = env.required("TABLE_NAME", "the shop table")?;
         Ok(Store::new(client!(aws_sdk_dynamodb, env), table))
     }
@@ -87,7 +89,7 @@ impl Dependency for Store {
 
 #[async_trait::async_trait]
 impl Dependency for IdentityProvider {
-    fn from_env(env: &Env) -> Result<Self, InitError> {
+    async fn from_env(env: &Env) -> Result<Self, InitError> {
         Ok(IdentityProvider::new(
             client!(aws_sdk_cognitoidentityprovider, env),
             env.required("USER_POOL_ID", "the identity provider")?,
@@ -98,7 +100,7 @@ impl Dependency for IdentityProvider {
 
 #[async_trait::async_trait]
 impl Dependency for MailQueue {
-    fn from_env(env: &Env) -> Result<Self, InitError> {
+    async fn from_env(env: &Env) -> Result<Self, InitError> {
         Ok(MailQueue::new(
             client!(aws_sdk_sqs, env),
             env.required("MAIL_QUEUE_URL", "queueing mail")?,
@@ -108,7 +110,7 @@ impl Dependency for MailQueue {
 
 #[async_trait::async_trait]
 impl Dependency for Mailer {
-    fn from_env(env: &Env) -> Result<Self, InitError> {
+    async fn from_env(env: &Env) -> Result<Self, InitError> {
         Ok(Mailer::new(
             client!(aws_sdk_sesv2, env),
             env.required("MAIL_FROM", "the sender address of mails")?,
@@ -120,12 +122,76 @@ impl Dependency for Mailer {
     }
 }
 
+/// A secret's current value from Secrets Manager, read once per cold start.
+async fn secret(env: &Env, variable: &str, needed_for: &str) -> Result<String, InitError> {
+    let name = env.required(variable, needed_for)?;
+    let client = client!(aws_sdk_secretsmanager, env);
+    let out = client
+        .get_secret_value()
+        .secret_id(&name)
+        .send()
+        .await
+        .map_err(|e| {
+            InitError(format!(
+                "reading secret {name} ({variable}) for {needed_for}: {}",
+                aws_sdk_secretsmanager::error::DisplayErrorContext(e)
+            ))
+        })?;
+    out.secret_string
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| InitError(format!("secret {name} ({variable}) has no string value")))
+}
+
+#[async_trait::async_trait]
+impl Dependency for Stripe {
+    async fn from_env(env: &Env) -> Result<Self, InitError> {
+        let base = std::env::var("STRIPE_API_BASE")
+            .ok()
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| "https://api.stripe.com".to_owned());
+        let key = secret(env, "STRIPE_API_KEY_SECRET", "calling Stripe").await?;
+        Stripe::new(&base, key).map_err(InitError)
+    }
+}
+
+/// The secret Stripe signs this endpoint's webhooks with.
+pub struct WebhookSecret(pub String);
+
+#[async_trait::async_trait]
+impl Dependency for WebhookSecret {
+    async fn from_env(env: &Env) -> Result<Self, InitError> {
+        Ok(WebhookSecret(
+            secret(env, "STRIPE_WEBHOOK_SECRET", "verifying Stripe's webhooks").await?,
+        ))
+    }
+}
+
+#[async_trait::async_trait]
+impl Dependency for CheckoutStarter {
+    async fn from_env(env: &Env) -> Result<Self, InitError> {
+        Ok(CheckoutStarter::new(
+            client!(aws_sdk_sfn, env),
+            env.required("CHECKOUT_STATE_MACHINE_ARN", "starting checkouts")?,
+        ))
+    }
+}
+
+#[async_trait::async_trait]
+impl Dependency for TaskTokens {
+    async fn from_env(env: &Env) -> Result<Self, InitError> {
+        Ok(TaskTokens::new(client!(aws_sdk_sfn, env)))
+    }
+}
+
 macro_rules! tuple_dependency {
     ($($name:ident),+) => {
         #[async_trait::async_trait]
         impl<$($name: Dependency),+> Dependency for ($($name,)+) {
-            fn from_env(env: &Env) -> Result<Self, InitError> {
-                Ok(($($name::from_env(env)?,)+))
+            // Concurrently: a secret's read need not wait for another's.
+            #[allow(non_snake_case)]
+            async fn from_env(env: &Env) -> Result<Self, InitError> {
+                let ($($name,)+) = tokio::try_join!($($name::from_env(env)),+)?;
+                Ok(($($name,)+))
             }
 
             #[allow(non_snake_case)]
@@ -139,6 +205,7 @@ macro_rules! tuple_dependency {
 
 tuple_dependency!(A, B);
 tuple_dependency!(A, B, C);
+tuple_dependency!(A, B, C, D);
 
 /// Log levels a deployment may choose. `trace` is not among them: at trace the SDK
 /// logs request bodies, which carry passwords on the sign-in path.

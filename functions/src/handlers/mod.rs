@@ -3,6 +3,8 @@
 pub mod auth;
 pub mod cart;
 pub mod catalog;
+pub mod checkout;
 pub mod mail;
 pub mod orders;
+pub mod payments;
 pub mod wishlist;

@@ -1,6 +1,7 @@
 //! Order routes — a signed-in customer, on their own orders (an admin may read any).
 
 use lambda_http::Request;
+use shop::adapters::saga::CheckoutStarter;
 use shop::domain::ids::OrderId;
 use shop::domain::order::{IdempotencyKey, PlaceOrderInput};
 use shop::domain::paging::parse_page_size;
@@ -11,11 +12,21 @@ use shop::ShopError;
 
 /// `POST /orders` with an `Idempotency-Key` header: a retry with the same key and body
 /// gets the first answer again, the same key with another body a 422.
-pub async fn place_order(store: &Store, req: Request) -> Result<Reply, ShopError> {
+///
+/// Then the order's checkout execution starts (again, for a retry: a no-op). If that
+/// fails, the order still stands: the table's stream starts it (`start-checkout`).
+pub async fn place_order(
+    deps: &(Store, CheckoutStarter),
+    req: Request,
+) -> Result<Reply, ShopError> {
+    let (store, starter) = deps;
     let caller = caller(&req)?;
     let key = IdempotencyKey::parse(header(&req, IdempotencyKey::HEADER))?;
     let request = json_body::<PlaceOrderInput>(&req)?.parse()?;
     let placed = svc::place_order(store, &caller, &key, request).await?;
+    if let Err(err) = starter.start(&placed.order_id).await {
+        tracing::warn!(order_id = %placed.order_id, error = %err, "starting the checkout failed; the stream starts it");
+    }
     Ok(Reply {
         status: placed.status,
         body: Some(placed.body),

@@ -3,3 +3,5 @@
 
 pub mod cognito;
 pub mod mail;
+pub mod saga;
+pub mod stripe;

@@ -15,6 +15,56 @@ pub enum Mail {
         code: String,
         expires_in_minutes: u32,
     },
+    /// An order was paid and its items are sold to the customer.
+    OrderConfirmed {
+        to: String,
+        name: String,
+        order_id: String,
+        /// Amounts in minor units of `currency`.
+        total: i64,
+        currency: String,
+        items: u32,
+    },
+    /// An order will not go ahead; says why and what happened to the money.
+    OrderCancelled {
+        to: String,
+        name: String,
+        order_id: String,
+        reason: String,
+        /// Refunded amount in minor units of `currency`, when a payment was taken back.
+        refunded: Option<i64>,
+        currency: String,
+    },
+}
+
+/// `amount` minor units of `currency`, as a customer reads it (two decimals, or none
+/// for currencies without minor units).
+fn display_amount(amount: i64, currency: &str) -> String {
+    const ZERO_DECIMAL: &[&str] = &["JPY", "KRW", "VND", "CLP", "ISK", "UGX", "XAF", "XOF"];
+    if ZERO_DECIMAL.contains(&currency) {
+        format!("{amount} {currency}")
+    } else {
+        let sign = if amount < 0 { "-" } else { "" };
+        format!(
+            "{sign}{}.{:02} {currency}",
+            amount.abs() / 100,
+            amount.abs() % 100
+        )
+    }
+}
+
+fn check_address(to: &str) -> Result<(), MailError> {
+    if !to.contains('@') || to.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(MailError::BadField("to"));
+    }
+    Ok(())
+}
+
+fn check_text(value: &str, field: &'static str) -> Result<(), MailError> {
+    if value.chars().any(char::is_control) {
+        return Err(MailError::BadField(field));
+    }
+    Ok(())
 }
 
 /// A mail ready for the wire.
@@ -58,14 +108,27 @@ impl Mail {
     fn check(&self) -> Result<(), MailError> {
         match self {
             Mail::VerifyEmail { to, name, code, .. } => {
-                if !to.contains('@') || to.chars().any(|c| c.is_whitespace() || c.is_control()) {
-                    return Err(MailError::BadField("to"));
-                }
-                if name.chars().any(char::is_control) {
-                    return Err(MailError::BadField("name"));
-                }
+                check_address(to)?;
+                check_text(name, "name")?;
                 if code.is_empty() || !code.chars().all(|c| c.is_ascii_digit()) {
                     return Err(MailError::BadField("code"));
+                }
+                Ok(())
+            }
+            Mail::OrderConfirmed {
+                to, name, order_id, ..
+            }
+            | Mail::OrderCancelled {
+                to, name, order_id, ..
+            } => {
+                check_address(to)?;
+                check_text(name, "name")?;
+                if order_id.is_empty()
+                    || !order_id
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-')
+                {
+                    return Err(MailError::BadField("order_id"));
                 }
                 Ok(())
             }
@@ -89,6 +152,39 @@ impl Mail {
                      without the code, no account can be used with this address.\n"
                 ),
             },
+            Mail::OrderConfirmed { to, name, order_id, total, currency, items } => Rendered {
+                to: to.clone(),
+                subject: format!("{shop_name}: order {order_id} confirmed"),
+                text: format!(
+                    "Hello {name},\n\n\
+                     Thank you: your payment of {} for order {order_id} ({items} item(s)) went through, \
+                     and the order is confirmed. We will let you know when it ships.\n",
+                    display_amount(*total, currency)
+                ),
+            },
+            Mail::OrderCancelled { to, name, order_id, reason, refunded, currency } => {
+                let why = match reason.as_str() {
+                    "payment_declined" => "the payment was declined",
+                    "payment_timeout" => "the payment was not completed in time",
+                    "fraud_review" => "we could not verify the payment",
+                    _ => "we could not complete the checkout",
+                };
+                let money = match refunded {
+                    Some(amount) => format!(
+                        "The {} you paid has been refunded; it reaches your account in a few days.",
+                        display_amount(*amount, currency)
+                    ),
+                    None => "You have not been charged.".to_owned(),
+                };
+                Rendered {
+                    to: to.clone(),
+                    subject: format!("{shop_name}: order {order_id} cancelled"),
+                    text: format!(
+                        "Hello {name},\n\nYour order {order_id} was cancelled because {why}. {money}\n\n\
+                         The items are back on sale; you are welcome to order again.\n"
+                    ),
+                }
+            }
         }
     }
 }
@@ -104,6 +200,48 @@ mod tests {
             code: "123456".into(),
             expires_in_minutes: 15,
         }
+    }
+
+    fn cancelled(refunded: Option<i64>) -> Mail {
+        Mail::OrderCancelled {
+            to: "ada@example.com".into(),
+            name: "Ada".into(),
+            order_id: "0192f1c4-aaaa-7bbb".into(),
+            reason: "payment_timeout".into(),
+            refunded,
+            currency: "USD".into(),
+        }
+    }
+
+    #[test]
+    fn order_mails_say_what_happened_to_the_money() {
+        let confirmed = Mail::OrderConfirmed {
+            to: "ada@example.com".into(),
+            name: "Ada".into(),
+            order_id: "o-1".into(),
+            total: 4_798,
+            currency: "USD".into(),
+            items: 3,
+        };
+        let r = confirmed.render("Shop");
+        assert_eq!(r.subject, "Shop: order o-1 confirmed");
+        assert!(r.text.contains("47.98 USD"), "{}", r.text);
+        let refunded = cancelled(Some(2_599)).render("Shop").text;
+        assert!(
+            refunded.contains("not completed in time")
+                && refunded.contains("25.99 USD you paid has been refunded"),
+            "{refunded}"
+        );
+        assert!(cancelled(None)
+            .render("Shop")
+            .text
+            .contains("You have not been charged."));
+        assert_eq!(
+            Mail::from_queue(&cancelled(None).to_queue()),
+            Ok(cancelled(None))
+        );
+        assert_eq!(display_amount(500, "JPY"), "500 JPY");
+        assert_eq!(display_amount(5, "EUR"), "0.05 EUR");
     }
 
     #[test]

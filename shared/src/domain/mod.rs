@@ -6,12 +6,14 @@ pub mod auth;
 pub mod cart;
 pub mod catalog;
 pub mod error;
+pub mod fraud;
 pub mod identity;
 pub mod ids;
 pub mod mail;
 pub mod money;
 pub mod order;
 pub mod paging;
+pub mod payment;
 pub mod verification;
 pub mod wishlist;
 

@@ -5,6 +5,7 @@
 mod cart;
 mod catalog;
 mod catalog_writes;
+mod checkout;
 mod cursor;
 pub mod keys;
 mod orders;
@@ -12,6 +13,7 @@ mod users;
 mod verification;
 
 pub use cart::WishlistEntry;
+pub use checkout::Settlement;
 pub use cursor::Page;
 pub use orders::{IdempotencyRecord, Placement};
 pub use users::Profile;
@@ -258,10 +260,15 @@ pub fn now_rfc3339() -> String {
 /// this shape sort as text in time order, which sort keys built from them rely on
 /// (RFC 3339 allows a fraction of any length, which would not).
 pub fn now_sortable() -> String {
+    sortable(time::OffsetDateTime::now_utc())
+}
+
+/// `at` in the sortable form of [`now_sortable`].
+pub fn sortable(at: time::OffsetDateTime) -> String {
     let format = time::macros::format_description!(
         "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
     );
-    time::OffsetDateTime::now_utc()
+    at.to_offset(time::UtcOffset::UTC)
         .format(&format)
         .unwrap_or_else(|_| "1970-01-01T00:00:00.000000Z".to_owned())
 }

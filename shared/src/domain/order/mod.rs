@@ -19,7 +19,10 @@ pub use input::{
     Address, AddressInput, IdempotencyKey, OrderLineInput, PaymentMethodId, PlaceOrder,
     PlaceOrderInput,
 };
-pub use status::{CancelReason, HistoryEntry, OrderStatus, PaymentState, PaymentStatus};
+pub use status::{
+    CancelReason, HistoryEntry, OrderStatus, PaymentState, PaymentStatus, FRAUD_REVIEW,
+    PAYMENT_DECLINED,
+};
 
 /// Most distinct SKUs in one order. Placing an order is one DynamoDB transaction of
 /// at most 100 actions: the order, its idempotency record, and per line the line item,

@@ -1,0 +1,36 @@
+//! `POST /payments/webhook` — Stripe only: no JWT; every delivery must carry a valid
+//! `Stripe-Signature` for this endpoint's secret, made within the tolerance window.
+
+use lambda_http::Request;
+use shop::adapters::saga::TaskTokens;
+use shop::adapters::stripe::Stripe;
+use shop::config::WebhookSecret;
+use shop::domain::payment::{parse_event, verify_signature, WEBHOOK_TOLERANCE_SECONDS};
+use shop::http::{header, Reply};
+use shop::services::checkout as svc;
+use shop::store::Store;
+use shop::ShopError;
+
+/// Unsigned, forged, stale or unreadable deliveries are refused with a 400 before
+/// anything is read or changed. A 5xx asks Stripe to deliver again later.
+pub async fn webhook(
+    deps: &(Store, Stripe, TaskTokens, WebhookSecret),
+    req: Request,
+) -> Result<Reply, ShopError> {
+    let (store, stripe, tokens, WebhookSecret(secret)) = deps;
+    let payload: &[u8] = req.body().as_ref();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    verify_signature(
+        payload,
+        header(&req, "stripe-signature"),
+        secret,
+        now,
+        WEBHOOK_TOLERANCE_SECONDS,
+    )
+    .map_err(|e| ShopError::Malformed(format!("webhook refused: {e}")))?;
+    let event = parse_event(payload).map_err(ShopError::Malformed)?;
+    svc::payment_event(store, stripe, tokens, event).await?;
+    Reply::ok(serde_json::json!({ "received": true }))
+}
