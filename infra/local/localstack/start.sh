@@ -202,6 +202,10 @@ env_args=(
   LOCALSTACK_HOST="127.0.0.1:$LOCALSTACK_PORT"
   TMPDIR="$LOCAL_DIR/tmp"              # LocalStack unzips function code under $TMPDIR/lambda
   LAMBDA_KEEPALIVE_MS="${LAMBDA_KEEPALIVE_MS:-60000}"
+  # In AWS, queue and stream pollers hand a new record to its function within about a second.
+  # LocalStack backs off up to 10 s after empty polls, which a saga step waiting on the payment
+  # queue (inside a reservation window of seconds) would feel: poll every second at most.
+  LAMBDA_EVENT_SOURCE_MAPPING_MAX_BACKOFF_ON_EMPTY_POLL_SEC=1
   SERVICES="${LOCALSTACK_SERVICES:-$SERVICES_DEFAULT}"
   DEBUG="${LOCALSTACK_DEBUG:-0}"
 )

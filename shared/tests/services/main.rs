@@ -4,6 +4,8 @@
 
 mod cart;
 mod catalog;
+mod checkout;
+mod fake_gateway;
 mod orders;
 mod support;
 mod verification;

@@ -1,0 +1,106 @@
+//! An in-memory payment gateway for the saga's decisions: PaymentMethods named by what
+//! they do (`pm_ok`, `pm_decline`, `pm_3ds`), intents and refunds kept in a map, every
+//! money-moving call counted.
+
+use shop::adapters::stripe::{CardFacts, Confirmation, IntentRequest, PaymentGateway};
+use shop::domain::payment::{IntentStatus, PaymentIntent};
+use shop::ShopError;
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+#[derive(Default)]
+pub struct FakeGateway {
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    intents: HashMap<String, (PaymentIntent, String)>,
+    pub refunds: Vec<(String, i64)>,
+    pub created: u32,
+}
+
+impl FakeGateway {
+    pub fn created(&self) -> u32 {
+        self.state.lock().unwrap().created
+    }
+
+    pub fn refunds(&self) -> Vec<(String, i64)> {
+        self.state.lock().unwrap().refunds.clone()
+    }
+
+    pub fn status(&self, id: &str) -> IntentStatus {
+        self.state.lock().unwrap().intents[id].0.status
+    }
+
+    /// The customer finishes 3-D Secure: the intent succeeds.
+    pub fn authenticate(&self, id: &str) {
+        self.state.lock().unwrap().intents.get_mut(id).unwrap().0.status = IntentStatus::Succeeded;
+    }
+}
+
+#[async_trait::async_trait]
+impl PaymentGateway for FakeGateway {
+    async fn card(&self, payment_method: &str) -> Result<Option<CardFacts>, ShopError> {
+        Ok(payment_method.starts_with("pm_").then(|| CardFacts {
+            fingerprint: Some(format!("fp{}", payment_method.trim_start_matches("pm_").replace('_', ""))),
+            country: Some("FR".into()),
+        }))
+    }
+
+    async fn create_intent(&self, r: &IntentRequest<'_>, _key: &str) -> Result<PaymentIntent, ShopError> {
+        let mut s = self.state.lock().unwrap();
+        s.created += 1;
+        let id = format!("pi_{}", s.created);
+        let intent = PaymentIntent {
+            id: id.clone(),
+            status: IntentStatus::RequiresConfirmation,
+            amount: r.amount,
+            currency: r.currency.to_ascii_lowercase(),
+            metadata: HashMap::from([("orderId".to_owned(), r.order_id.to_owned())]),
+            last_payment_error: None,
+        };
+        s.intents.insert(id, (intent.clone(), r.payment_method.to_owned()));
+        Ok(intent)
+    }
+
+    async fn confirm_intent(&self, id: &str, _key: &str) -> Result<Confirmation, ShopError> {
+        let mut s = self.state.lock().unwrap();
+        let (intent, method) = s.intents.get_mut(id).ok_or(ShopError::NotFound("intent"))?;
+        match method.as_str() {
+            "pm_decline" => {
+                intent.status = IntentStatus::RequiresPaymentMethod;
+                Ok(Confirmation::Declined { code: "card_declined".into() })
+            }
+            "pm_3ds" => {
+                intent.status = IntentStatus::RequiresAction;
+                Ok(Confirmation::Intent(intent.clone()))
+            }
+            _ => {
+                intent.status = IntentStatus::Succeeded;
+                Ok(Confirmation::Intent(intent.clone()))
+            }
+        }
+    }
+
+    async fn intent(&self, id: &str) -> Result<PaymentIntent, ShopError> {
+        let s = self.state.lock().unwrap();
+        s.intents.get(id).map(|(i, _)| i.clone()).ok_or(ShopError::NotFound("intent"))
+    }
+
+    async fn cancel_intent(&self, id: &str) -> Result<Option<PaymentIntent>, ShopError> {
+        let mut s = self.state.lock().unwrap();
+        let (intent, _) = s.intents.get_mut(id).ok_or(ShopError::NotFound("intent"))?;
+        if intent.status == IntentStatus::Succeeded {
+            return Ok(None);
+        }
+        intent.status = IntentStatus::Canceled;
+        Ok(Some(intent.clone()))
+    }
+
+    async fn refund(&self, intent_id: &str, amount: i64, _key: &str) -> Result<String, ShopError> {
+        let mut s = self.state.lock().unwrap();
+        s.refunds.push((intent_id.to_owned(), amount));
+        Ok(format!("re_{}", s.refunds.len()))
+    }
+}
