@@ -10,7 +10,9 @@
 #        SHOP_LOCALSTACK=external to use a LocalStack already listening on LOCALSTACK_PORT
 #        (e.g. the LocalStack container, where Docker exists) instead of host mode;
 #        FUNCTIONS_MOTO_ENDPOINT: how functions reach moto (default http://127.0.0.1:$MOTO_PORT;
-#        functions in containers need the host's address, e.g. http://host.docker.internal:5055).
+#        functions in containers need the host's address, e.g. http://host.docker.internal:5055),
+#        FUNCTIONS_STRIPE_API_BASE: how they reach localstripe (default http://127.0.0.1:$LOCALSTRIPE_PORT),
+#        SHOP_RESERVATION_WINDOW_SECONDS (12): the checkout's payment window.
 # Writes $LOCAL_DIR/env (endpoints and names) for tests and scripts. Stop with down.sh.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 HERE=$REPO_ROOT/infra/local
@@ -81,7 +83,7 @@ if ! sam deploy --template-file "$BUILD_DIR/template.yaml" --stack-name "$STACK"
       ExternalIssuer="$ISSUER" CognitoEndpoint="${FUNCTIONS_MOTO_ENDPOINT:-http://127.0.0.1:$MOTO_PORT}" \
       SesEndpoint="${FUNCTIONS_MOTO_ENDPOINT:-http://127.0.0.1:$MOTO_PORT}" CreateMailIdentity=false \
       MailQueueVisibilityTimeout=10 MailMaxReceiveCount=2 AuditSdkCalls=1 FunctionTimeout=29 \
-      ReservationWindowSeconds="$RESERVATION_WINDOW_SECONDS" StripeApiBase="http://127.0.0.1:$LOCALSTRIPE_PORT" \
+      ReservationWindowSeconds="$RESERVATION_WINDOW_SECONDS" StripeApiBase="${FUNCTIONS_STRIPE_API_BASE:-http://127.0.0.1:$LOCALSTRIPE_PORT}" \
       StripeApiKeySecretName="$STRIPE_API_KEY_SECRET_NAME" StripeWebhookSecretName="$STRIPE_WEBHOOK_SECRET_NAME" \
     >"$LOG_DIR/sam-deploy.log" 2>&1; then
   tail -n 20 "$LOG_DIR/sam-deploy.log" >&2

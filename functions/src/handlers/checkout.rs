@@ -9,7 +9,8 @@ use shop::adapters::saga::{CheckoutStarter, TaskTokens};
 use shop::adapters::stripe::Stripe;
 use shop::domain::ids::OrderId;
 use shop::domain::order::{FRAUD_REVIEW, PAYMENT_DECLINED};
-use shop::services::checkout::{self as svc, PaymentStep};
+use shop::services::checkout as svc;
+use shop::services::payments::{self, PaymentStep};
 use shop::store::Store;
 use shop::ShopError;
 
@@ -29,9 +30,14 @@ fn task_error(error_type: &str, message: impl ToString) -> Diagnostic {
     }
 }
 
+/// A step's failure: `ShopUnavailable` when a dependency (Stripe, a throttled table) may
+/// recover, which the state machine retries with backoff; `ShopError` otherwise.
 fn failed(err: ShopError) -> Diagnostic {
     tracing::error!(error = %err, "checkout step failed");
-    task_error("ShopError", err)
+    match err {
+        ShopError::Unavailable(_) => task_error("ShopUnavailable", err),
+        _ => task_error("ShopError", err),
+    }
 }
 
 /// The fraud check: `{"score": n}`, or the error `FraudReview` (with the factors) when
@@ -118,22 +124,26 @@ pub async fn pay(
             continue;
         };
         let outcome = async {
-            let answer =
-                match svc::start_payment(store, stripe, &message.order_id, &message.task_token)
-                    .await?
-                {
-                    PaymentStep::Declined { code } => Some(
-                        tokens
-                            .fail(&message.task_token, PAYMENT_DECLINED, &code)
-                            .await?,
-                    ),
-                    PaymentStep::Succeeded { intent_id } => Some(
-                        tokens
-                            .succeed(&message.task_token, &svc::paid_output(&intent_id))
-                            .await?,
-                    ),
-                    PaymentStep::Waiting | PaymentStep::NotPending => None,
-                };
+            let answer = match payments::start_payment(
+                store,
+                stripe,
+                &message.order_id,
+                &message.task_token,
+            )
+            .await?
+            {
+                PaymentStep::Declined { code } => Some(
+                    tokens
+                        .fail(&message.task_token, PAYMENT_DECLINED, &code)
+                        .await?,
+                ),
+                PaymentStep::Succeeded { intent_id } => Some(
+                    tokens
+                        .succeed(&message.task_token, &payments::paid_output(&intent_id))
+                        .await?,
+                ),
+                PaymentStep::Waiting | PaymentStep::NotPending => None,
+            };
             Ok::<_, ShopError>(answer)
         }
         .await;
@@ -156,6 +166,22 @@ pub async fn pay(
 pub struct StreamBatch {
     #[serde(rename = "Records", default)]
     records: Vec<StreamRecord>,
+}
+
+impl StreamBatch {
+    /// The order ids of the batch's new orders, in stream order.
+    pub fn order_ids(&self) -> Vec<Option<OrderId>> {
+        self.records
+            .iter()
+            .map(|r| {
+                r.dynamodb
+                    .new_image
+                    .as_ref()
+                    .and_then(|i| i.id.as_ref())
+                    .and_then(|v| OrderId::parse(&v.s).ok())
+            })
+            .collect()
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -7,4 +7,5 @@ pub mod checkout;
 pub mod identity;
 pub mod mail;
 pub mod orders;
+pub mod payments;
 pub mod wishlist;

@@ -5,28 +5,45 @@
 use serde_json::json;
 use shop::domain::auth::{Caller, Role};
 use shop::domain::ids::{OrderId, ProductId, Sku};
-use shop::domain::order::{CancelReason, IdempotencyKey, OrderStatus, PaymentStatus, PlaceOrderInput};
+use shop::domain::order::{
+    CancelReason, IdempotencyKey, OrderStatus, PaymentStatus, PlaceOrderInput,
+};
 use shop::domain::payment::IntentStatus;
-use shop::services::checkout::{self, PaymentStep};
+use shop::services::checkout;
 use shop::services::orders;
+use shop::services::payments::{self, PaymentStep};
 use shop::store::Store;
 
 use crate::fake_gateway::FakeGateway;
 use crate::support::*;
 
 /// A placed order of `qty` units of a fresh SKU (stock 5), paid with `method`.
-async fn placed(store: &Store, seller: &Caller, buyer: &Caller, method: &str, qty: u32, country: &str) -> (OrderId, ProductId, Sku) {
+async fn placed(
+    store: &Store,
+    seller: &Caller,
+    buyer: &Caller,
+    method: &str,
+    qty: u32,
+    country: &str,
+) -> (OrderId, ProductId, Sku) {
     let shoes = category(store, "shoes").await;
     let s = sku("SAGA");
-    let product = listed(store, seller, &shoes, &[(&s, 2_000, "USD", 5)]).await.id;
+    let product = listed(store, seller, &shoes, &[(&s, 2_000, "USD", 5)])
+        .await
+        .id;
     let body = json!({
         "lines": [{"sku": s, "quantity": qty}],
         "shippingAddress": {"name": "Ada", "line1": "1 Main St", "city": "Paris", "postalCode": "75001", "country": country},
         "paymentMethodId": method
     });
-    let request = serde_json::from_value::<PlaceOrderInput>(body).unwrap().parse().unwrap();
+    let request = serde_json::from_value::<PlaceOrderInput>(body)
+        .unwrap()
+        .parse()
+        .unwrap();
     let key = IdempotencyKey::parse(Some(&uuid::Uuid::new_v4().to_string())).unwrap();
-    let order = orders::place_order(store, buyer, &key, request).await.unwrap();
+    let order = orders::place_order(store, buyer, &key, request)
+        .await
+        .unwrap();
     (order.order_id, product, Sku::parse(&s).unwrap())
 }
 
@@ -38,72 +55,153 @@ async fn stock(store: &Store, product: &ProductId, sku: &Sku) -> (i64, i64) {
 
 #[tokio::test]
 async fn a_redelivered_payment_message_never_charges_twice() {
-    let Bench { store, seller, shopper, .. } = bench().await;
+    let Bench {
+        store,
+        seller,
+        shopper,
+        ..
+    } = bench().await;
     let gateway = FakeGateway::default();
     let (id, _, _) = placed(&store, &seller, &shopper, "pm_ok", 2, "FR").await;
-    assert_eq!(checkout::start_payment(&store, &gateway, &id, "token-1").await.unwrap(), PaymentStep::Waiting);
+    assert_eq!(
+        payments::start_payment(&store, &gateway, &id, "token-1")
+            .await
+            .unwrap(),
+        PaymentStep::Waiting
+    );
     // The same message again, and once more with a retried task's new token.
-    let again = checkout::start_payment(&store, &gateway, &id, "token-1").await.unwrap();
+    let again = payments::start_payment(&store, &gateway, &id, "token-1")
+        .await
+        .unwrap();
     assert!(matches!(again, PaymentStep::Succeeded { .. }), "{again:?}");
-    checkout::start_payment(&store, &gateway, &id, "token-2").await.unwrap();
+    payments::start_payment(&store, &gateway, &id, "token-2")
+        .await
+        .unwrap();
     assert_eq!(gateway.created(), 1);
     let (order, token) = store.order_and_token(&id).await.unwrap().unwrap();
-    assert_eq!(token.as_deref(), Some("token-2"), "the latest task's token wins");
+    assert_eq!(
+        token.as_deref(),
+        Some("token-2"),
+        "the latest task's token wins"
+    );
     assert_eq!(order.payment.payment_intent_id.as_deref(), Some("pi_1"));
 }
 
 #[tokio::test]
 async fn paid_orders_sell_their_stock_once() {
-    let Bench { store, seller, shopper, .. } = bench().await;
+    let Bench {
+        store,
+        seller,
+        shopper,
+        ..
+    } = bench().await;
     let gateway = FakeGateway::default();
     let (id, product, sku) = placed(&store, &seller, &shopper, "pm_ok", 2, "FR").await;
-    checkout::start_payment(&store, &gateway, &id, "t").await.unwrap();
+    payments::start_payment(&store, &gateway, &id, "t")
+        .await
+        .unwrap();
     assert_eq!(stock(&store, &product, &sku).await, (5, 2));
-    checkout::confirm(&store, &gateway, &id, Some("pi_1")).await.unwrap();
-    checkout::confirm(&store, &gateway, &id, Some("pi_1")).await.unwrap();
+    checkout::confirm(&store, &gateway, &id, Some("pi_1"))
+        .await
+        .unwrap();
+    checkout::confirm(&store, &gateway, &id, Some("pi_1"))
+        .await
+        .unwrap();
     assert_eq!(stock(&store, &product, &sku).await, (3, 0));
     let order = store.get_order(&id).await.unwrap().unwrap();
     assert_eq!(order.status, OrderStatus::Confirmed);
     assert_eq!(order.payment.status, PaymentStatus::Succeeded);
     assert_eq!(order.history.len(), 2);
     // A late cancel (a confirm that answered too late) leaves a confirmed order alone.
-    checkout::cancel(&store, &gateway, &id, "States.TaskFailed").await.unwrap();
-    assert_eq!(store.get_order(&id).await.unwrap().unwrap().status, OrderStatus::Confirmed);
+    checkout::cancel(&store, &gateway, &id, "States.TaskFailed")
+        .await
+        .unwrap();
+    assert_eq!(
+        store.get_order(&id).await.unwrap().unwrap().status,
+        OrderStatus::Confirmed
+    );
     assert_eq!(stock(&store, &product, &sku).await, (3, 0));
     assert!(gateway.refunds().is_empty());
 }
 
 #[tokio::test]
 async fn a_decline_is_reported_and_cancelling_releases_the_stock_once() {
-    let Bench { store, seller, shopper, .. } = bench().await;
+    let Bench {
+        store,
+        seller,
+        shopper,
+        ..
+    } = bench().await;
     let gateway = FakeGateway::default();
     let (id, product, sku) = placed(&store, &seller, &shopper, "pm_decline", 3, "FR").await;
-    let step = checkout::start_payment(&store, &gateway, &id, "t").await.unwrap();
-    assert_eq!(step, PaymentStep::Declined { code: "card_declined".into() });
-    checkout::cancel(&store, &gateway, &id, "PaymentDeclined").await.unwrap();
-    checkout::cancel(&store, &gateway, &id, "PaymentDeclined").await.unwrap();
+    let step = payments::start_payment(&store, &gateway, &id, "t")
+        .await
+        .unwrap();
+    assert_eq!(
+        step,
+        PaymentStep::Declined {
+            code: "card_declined".into()
+        }
+    );
+    checkout::cancel(&store, &gateway, &id, "PaymentDeclined")
+        .await
+        .unwrap();
+    checkout::cancel(&store, &gateway, &id, "PaymentDeclined")
+        .await
+        .unwrap();
     assert_eq!(stock(&store, &product, &sku).await, (5, 0));
     let order = store.get_order(&id).await.unwrap().unwrap();
-    assert_eq!((order.status, order.cancel_reason), (OrderStatus::Cancelled, Some(CancelReason::PaymentDeclined)));
+    assert_eq!(
+        (order.status, order.cancel_reason),
+        (OrderStatus::Cancelled, Some(CancelReason::PaymentDeclined))
+    );
     assert_eq!(gateway.status("pi_1"), IntentStatus::Canceled);
     assert!(gateway.refunds().is_empty());
 }
 
 #[tokio::test]
 async fn a_payment_that_succeeds_as_the_order_times_out_is_refunded_once() {
-    let Bench { store, seller, shopper, .. } = bench().await;
+    let Bench {
+        store,
+        seller,
+        shopper,
+        ..
+    } = bench().await;
     let gateway = FakeGateway::default();
     let (id, product, sku) = placed(&store, &seller, &shopper, "pm_3ds", 1, "FR").await;
-    assert_eq!(checkout::start_payment(&store, &gateway, &id, "t").await.unwrap(), PaymentStep::Waiting);
+    assert_eq!(
+        payments::start_payment(&store, &gateway, &id, "t")
+            .await
+            .unwrap(),
+        PaymentStep::Waiting
+    );
     // The customer finishes 3-D Secure just as the reservation times out.
     gateway.authenticate("pi_1");
-    let mail = checkout::cancel(&store, &gateway, &id, "States.Timeout").await.unwrap();
-    assert!(matches!(mail, None | Some(shop::domain::mail::Mail::OrderCancelled { refunded: Some(_), .. })), "{mail:?}");
+    let mail = checkout::cancel(&store, &gateway, &id, "States.Timeout")
+        .await
+        .unwrap();
+    assert!(
+        matches!(
+            mail,
+            None | Some(shop::domain::mail::Mail::OrderCancelled {
+                refunded: Some(_),
+                ..
+            })
+        ),
+        "{mail:?}"
+    );
     // The cancel step retried, and the confirm step reached late: still one refund.
-    checkout::cancel(&store, &gateway, &id, "States.Timeout").await.unwrap();
-    checkout::confirm(&store, &gateway, &id, Some("pi_1")).await.unwrap();
+    checkout::cancel(&store, &gateway, &id, "States.Timeout")
+        .await
+        .unwrap();
+    checkout::confirm(&store, &gateway, &id, Some("pi_1"))
+        .await
+        .unwrap();
     let order = store.get_order(&id).await.unwrap().unwrap();
-    assert_eq!((order.status, order.cancel_reason), (OrderStatus::Cancelled, Some(CancelReason::PaymentTimeout)));
+    assert_eq!(
+        (order.status, order.cancel_reason),
+        (OrderStatus::Cancelled, Some(CancelReason::PaymentTimeout))
+    );
     assert_eq!(gateway.refunds(), [("pi_1".to_owned(), order.total.amount)]);
     assert_eq!(order.payment.refunded_amount, Some(order.total));
     assert_eq!(order.payment.refund_id.as_deref(), Some("re_1"));
@@ -114,7 +212,10 @@ async fn a_payment_that_succeeds_as_the_order_times_out_is_refunded_once() {
 async fn card_velocity_with_a_foreign_address_is_reviewed() {
     let Bench { store, seller, .. } = bench().await;
     let gateway = FakeGateway::default();
-    let method = format!("pm_velocity{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+    let method = format!(
+        "pm_velocity{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    );
     for _ in 0..5 {
         let buyer = caller(&[Role::Customer]);
         let (id, _, _) = placed(&store, &seller, &buyer, &method, 1, "FR").await;
@@ -147,5 +248,9 @@ async fn card_velocity_with_a_foreign_address_is_reviewed() {
     let verdict = checkout::fraud_check(&store, &gateway, &id).await.unwrap();
     assert!(verdict.review && verdict.score >= 70, "{verdict:?}");
     let rules: Vec<_> = verdict.factors.iter().map(|f| f.rule).collect();
-    assert!(rules.contains(&"card_5_orders_in_an_hour") && rules.contains(&"shipping_country_differs_from_card"), "{rules:?}");
+    assert!(
+        rules.contains(&"card_5_orders_in_an_hour")
+            && rules.contains(&"shipping_country_differs_from_card"),
+        "{rules:?}"
+    );
 }

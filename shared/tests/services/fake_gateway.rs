@@ -35,7 +35,14 @@ impl FakeGateway {
 
     /// The customer finishes 3-D Secure: the intent succeeds.
     pub fn authenticate(&self, id: &str) {
-        self.state.lock().unwrap().intents.get_mut(id).unwrap().0.status = IntentStatus::Succeeded;
+        self.state
+            .lock()
+            .unwrap()
+            .intents
+            .get_mut(id)
+            .unwrap()
+            .0
+            .status = IntentStatus::Succeeded;
     }
 }
 
@@ -43,12 +50,19 @@ impl FakeGateway {
 impl PaymentGateway for FakeGateway {
     async fn card(&self, payment_method: &str) -> Result<Option<CardFacts>, ShopError> {
         Ok(payment_method.starts_with("pm_").then(|| CardFacts {
-            fingerprint: Some(format!("fp{}", payment_method.trim_start_matches("pm_").replace('_', ""))),
+            fingerprint: Some(format!(
+                "fp{}",
+                payment_method.trim_start_matches("pm_").replace('_', "")
+            )),
             country: Some("FR".into()),
         }))
     }
 
-    async fn create_intent(&self, r: &IntentRequest<'_>, _key: &str) -> Result<PaymentIntent, ShopError> {
+    async fn create_intent(
+        &self,
+        r: &IntentRequest<'_>,
+        _key: &str,
+    ) -> Result<PaymentIntent, ShopError> {
         let mut s = self.state.lock().unwrap();
         s.created += 1;
         let id = format!("pi_{}", s.created);
@@ -60,7 +74,8 @@ impl PaymentGateway for FakeGateway {
             metadata: HashMap::from([("orderId".to_owned(), r.order_id.to_owned())]),
             last_payment_error: None,
         };
-        s.intents.insert(id, (intent.clone(), r.payment_method.to_owned()));
+        s.intents
+            .insert(id, (intent.clone(), r.payment_method.to_owned()));
         Ok(intent)
     }
 
@@ -70,7 +85,9 @@ impl PaymentGateway for FakeGateway {
         match method.as_str() {
             "pm_decline" => {
                 intent.status = IntentStatus::RequiresPaymentMethod;
-                Ok(Confirmation::Declined { code: "card_declined".into() })
+                Ok(Confirmation::Declined {
+                    code: "card_declined".into(),
+                })
             }
             "pm_3ds" => {
                 intent.status = IntentStatus::RequiresAction;
@@ -85,7 +102,10 @@ impl PaymentGateway for FakeGateway {
 
     async fn intent(&self, id: &str) -> Result<PaymentIntent, ShopError> {
         let s = self.state.lock().unwrap();
-        s.intents.get(id).map(|(i, _)| i.clone()).ok_or(ShopError::NotFound("intent"))
+        s.intents
+            .get(id)
+            .map(|(i, _)| i.clone())
+            .ok_or(ShopError::NotFound("intent"))
     }
 
     async fn cancel_intent(&self, id: &str) -> Result<Option<PaymentIntent>, ShopError> {
