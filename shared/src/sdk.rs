@@ -81,6 +81,7 @@ pub mod audit {
             "SESv2" => "ses",
             "SQS" => "sqs",
             "SFN" => "states",
+            "Secrets Manager" => "secretsmanager",
             "S3" => "s3",
             other => other,
         }

@@ -88,18 +88,7 @@ impl TaskTokens {
             .output(output.to_string())
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(TaskAnswer::Taken),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .and_then(|e| e.code())
-                    .is_some_and(|c| CLOSED_TASK_CODES.contains(&c)) =>
-            {
-                Ok(TaskAnswer::MovedOn)
-            }
-            Err(err) => Err(sdk_error(err)),
-        }
+        answered(result)
     }
 
     pub async fn fail(
@@ -116,17 +105,27 @@ impl TaskTokens {
             .cause(cause)
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(TaskAnswer::Taken),
-            Err(err)
-                if err
-                    .as_service_error()
-                    .and_then(|e| e.code())
-                    .is_some_and(|c| CLOSED_TASK_CODES.contains(&c)) =>
-            {
-                Ok(TaskAnswer::MovedOn)
-            }
-            Err(err) => Err(sdk_error(err)),
+        answered(result)
+    }
+}
+
+/// A task answer's outcome: taken, or refused because the task is closed.
+fn answered<T, E>(
+    result: Result<T, aws_sdk_sfn::error::SdkError<E, aws_smithy_runtime_api::http::Response>>,
+) -> Result<TaskAnswer, ShopError>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    match result {
+        Ok(_) => Ok(TaskAnswer::Taken),
+        Err(err)
+            if err
+                .as_service_error()
+                .and_then(|e| e.code())
+                .is_some_and(|c| CLOSED_TASK_CODES.contains(&c)) =>
+        {
+            Ok(TaskAnswer::MovedOn)
         }
+        Err(err) => Err(sdk_error(err)),
     }
 }

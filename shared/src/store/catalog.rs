@@ -4,7 +4,7 @@
 use aws_sdk_dynamodb::types::KeysAndAttributes;
 use std::collections::HashMap;
 
-use super::cursor::{self, Page};
+use super::cursor::Page;
 use super::keys;
 use super::{build, from_item, key, s, sdk_error, to_item, Item, Store};
 use crate::domain::cart::LineOffer;
@@ -82,34 +82,16 @@ impl Store {
         limit: i32,
         cursor: Option<&str>,
     ) -> Result<Page<ProductSummary>, ShopError> {
-        let partition = keys::category_products_pk(category);
-        let key_attrs = [keys::GSI1PK, keys::GSI1SK, keys::PK, keys::SK];
-        let start = cursor
-            .map(|c| cursor::decode(c, &key_attrs, &partition))
-            .transpose()?;
-        let out = self
-            .client()
-            .query()
-            .table_name(self.table())
-            .index_name(keys::GSI1)
-            .key_condition_expression("GSI1PK = :pk")
-            .expression_attribute_values(":pk", s(partition))
-            .limit(limit)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        let items = out
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(|item| from_item::<Product>(item).map(|p| p.summary()))
-            .collect::<Result<Vec<_>, _>>()?;
-        let next_cursor = out
-            .last_evaluated_key
-            .filter(|k| !k.is_empty())
-            .and_then(|k| cursor::encode(&k));
-        Ok(Page { items, next_cursor })
+        let page = self
+            .gsi1_page(
+                keys::category_products_pk(category),
+                None,
+                true,
+                limit,
+                cursor,
+            )
+            .await?;
+        page.map(|item| from_item::<Product>(item).map(|p| p.summary()))
     }
 
     /// Which product a SKU belongs to.

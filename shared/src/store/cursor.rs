@@ -7,7 +7,8 @@ use base64::Engine;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-use super::{s, Item};
+use super::keys;
+use super::{s, sdk_error, Item, Store};
 use crate::domain::error::ShopError;
 
 #[derive(Debug, Serialize)]
@@ -16,6 +17,60 @@ pub struct Page<T> {
     pub items: Vec<T>,
     /// Pass back as `?cursor=` for the next page; absent on the last page.
     pub next_cursor: Option<String>,
+}
+
+impl<T> Page<T> {
+    /// The same page with each item converted; the first failure fails the page.
+    pub(crate) fn map<U>(
+        self,
+        f: impl FnMut(T) -> Result<U, ShopError>,
+    ) -> Result<Page<U>, ShopError> {
+        Ok(Page {
+            items: self.items.into_iter().map(f).collect::<Result<_, _>>()?,
+            next_cursor: self.next_cursor,
+        })
+    }
+}
+
+impl Store {
+    /// One page of GSI1's partition `partition` (optionally only sort keys starting with
+    /// `prefix`), oldest or newest first, continuing from an opaque cursor of the same listing.
+    pub(crate) async fn gsi1_page(
+        &self,
+        partition: String,
+        prefix: Option<&str>,
+        ascending: bool,
+        limit: i32,
+        cursor: Option<&str>,
+    ) -> Result<Page<Item>, ShopError> {
+        let key_attrs = [keys::GSI1PK, keys::GSI1SK, keys::PK, keys::SK];
+        let start = cursor
+            .map(|c| decode(c, &key_attrs, &partition))
+            .transpose()?;
+        let mut query = self
+            .client()
+            .query()
+            .table_name(self.table())
+            .index_name(keys::GSI1)
+            .expression_attribute_values(":pk", s(partition))
+            .scan_index_forward(ascending)
+            .limit(limit)
+            .set_exclusive_start_key(start);
+        query = match prefix {
+            Some(p) => query
+                .key_condition_expression("GSI1PK = :pk AND begins_with(GSI1SK, :prefix)")
+                .expression_attribute_values(":prefix", s(p)),
+            None => query.key_condition_expression("GSI1PK = :pk"),
+        };
+        let out = query.send().await.map_err(sdk_error)?;
+        Ok(Page {
+            items: out.items.unwrap_or_default(),
+            next_cursor: out
+                .last_evaluated_key
+                .filter(|k| !k.is_empty())
+                .and_then(|k| encode(&k)),
+        })
+    }
 }
 
 pub(crate) fn encode(last_key: &Item) -> Option<String> {

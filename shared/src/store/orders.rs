@@ -7,7 +7,7 @@ use aws_sdk_dynamodb::types::{
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-use super::cursor::{self, Page};
+use super::cursor::Page;
 use super::keys;
 use super::{build, from_item, key, n, s, sdk_error, to_item, Item, Store, TxOutcome};
 use crate::domain::cart::LineOffer;
@@ -208,36 +208,16 @@ impl Store {
         limit: i32,
         cursor: Option<&str>,
     ) -> Result<Page<Order>, ShopError> {
-        let partition = keys::customer_orders_pk(customer);
-        let key_attrs = [keys::GSI1PK, keys::GSI1SK, keys::PK, keys::SK];
-        let start = cursor
-            .map(|c| cursor::decode(c, &key_attrs, &partition))
-            .transpose()?;
-        let out = self
-            .client()
-            .query()
-            .table_name(self.table())
-            .index_name(keys::GSI1)
-            .key_condition_expression("GSI1PK = :pk AND begins_with(GSI1SK, :orders)")
-            .expression_attribute_values(":pk", s(partition))
-            .expression_attribute_values(":orders", s(keys::ORDER_PREFIX))
-            .scan_index_forward(false)
-            .limit(limit)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        let items = out
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(from_item)
-            .collect::<Result<Vec<Order>, _>>()?;
-        let next_cursor = out
-            .last_evaluated_key
-            .filter(|k| !k.is_empty())
-            .and_then(|k| cursor::encode(&k));
-        Ok(Page { items, next_cursor })
+        let page = self
+            .gsi1_page(
+                keys::customer_orders_pk(customer),
+                Some(keys::ORDER_PREFIX),
+                false,
+                limit,
+                cursor,
+            )
+            .await?;
+        page.map(from_item)
     }
 
     /// Removes the cart lines of `skus` (those just ordered), in one batch.
