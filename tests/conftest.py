@@ -248,14 +248,29 @@ def assert_stock_while_pending(dynamodb, product_id, expected, orders):
 # hour, which pm_card_visa is during a suite run.
 SHIPPING_ADDRESS = {"name": "Ada Lovelace", "line1": "1 Rue de Rivoli", "line2": None, "city": "Paris",
                     "region": None, "postalCode": "75001", "country": "FR"}
-# A Stripe test PaymentMethod (card 4242..., always succeeds). test_orders.py looks at placement
-# only; the checkout saga it starts is tested in test_checkout.py.
-PAYMENT_METHOD = "pm_card_visa"
+_pending_payment_method = None
 
 
-def order_body(lines=None, address=SHIPPING_ADDRESS, payment_method=PAYMENT_METHOD):
+def pending_payment_method():
+    """A Stripe PaymentMethod for card 4000 0000 0000 3220, made at the local Stripe engine as
+    Stripe.js would (the shop never sees card numbers). Its payments wait for 3-D Secure, so an
+    order paid with it stays pending_payment for the whole reservation window: placement tests
+    read its reservation before the checkout saga can move it. (test_checkout.py pays with cards
+    that succeed, fail or race the window.)"""
+    global _pending_payment_method
+    if _pending_payment_method is None:
+        r = requests.post(f"{os.environ['STRIPE_API_BASE']}/v1/payment_methods",
+                          headers={"Authorization": f"Bearer {os.environ['STRIPE_API_KEY']}"},
+                          data={"type": "card", "card[number]": "4000000000003220", "card[exp_month]": "12",
+                                "card[exp_year]": "2030", "card[cvc]": "123"}, timeout=10)
+        r.raise_for_status()
+        _pending_payment_method = r.json()["id"]
+    return _pending_payment_method
+
+
+def order_body(lines=None, address=SHIPPING_ADDRESS, payment_method=None):
     """A POST /orders body; without `lines` the order takes the caller's cart."""
-    body = {"shippingAddress": address, "paymentMethodId": payment_method}
+    body = {"shippingAddress": address, "paymentMethodId": payment_method or pending_payment_method()}
     if lines is not None:
         body["lines"] = lines
     return body

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 import keys
-from conftest import (PAYMENT_METHOD, SHIPPING_ADDRESS, assert_problem, assert_stock_while_pending,
+from conftest import (pending_payment_method, SHIPPING_ADDRESS, assert_problem, assert_stock_while_pending,
                       customer_orders, idempotency_items, order_body, partition, place_order, product_body,
                       register, user_items, variant_stock)
 
@@ -142,7 +142,7 @@ def test_an_order_from_the_cart_reserves_stock_and_clears_those_cart_lines(
     created = rfc3339(order["createdAt"])
     assert abs(datetime.now(timezone.utc) - created) < timedelta(minutes=5)
     assert order["shippingAddress"] == SHIPPING_ADDRESS
-    assert order["paymentMethodId"] == PAYMENT_METHOD
+    assert order["paymentMethodId"] == pending_payment_method()
     assert order["payment"] == {"paymentIntentId": None, "status": "none", "refundId": None, "refundedAmount": None}
     (placed,) = order["history"]
     assert (placed["status"], placed["by"]) == ("pending_payment", f"customer:{user.user_id}")

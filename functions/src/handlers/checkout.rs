@@ -113,35 +113,21 @@ pub async fn pay(
     event: LambdaEvent<SqsEvent>,
 ) -> Result<SqsBatchResponse, crate::Error> {
     let (store, stripe, tokens) = deps;
-    let mut response = SqsBatchResponse::default();
-    for record in event.payload.records {
+    // The records of a batch are independent orders: charge them concurrently, so one
+    // slow call to Stripe does not hold the others past their reservation window.
+    let outcomes = futures_util::future::join_all(event.payload.records.into_iter().map(|record| async move {
         let id = record.message_id.unwrap_or_default();
-        let Ok(message) =
-            serde_json::from_str::<PaymentMessage>(record.body.as_deref().unwrap_or_default())
-        else {
+        let Ok(message) = serde_json::from_str::<PaymentMessage>(record.body.as_deref().unwrap_or_default()) else {
             // Not a task of ours: retrying cannot help, and no execution waits on it.
             tracing::error!(message_id = %id, "unreadable payment message dropped");
-            continue;
+            return (id, true);
         };
         let outcome = async {
-            let answer = match payments::start_payment(
-                store,
-                stripe,
-                &message.order_id,
-                &message.task_token,
-            )
-            .await?
-            {
-                PaymentStep::Declined { code } => Some(
-                    tokens
-                        .fail(&message.task_token, PAYMENT_DECLINED, &code)
-                        .await?,
-                ),
-                PaymentStep::Succeeded { intent_id } => Some(
-                    tokens
-                        .succeed(&message.task_token, &payments::paid_output(&intent_id))
-                        .await?,
-                ),
+            let answer = match payments::start_payment(store, stripe, &message.order_id, &message.task_token).await? {
+                PaymentStep::Declined { code } => Some(tokens.fail(&message.task_token, PAYMENT_DECLINED, &code).await?),
+                PaymentStep::Succeeded { intent_id } => {
+                    Some(tokens.succeed(&message.task_token, &payments::paid_output(&intent_id)).await?)
+                }
                 PaymentStep::Waiting | PaymentStep::NotPending => None,
             };
             Ok::<_, ShopError>(answer)
@@ -149,12 +135,20 @@ pub async fn pay(
         .await;
         match outcome {
             Ok(answer) => {
-                tracing::info!(message_id = %id, order_id = %message.order_id, ?answer, "payment step done")
+                tracing::info!(message_id = %id, order_id = %message.order_id, ?answer, "payment step done");
+                (id, true)
             }
             Err(err) => {
                 tracing::warn!(message_id = %id, order_id = %message.order_id, error = %err, "payment step failed; left for retry");
-                response.add_failure(id);
+                (id, false)
             }
+        }
+    }))
+    .await;
+    let mut response = SqsBatchResponse::default();
+    for (id, done) in outcomes {
+        if !done {
+            response.add_failure(id);
         }
     }
     Ok(response)

@@ -102,8 +102,8 @@ pub async fn confirm<G: PaymentGateway + ?Sized>(
         Settlement::Already(_) => {
             // Cancelled meanwhile: the stock is gone back on sale, so the money goes back.
             let order = self::order(store, id).await?;
-            release_payment(store, gateway, &order).await?;
-            cancelled_mail(store, id).await
+            let refunded = release_payment(store, gateway, &order).await?;
+            cancelled_mail(store, id, refunded).await
         }
     }
 }
@@ -131,8 +131,8 @@ pub async fn cancel<G: PaymentGateway + ?Sized>(
         // Confirmed before this step ran (a confirm that answered too late): it stands.
         Settlement::Already(OrderStatus::Confirmed) => confirmed_mail(store, &order).await,
         Settlement::Done | Settlement::Already(_) => {
-            release_payment(store, gateway, &order).await?;
-            cancelled_mail(store, id).await
+            let refunded = release_payment(store, gateway, &order).await?;
+            cancelled_mail(store, id, refunded).await
         }
     }
 }
@@ -160,7 +160,13 @@ async fn confirmed_mail(store: &Store, order: &Order) -> Result<Option<Mail>, Sh
         }))
 }
 
-async fn cancelled_mail(store: &Store, id: &OrderId) -> Result<Option<Mail>, ShopError> {
+/// `refunded`: what the customer paid and gets back, known from Stripe even while the
+/// refund is still being recorded (by this step or the webhook).
+async fn cancelled_mail(
+    store: &Store,
+    id: &OrderId,
+    refunded: Option<i64>,
+) -> Result<Option<Mail>, ShopError> {
     let order = order(store, id).await?;
     Ok(recipient(store, &order)
         .await?
@@ -173,7 +179,7 @@ async fn cancelled_mail(store: &Store, id: &OrderId) -> Result<Option<Mail>, Sho
                 .unwrap_or(CancelReason::CheckoutError)
                 .as_str()
                 .to_owned(),
-            refunded: order.payment.refunded_amount.map(|m| m.amount),
+            refunded: refunded.or(order.payment.refunded_amount.map(|m| m.amount)),
             currency: order.currency.to_string(),
         }))
 }

@@ -214,7 +214,7 @@ async fn refund<G: PaymentGateway + ?Sized>(
         status: OrderStatus::Cancelled,
         by: CHECKOUT.into(),
         reason: Some(format!(
-            "payment {} arrived after cancellation; refunded ({refund_id})",
+            "the order was cancelled after payment {} succeeded: refunded in full ({refund_id})",
             intent.id
         )),
     };
@@ -229,25 +229,28 @@ async fn refund<G: PaymentGateway + ?Sized>(
 }
 
 /// A cancelled order keeps no money: an intent still open is cancelled; one that
-/// succeeded (or succeeds while being cancelled) is refunded.
+/// succeeded (or succeeds while being cancelled) is refunded — here, or by the webhook
+/// if it took the refund first. Returns the amount the customer paid and gets back,
+/// `None` when nothing was charged.
 pub(crate) async fn release_payment<G: PaymentGateway + ?Sized>(
     store: &Store,
     gateway: &G,
     order: &Order,
-) -> Result<(), ShopError> {
+) -> Result<Option<i64>, ShopError> {
     let Some(intent_id) = &order.payment.payment_intent_id else {
-        return Ok(());
+        return Ok(None);
     };
-    let intent = gateway.intent(intent_id).await?;
+    let mut intent = gateway.intent(intent_id).await?;
     if intent.status.cancellable() {
         if gateway.cancel_intent(intent_id).await?.is_some() {
             store
                 .record_payment_status(&order.id, PaymentStatus::Canceled)
                 .await?;
-            return Ok(());
+            return Ok(None);
         }
         // Refused: it succeeded in the meantime.
-        return refund(store, gateway, order, &gateway.intent(intent_id).await?).await;
+        intent = gateway.intent(intent_id).await?;
     }
-    refund(store, gateway, order, &intent).await
+    refund(store, gateway, order, &intent).await?;
+    Ok((intent.status == IntentStatus::Succeeded).then_some(intent.amount))
 }

@@ -278,20 +278,26 @@ impl Store {
         amount: Money,
         entry: &HistoryEntry,
     ) -> Result<(), ShopError> {
-        self.client()
+        let result = self
+            .client()
             .update_item()
             .table_name(self.table())
             .set_key(Some(order_key(id)))
             .update_expression(
-                "SET payment.refundId = :refund, payment.refundedAmount = :amount, history = list_append(history, :entry)",
+                "SET payment.refundId = :refund, payment.refundedAmount = :amount, payment.#st = :refunded, \
+                 history = list_append(history, :entry)",
             )
-            .condition_expression("attribute_exists(PK)")
+            // Once: a retried call after a lost answer does not add a second entry.
+            .condition_expression("attribute_type(payment.refundId, :nullType)")
+            .expression_attribute_names("#st", "status")
+            .expression_attribute_values(":refunded", value(&PaymentStatus::Refunded)?)
+            .expression_attribute_values(":nullType", s("NULL"))
             .expression_attribute_values(":refund", s(refund_id))
             .expression_attribute_values(":amount", value(&amount)?)
             .expression_attribute_values(":entry", value(&vec![entry])?)
             .send()
-            .await
-            .map_err(sdk_error)?;
+            .await;
+        conditional(result)?;
         Ok(())
     }
 

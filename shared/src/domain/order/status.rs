@@ -98,6 +98,8 @@ pub enum PaymentStatus {
     Succeeded,
     Failed,
     Canceled,
+    /// Succeeded, then given back in full (the order was cancelled).
+    Refunded,
 }
 
 /// The payment facts of an order: Stripe's PaymentIntent and any refund of it.
