@@ -51,7 +51,7 @@ PAYMENT_METHOD = "pm_card_visa"
 THROUGHPUT_ORDERS, THROUGHPUT_WORKERS, SPREAD_SKUS = 100, 20, 50
 CONFIRM_ORDERS = 10
 POLL_SECONDS = 0.1
-DRAIN_CAP_SECONDS = 60
+DRAIN_CAP_SECONDS = 90
 # An order still pending this long after the reservation window is reported as pending.
 CONFIRM_CAP_SECONDS = int(os.environ.get("RESERVATION_WINDOW_SECONDS", "12")) + 5
 
@@ -333,9 +333,17 @@ def main():
                 pending = out.get("UnprocessedKeys") or None
         return found
 
-    # Waits (bounded) until none of their executions is still running, so part 3 meets a
-    # settled stack, then counts how the orders ended.
+    # Waits (bounded) until none of their executions is still running and the payment queue is
+    # empty (the payment worker may still be working through messages of orders already
+    # cancelled), so part 3 meets a settled stack; then counts how the orders ended.
     ids = [o for o, _ in placed]
+    sqs = boto3.client("sqs", endpoint_url=endpoint, config=cfg)
+
+    def payment_backlog():
+        a = sqs.get_queue_attributes(QueueUrl=os.environ["PAYMENT_QUEUE_URL"],
+                                     AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])
+        return sum(int(v) for v in a["Attributes"].values())
+
     t0 = time.perf_counter()
     while True:
         running, token = set(), None
@@ -347,14 +355,15 @@ def main():
             if not token:
                 break
         running &= set(ids)
-        if not running or time.perf_counter() - t0 > DRAIN_CAP_SECONDS:
+        backlog = payment_backlog()
+        if (not running and not backlog) or time.perf_counter() - t0 > DRAIN_CAP_SECONDS:
             break
         time.sleep(1)
     now = outcomes(ids)
     drain = {"orders": len(ids), "waited_s": round(time.perf_counter() - t0, 1), "still_running": len(running),
-             "outcomes": dict(Counter(now.values()))}
+             "payment_backlog": backlog, "outcomes": dict(Counter(now.values()))}
     log(f"   sagas of the {len(ids)} orders above, {drain['waited_s']} s after the last: {drain['outcomes']}"
-        f" ({len(running)} executions still running)")
+        f" ({len(running)} executions still running, {backlog} messages on the payment queue)")
 
     # ---- 3. order -> confirmed ---------------------------------------------------------------------
     log(f"3. time from the 201 to `confirmed`: {CONFIRM_ORDERS} orders, one at a time, polled every {int(POLL_SECONDS * 1000)} ms")
@@ -426,7 +435,8 @@ def main():
             f"{v['orders_per_s']} orders/s; {v['p50_ms']} / {v['p99_ms']}")
         row("   statuses", ", ".join(f"{s}: {c}" for s, c in v["statuses"].items()))
     row(f"sagas of those {drain['orders']} orders ({drain['waited_s']} s after)",
-        ", ".join(f"{s}: {c}" for s, c in drain["outcomes"].items()) + f"; {drain['still_running']} still running")
+        ", ".join(f"{s}: {c}" for s, c in drain["outcomes"].items())
+        + f"; {drain['still_running']} running, {drain['payment_backlog']} queued")
     row(f"201 -> confirmed ({CONFIRM_ORDERS} orders, poll {int(POLL_SECONDS * 1000)} ms)",
         f"p50 {part3['p50_ms']} / max {part3['max_ms']} ms; " + ", ".join(f"{s}: {c}" for s, c in part3["outcomes"].items()))
     if breakdown:
