@@ -19,6 +19,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
+import boto3
 import requests
 
 import keys
@@ -323,8 +324,11 @@ def assert_execution(ex, events, expected_path):
 def worker_handled(aws, message_id, since, timeout=30):
     """The payment worker's "payment step done" log line for one SQS message (LocalStack's
     CloudWatch Logs: startTime is honoured, filterPattern is not, so the match is made here)."""
-    (group,) = [g["logGroupName"] for g in aws.logs.describe_log_groups(logGroupNamePrefix="/aws/lambda/")["logGroups"]
-                if "PaymentWorkerFunction" in g["logGroupName"]]
+    # This stack's worker: log groups of earlier stacks outlive them in the same LocalStack.
+    cfn = boto3.client("cloudformation", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
+    worker = cfn.describe_stack_resource(StackName=os.environ["SHOP_STACK"],
+                                         LogicalResourceId="PaymentWorkerFunction")["StackResourceDetail"]
+    group = f"/aws/lambda/{worker['PhysicalResourceId']}"
     deadline = time.time() + timeout
     while True:
         kw = {"logGroupName": group, "startTime": int((since - 5) * 1000)}

@@ -47,7 +47,8 @@ class Api:
             self.session.headers["authorization"] = f"Bearer {token}"
 
     def request(self, method, path, **kw):
-        return self.session.request(method, API + path, timeout=60, **kw)
+        kw.setdefault("timeout", 60)
+        return self.session.request(method, API + path, **kw)
 
     get = partialmethod(request, "GET")
     post = partialmethod(request, "POST")

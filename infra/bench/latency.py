@@ -56,7 +56,7 @@ def main():
     body = product_body(stock=1_000_000)
     pid = seller.api.post("/products", json=body).json()["id"]
     sku = body["variants"][0]["sku"]
-    claims = {"sub": buyer.user_id, "cognito:groups": "[customer]"}
+    claims = {"sub": buyer.user_id, "cognito:groups": "[customer]", "token_use": "id"}
     session = requests.Session()
     session.headers["authorization"] = f"Bearer {buyer.token}"
 

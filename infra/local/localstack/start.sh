@@ -206,6 +206,9 @@ env_args=(
   # LocalStack backs off up to 10 s after empty polls, which a saga step waiting on the payment
   # queue (inside a reservation window of seconds) would feel: poll every second at most.
   LAMBDA_EVENT_SOURCE_MAPPING_MAX_BACKOFF_ON_EMPTY_POLL_SEC=1
+  # A flash sale starts ~200 function processes at once on two cores: give each a minute to come
+  # up (LocalStack's default, 20 s, fails the slowest with "timed out during startup").
+  LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT=60
   SERVICES="${LOCALSTACK_SERVICES:-$SERVICES_DEFAULT}"
   DEBUG="${LOCALSTACK_DEBUG:-0}"
 )
