@@ -70,3 +70,34 @@ wait_http() {
 non_loopback_listeners() {
   ss -ltnpH 2>/dev/null | awk '$4 !~ /^(127\.|\[::1\]|\[::ffff:127\.)/' | grep -E 'java|python|moto|opensearch|bootstrap|node' || true
 }
+
+# stop_service NAME : stop the server recorded as NAME (idempotent); fail if it survives.
+stop_service() {
+  local name=$1 pid
+  if is_running "$name"; then
+    pid=$(cat "$PID_DIR/$name.pid")
+    log "stopping $name (pid $pid)"
+    stop_pid "$name"
+    ! kill -0 "$pid" 2>/dev/null || die "$name (pid $pid) still alive"
+  else
+    rm -f "$PID_DIR/$name.pid"
+    log "$name not running"
+  fi
+}
+
+# pinned_venv VENV DIR LABEL : make sure VENV holds DIR/requirements.txt pinned by DIR/constraints.txt,
+# rebuilding it when either file changed (a stamp of both is kept in the venv).
+pinned_venv() {
+  local venv=$1 dir=$2 label=$3 py=${PYTHON:-python3.11} want t0
+  want=$(cat "$dir/requirements.txt" "$dir/constraints.txt" | sha1sum | cut -c1-40)
+  [[ -f $venv/.shop-installed && $(cat "$venv/.shop-installed") == "$want" ]] && return 0
+  log "creating $venv ($label, pinned by constraints.txt)"
+  t0=$SECONDS
+  rm -rf "$venv"
+  "$py" -m venv "$venv" || die "$py -m venv failed"
+  "$venv/bin/pip" install -q --disable-pip-version-check \
+      -r "$dir/requirements.txt" -c "$dir/constraints.txt" >"$LOG_DIR/$label-install.log" 2>&1 \
+    || { tail -n 40 "$LOG_DIR/$label-install.log" >&2; die "pip install of $label failed"; }
+  echo "$want" >"$venv/.shop-installed"
+  log "venv ready in $((SECONDS - t0)) s"
+}

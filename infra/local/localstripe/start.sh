@@ -17,20 +17,7 @@ if curl -fsS -o /dev/null --max-time 2 "$READY_URL" 2>/dev/null; then
 fi
 stop_pid "$NAME"   # stale PID file
 
-PY=${PYTHON:-python3.11}
-stamp_want=$(cat "$HERE/requirements.txt" "$HERE/constraints.txt" | sha1sum | cut -c1-40)
-stamp_file=$VENV/.shop-installed
-if [[ ! -f $stamp_file || $(cat "$stamp_file") != "$stamp_want" ]]; then
-  log "creating $VENV (localstripe, pinned by constraints.txt)"
-  t0=$SECONDS
-  rm -rf "$VENV"
-  "$PY" -m venv "$VENV" || die "$PY -m venv failed"
-  "$VENV/bin/pip" install -q --disable-pip-version-check \
-      -r "$HERE/requirements.txt" -c "$HERE/constraints.txt" >"$LOG_DIR/localstripe-install.log" 2>&1 \
-    || { tail -n 40 "$LOG_DIR/localstripe-install.log" >&2; die "pip install of localstripe failed"; }
-  echo "$stamp_want" >"$stamp_file"
-  log "venv ready in $((SECONDS - t0)) s"
-fi
+pinned_venv "$VENV" "$HERE" localstripe
 
 log "starting localstripe on 127.0.0.1:$LOCALSTRIPE_PORT"
 # setsid -> python exec, so the recorded PID is the server and leads its own process group.
