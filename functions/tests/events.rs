@@ -156,9 +156,9 @@ fn check_sqs(f: &Function, json: &str) {
 fn check_stream(f: &Function, json: &str) {
     let batch: shop_functions::handlers::checkout::StreamBatch =
         serde_json::from_str(json).unwrap_or_else(|e| panic!("{}: {e}", f.binary));
-    let ids = batch.order_ids();
+    let ids = batch.new_orders();
     assert!(
-        !ids.is_empty() && ids.iter().all(Option::is_some),
+        !ids.is_empty() && ids.iter().all(|(_, id)| id.is_some()),
         "{}: {ids:?}",
         f.binary
     );

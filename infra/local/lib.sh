@@ -101,3 +101,15 @@ pinned_venv() {
   echo "$want" >"$venv/.shop-installed"
   log "venv ready in $((SECONDS - t0)) s"
 }
+
+# already_serving NAME URL PORT : true when our NAME answers at URL (the caller exits 0); dies when
+# something else answers on PORT; otherwise clears a stale PID file and returns false.
+already_serving() {
+  local name=$1 url=$2 port=$3
+  if curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null; then
+    if is_running "$name"; then log "$name already running (pid $(cat "$PID_DIR/$name.pid"))"; return 0; fi
+    die "something not started by this script answers on 127.0.0.1:$port: $(ss -ltnpH "sport = :$port" | head -1)"
+  fi
+  stop_pid "$name"   # a stale PID file, or a server that never got ready
+  return 1
+}

@@ -163,16 +163,17 @@ pub struct StreamBatch {
 }
 
 impl StreamBatch {
-    /// The order ids of the batch's new orders, in stream order.
-    pub fn order_ids(&self) -> Vec<Option<OrderId>> {
+    /// Each record's sequence number and its new order's id (`None` when it has none).
+    pub fn new_orders(&self) -> Vec<(&str, Option<OrderId>)> {
         self.records
             .iter()
             .map(|r| {
-                r.dynamodb
-                    .new_image
-                    .as_ref()
-                    .and_then(|i| i.id.as_ref())
-                    .and_then(|v| OrderId::parse(&v.s).ok())
+                let change = &r.dynamodb;
+                let id = change.new_image.as_ref().and_then(|i| i.id.as_ref());
+                (
+                    change.sequence_number.as_str(),
+                    id.and_then(|v| OrderId::parse(&v.s).ok()),
+                )
             })
             .collect()
     }
@@ -225,20 +226,15 @@ pub async fn start_checkout(
     event: LambdaEvent<StreamBatch>,
 ) -> Result<StreamBatchResponse, crate::Error> {
     let mut response = StreamBatchResponse::default();
-    for record in event.payload.records {
-        let change = record.dynamodb;
-        let Some(id) = change
-            .new_image
-            .and_then(|i| i.id)
-            .and_then(|v| OrderId::parse(&v.s).ok())
-        else {
-            tracing::warn!(sequence = %change.sequence_number, "stream record without an order id skipped");
+    for (sequence, id) in event.payload.new_orders() {
+        let Some(id) = id else {
+            tracing::warn!(sequence, "stream record without an order id skipped");
             continue;
         };
         if let Err(err) = starter.start(&id).await {
             tracing::warn!(order_id = %id, error = %err, "starting the checkout failed; the stream retries");
             response.batch_item_failures.push(ItemFailure {
-                item_identifier: change.sequence_number,
+                item_identifier: sequence.to_owned(),
             });
             // Records after a failure are retried with it: stop here.
             break;

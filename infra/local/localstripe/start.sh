@@ -11,11 +11,7 @@ VENV=$LOCAL_DIR/venv-localstripe
 # Served without an API key: answers as soon as the server does.
 READY_URL="http://127.0.0.1:$LOCALSTRIPE_PORT/js.stripe.com/v3/"
 
-if curl -fsS -o /dev/null --max-time 2 "$READY_URL" 2>/dev/null; then
-  if is_running "$NAME"; then log "localstripe already running (pid $(cat "$PID_DIR/$NAME.pid"))"; exit 0; fi
-  die "something not started by this script answers on 127.0.0.1:$LOCALSTRIPE_PORT: $(ss -ltnpH "sport = :$LOCALSTRIPE_PORT" | head -1)"
-fi
-stop_pid "$NAME"   # stale PID file
+already_serving "$NAME" "$READY_URL" "$LOCALSTRIPE_PORT" && exit 0
 
 pinned_venv "$VENV" "$HERE" localstripe
 

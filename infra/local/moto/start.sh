@@ -10,11 +10,7 @@ NAME=moto
 VENV=$LOCAL_DIR/venv-moto
 READY_URL="http://127.0.0.1:$MOTO_PORT/moto-api/"
 
-if curl -fsS -o /dev/null --max-time 2 "$READY_URL" 2>/dev/null; then
-  if is_running "$NAME"; then log "moto already running (pid $(cat "$PID_DIR/$NAME.pid"))"; exit 0; fi
-  die "something not started by this script answers on 127.0.0.1:$MOTO_PORT: $(ss -ltnpH "sport = :$MOTO_PORT" | head -1)"
-fi
-stop_pid "$NAME"   # stale PID file
+already_serving "$NAME" "$READY_URL" "$MOTO_PORT" && exit 0
 
 pinned_venv "$VENV" "$HERE" moto
 

@@ -20,11 +20,7 @@ export JAVA_HOME=${JAVA_HOME_17:-/usr/lib/jvm/java-17-openjdk-amd64}
 command -v mvn >/dev/null || die "mvn not found (apt-get install maven)"
 
 # Already up?
-if curl -fsS -o /dev/null --max-time 2 "$HEALTH_URL" 2>/dev/null; then
-  if is_running "$NAME"; then log "opensearch already running (pid $(cat "$PID_DIR/$NAME.pid"))"; exit 0; fi
-  die "something not started by this script answers on 127.0.0.1:$OPENSEARCH_PORT: $(ss -ltnpH "sport = :$OPENSEARCH_PORT" | head -1)"
-fi
-stop_pid "$NAME"   # a stale PID file, or a node that never got healthy
+already_serving "$NAME" "$HEALTH_URL" "$OPENSEARCH_PORT" && exit 0
 
 # As root, run as nobody (who must be able to traverse every folder down to the distribution);
 # as any other user, run as that user.

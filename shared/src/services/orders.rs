@@ -188,8 +188,5 @@ pub async fn list_orders(
     let page = store
         .customer_orders(&caller.user_id, limit, cursor)
         .await?;
-    Ok(Page {
-        items: page.items.iter().map(|o| o.view()).collect(),
-        next_cursor: page.next_cursor,
-    })
+    page.map(|o| Ok(o.view()))
 }

@@ -5,7 +5,7 @@
 use aws_sdk_dynamodb::types::{ConditionCheck, Delete, Put, TransactWriteItem, Update};
 
 use super::keys;
-use super::{build, key, n, s, to_item, Item, Store};
+use super::{build, key, n, s, to_item, tx, value, Item, Store};
 use crate::domain::catalog::{Product, ProductStatus, Variant};
 use crate::domain::error::{FieldError, ShopError};
 
@@ -39,39 +39,6 @@ fn variant_item(v: &Variant) -> Result<Item, ShopError> {
         keys::variant_sk(&v.sku),
         "variant",
     )
-}
-
-/// One action of a transaction, whatever its kind.
-trait IntoTx {
-    fn into_tx(self) -> TransactWriteItem;
-}
-
-impl IntoTx for ConditionCheck {
-    fn into_tx(self) -> TransactWriteItem {
-        TransactWriteItem::builder().condition_check(self).build()
-    }
-}
-
-impl IntoTx for Put {
-    fn into_tx(self) -> TransactWriteItem {
-        TransactWriteItem::builder().put(self).build()
-    }
-}
-
-impl IntoTx for Update {
-    fn into_tx(self) -> TransactWriteItem {
-        TransactWriteItem::builder().update(self).build()
-    }
-}
-
-impl IntoTx for Delete {
-    fn into_tx(self) -> TransactWriteItem {
-        TransactWriteItem::builder().delete(self).build()
-    }
-}
-
-fn tx(action: impl IntoTx) -> TransactWriteItem {
-    action.into_tx()
 }
 
 impl Store {
@@ -205,9 +172,9 @@ impl Store {
                 .condition_expression("attribute_not_exists(PK) OR reserved <= :onHand")
                 .expression_attribute_values(":pid", s(v.product_id.as_str()))
                 .expression_attribute_values(":sku", s(v.sku.as_str()))
-                .expression_attribute_values(":attrs", build(serde_dynamo::to_attribute_value(&v.attributes))?)
-                .expression_attribute_values(":price", build(serde_dynamo::to_attribute_value(v.price))?)
-                .expression_attribute_values(":sale", build(serde_dynamo::to_attribute_value(v.sale_price))?)
+                .expression_attribute_values(":attrs", value(&v.attributes)?)
+                .expression_attribute_values(":price", value(&v.price)?)
+                .expression_attribute_values(":sale", value(&v.sale_price)?)
                 .expression_attribute_values(":onHand", n(v.on_hand))
                 .expression_attribute_values(":zero", n(0))
                 .expression_attribute_values(":one", n(1))

@@ -5,7 +5,9 @@
 use aws_sdk_dynamodb::types::{ReturnValue, Select, TransactWriteItem, Update};
 
 use super::keys;
-use super::{build, conditional, from_item, key, n, s, sdk_error, Item, Store, TxOutcome};
+use super::{
+    build, conditional, from_item, key, n, s, sdk_error, tx, value, Item, Store, TxOutcome,
+};
 use crate::domain::error::ShopError;
 use crate::domain::ids::OrderId;
 use crate::domain::money::Money;
@@ -18,10 +20,6 @@ pub enum Settlement {
     Done,
     /// The order had already left `pending_payment`; it is in this status.
     Already(OrderStatus),
-}
-
-fn value<T: serde::Serialize>(v: &T) -> Result<aws_sdk_dynamodb::types::AttributeValue, ShopError> {
-    build(serde_dynamo::to_attribute_value(v))
 }
 
 fn order_key(id: &OrderId) -> Item {
@@ -130,6 +128,7 @@ impl Store {
             OrderStatus::Confirmed,
             entry,
             "SET #status = :next, history = list_append(history, :entry), payment.#st = :paid",
+            &[("#st", "status")],
             &[(":paid", value(&PaymentStatus::Succeeded)?)],
         )?;
         let mut actions = vec![status_change];
@@ -156,6 +155,7 @@ impl Store {
             OrderStatus::Cancelled,
             entry,
             "SET #status = :next, cancelReason = :reason, history = list_append(history, :entry)",
+            &[],
             &[(":reason", value(&reason)?)],
         )?;
         let mut actions = vec![status_change];
@@ -171,6 +171,7 @@ impl Store {
         next: OrderStatus,
         entry: &HistoryEntry,
         expression: &str,
+        names: &[(&str, &str)],
         extra: &[(&str, aws_sdk_dynamodb::types::AttributeValue)],
     ) -> Result<TransactWriteItem, ShopError> {
         let mut update = Update::builder()
@@ -182,16 +183,13 @@ impl Store {
             .expression_attribute_values(":pending", s(OrderStatus::PendingPayment.as_str()))
             .expression_attribute_values(":next", s(next.as_str()))
             .expression_attribute_values(":entry", value(&vec![entry])?);
-        if extra.iter().any(|(name, _)| *name == ":paid") {
-            // `payment.status`, beside the order's own `status`.
-            update = update.expression_attribute_names("#st", "status");
+        for (placeholder, attribute) in names {
+            update = update.expression_attribute_names(*placeholder, *attribute);
         }
         for (name, v) in extra {
             update = update.expression_attribute_values(*name, v.clone());
         }
-        Ok(TransactWriteItem::builder()
-            .update(build(update.build())?)
-            .build())
+        Ok(tx(build(update.build())?))
     }
 
     fn variant_change(
@@ -208,9 +206,7 @@ impl Store {
             .update_expression(expression)
             .condition_expression("reserved >= :qty")
             .expression_attribute_values(":qty", n(line.quantity));
-        Ok(TransactWriteItem::builder()
-            .update(build(update.build())?)
-            .build())
+        Ok(tx(build(update.build())?))
     }
 
     async fn settle(

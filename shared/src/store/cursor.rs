@@ -21,10 +21,7 @@ pub struct Page<T> {
 
 impl<T> Page<T> {
     /// The same page with each item converted; the first failure fails the page.
-    pub(crate) fn map<U>(
-        self,
-        f: impl FnMut(T) -> Result<U, ShopError>,
-    ) -> Result<Page<U>, ShopError> {
+    pub fn map<U>(self, f: impl FnMut(T) -> Result<U, ShopError>) -> Result<Page<U>, ShopError> {
         Ok(Page {
             items: self.items.into_iter().map(f).collect::<Result<_, _>>()?,
             next_cursor: self.next_cursor,

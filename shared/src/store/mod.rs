@@ -21,7 +21,9 @@ pub use verification::VerificationRecord;
 
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ConditionCheck, Delete, Put, TransactWriteItem, Update,
+};
 use aws_sdk_dynamodb::Client;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -186,6 +188,44 @@ impl Cancellation {
             .get(i)
             .is_some_and(|code| code == "ConditionalCheckFailed")
     }
+}
+
+/// One action of a transaction, whatever its kind.
+pub(crate) trait IntoTx {
+    fn into_tx(self) -> TransactWriteItem;
+}
+
+impl IntoTx for ConditionCheck {
+    fn into_tx(self) -> TransactWriteItem {
+        TransactWriteItem::builder().condition_check(self).build()
+    }
+}
+
+impl IntoTx for Put {
+    fn into_tx(self) -> TransactWriteItem {
+        TransactWriteItem::builder().put(self).build()
+    }
+}
+
+impl IntoTx for Update {
+    fn into_tx(self) -> TransactWriteItem {
+        TransactWriteItem::builder().update(self).build()
+    }
+}
+
+impl IntoTx for Delete {
+    fn into_tx(self) -> TransactWriteItem {
+        TransactWriteItem::builder().delete(self).build()
+    }
+}
+
+pub(crate) fn tx(action: impl IntoTx) -> TransactWriteItem {
+    action.into_tx()
+}
+
+/// A value as its attribute (maps, lists, money, enums as stored by `to_item`).
+pub(crate) fn value<T: Serialize + ?Sized>(v: &T) -> Result<AttributeValue, ShopError> {
+    build(serde_dynamo::to_attribute_value(v))
 }
 
 /// What became of a transaction DynamoDB accepted to judge.

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use super::cursor::Page;
 use super::keys;
-use super::{build, from_item, key, n, s, sdk_error, to_item, Item, Store, TxOutcome};
+use super::{build, from_item, key, n, s, sdk_error, to_item, tx, Item, Store, TxOutcome};
 use crate::domain::cart::LineOffer;
 use crate::domain::error::ShopError;
 use crate::domain::ids::{OrderId, Sku, UserId};
@@ -142,7 +142,7 @@ impl Store {
                 .ok_or_else(|| ShopError::internal("an order line without its offer"))?
                 .variant;
             let quantity = i64::from(line.quantity);
-            actions.push(tx_update(build(
+            actions.push(tx(build(
                 Update::builder()
                     .table_name(self.table())
                     .set_key(Some(key(keys::product_pk(&line.product_id), keys::variant_sk(&line.sku))))
@@ -161,19 +161,15 @@ impl Store {
             }
         }
         for product in &products {
-            actions.push(
-                TransactWriteItem::builder()
-                    .condition_check(build(
-                        ConditionCheck::builder()
-                            .table_name(self.table())
-                            .set_key(Some(key(keys::product_pk(product), keys::PRODUCT_SK)))
-                            .condition_expression("#status = :active")
-                            .expression_attribute_names("#status", "status")
-                            .expression_attribute_values(":active", s("active"))
-                            .build(),
-                    )?)
+            actions.push(tx(build(
+                ConditionCheck::builder()
+                    .table_name(self.table())
+                    .set_key(Some(key(keys::product_pk(product), keys::PRODUCT_SK)))
+                    .condition_expression("#status = :active")
+                    .expression_attribute_names("#status", "status")
+                    .expression_attribute_values(":active", s("active"))
                     .build(),
-            );
+            )?));
         }
         Ok(match self.try_transact(actions).await? {
             TxOutcome::Written => Placement::Placed,
@@ -263,17 +259,11 @@ impl Store {
 }
 
 fn put_new(table: &str, item: Item) -> Result<TransactWriteItem, ShopError> {
-    Ok(TransactWriteItem::builder()
-        .put(build(
-            Put::builder()
-                .table_name(table)
-                .set_item(Some(item))
-                .condition_expression("attribute_not_exists(PK)")
-                .build(),
-        )?)
-        .build())
-}
-
-fn tx_update(update: Update) -> TransactWriteItem {
-    TransactWriteItem::builder().update(update).build()
+    Ok(tx(build(
+        Put::builder()
+            .table_name(table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(PK)")
+            .build(),
+    )?))
 }

@@ -2,11 +2,11 @@
 //! with the code). Attempts are counted and codes replaced by conditional writes, so
 //! concurrent guesses cannot exceed the cap and a resend cannot come early.
 
-use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{Delete, Put};
 use serde::{Deserialize, Serialize};
 
 use super::keys;
-use super::{build, conditional, from_item, key, n, s, sdk_error, to_item, Store};
+use super::{build, conditional, from_item, key, n, s, sdk_error, to_item, tx, Store};
 use crate::domain::error::ShopError;
 use crate::domain::ids::UserId;
 use crate::domain::verification::{Pending, MAX_ATTEMPTS};
@@ -150,13 +150,9 @@ impl Store {
                 .expression_attribute_values(":user", s(profile.user_id.as_str()))
                 .build(),
         )?;
-        self.transact(
-            vec![
-                TransactWriteItem::builder().put(put).build(),
-                TransactWriteItem::builder().delete(delete).build(),
-            ],
-            |_| ShopError::Conflict("the verification changed meanwhile; retry".into()),
-        )
+        self.transact(vec![tx(put), tx(delete)], |_| {
+            ShopError::Conflict("the verification changed meanwhile; retry".into())
+        })
         .await
     }
 }
