@@ -74,8 +74,14 @@ start_bg "$NAME" "$LOG_DIR/$NAME.log" \
     -Etransport.port="$OPENSEARCH_TRANSPORT_PORT" \
     -Ediscovery.type=single-node \
     -Ecluster.name=shop-local \
+    -Ecluster.routing.allocation.disk.threshold_enabled=false \
     -Epath.data="$OS_DATA/data" \
     -Epath.logs="$OS_DATA/logs"
 t0=$SECONDS
 wait_http "$NAME" "$HEALTH_URL" "${OPENSEARCH_START_TIMEOUT:-120}"
 log "opensearch healthy in $((SECONDS - t0)) s (pid $(cat "$PID_DIR/$NAME.pid"))"
+# A development node shares the host's disk: with its disk thresholds on, a host disk over 90% full
+# makes OpenSearch block index creation (persisted in the data folder, so it outlives the fill).
+# They are off above; lift a block an earlier run may have left.
+curl -fsS -o /dev/null -X PUT "http://127.0.0.1:$OPENSEARCH_PORT/_cluster/settings" -H 'content-type: application/json' \
+  -d '{"persistent": {"cluster.blocks.create_index": null}}' || die "clearing the index-creation block failed"
