@@ -12,6 +12,7 @@
 //!   serde type, and returns its typed answer.
 
 pub mod handlers;
+pub mod stream;
 
 use lambda_http::{Body, Request, Response};
 use lambda_runtime::LambdaEvent;

@@ -5,7 +5,12 @@ keys from tests/keys.py, the mirror of shared/src/store/keys.rs). Products go th
 the shop's own HTTP API as a registered seller (registered and verified as a person
 would: the code is read from the mail the shop sent), so the seed exercises the real
 code path.
-Deterministic: the same catalog every run.
+
+The products: first the hand-written featured ones of catalog/featured.json (distinctive names,
+brands and descriptions, which tests/search_relevance.json measures search against), then
+generated filler ("Acme Wireless Headphones 017").
+Deterministic: the same catalog every run. Idempotent: a product whose SKUs an earlier run
+claimed is refused with 409 and counted as already there.
 """
 
 import json
@@ -24,6 +29,7 @@ import mailbox  # noqa: E402  (reads the verification code the shop mails)
 
 API = os.environ.get("SHOP_API_URL", "http://127.0.0.1:8080")
 MOTO = os.environ.get("MOTO_ENDPOINT", "http://127.0.0.1:5055")
+FEATURED = Path(__file__).resolve().parent / "catalog" / "featured.json"
 SELLER = {"email": "seed-seller@shop.example", "password": "Seed-Passw0rd", "name": "Seed Seller", "role": "seller"}
 
 CATEGORIES = {
@@ -73,6 +79,19 @@ def seller_token():
     return r.json()["idToken"]
 
 
+def featured():
+    """The featured products as POST /products bodies, in file order. The file marks the few products
+    whose every variant is out of stock with `"soldOut": true` (search hides them unless asked): a note
+    for readers and tests that the API does not accept, so it is dropped here."""
+    bodies = []
+    for item in json.loads(FEATURED.read_text(encoding="utf-8")):
+        body = {k: v for k, v in item.items() if k != "soldOut"}
+        if item.get("soldOut") and any(v["onHand"] for v in body["variants"]):
+            sys.exit(f"seed: {FEATURED.name}: {body['name']!r} is marked soldOut but has stock")
+        bodies.append(body)
+    return bodies
+
+
 def products(count, rng):
     leaves = [c for _, (_, children) in CATEGORIES.items() for c in children]
     for i in range(count):
@@ -110,8 +129,13 @@ def main():
         return r.status_code
 
     with ThreadPoolExecutor(max_workers=8) as pool:
-        codes = list(pool.map(create, products(count, random.Random(42))))
-    print(json.dumps({"categories": n_categories, "productsCreated": codes.count(201),
+        # Featured first (all of them answered before the filler starts), then the filler.
+        featured_codes = list(pool.map(create, featured()))
+        filler_codes = list(pool.map(create, products(count, random.Random(42))))
+    codes = featured_codes + filler_codes
+    print(json.dumps({"categories": n_categories, "featured": len(featured_codes),
+                      "featuredCreated": featured_codes.count(201), "featuredAlreadyThere": featured_codes.count(409),
+                      "filler": len(filler_codes), "productsCreated": codes.count(201),
                       "productsAlreadyThere": codes.count(409)}))
 
 

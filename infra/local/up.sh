@@ -12,6 +12,7 @@
 #        FUNCTIONS_MOTO_ENDPOINT: how functions reach moto (default http://127.0.0.1:$MOTO_PORT;
 #        functions in containers need the host's address, e.g. http://host.docker.internal:5055),
 #        FUNCTIONS_STRIPE_API_BASE: how they reach localstripe (default http://127.0.0.1:$LOCALSTRIPE_PORT),
+#        FUNCTIONS_OPENSEARCH_URL: how they reach the OpenSearch node (default http://127.0.0.1:$OPENSEARCH_PORT),
 #        SHOP_RESERVATION_WINDOW_SECONDS (60): the checkout's payment window.
 # Writes $LOCAL_DIR/env (endpoints and names) for tests and scripts. Stop with down.sh.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -77,6 +78,11 @@ if aws cloudformation describe-stacks --stack-name "$STACK" >/dev/null 2>&1; the
   aws cloudformation delete-stack --stack-name "$STACK"
   aws cloudformation wait stack-delete-complete --stack-name "$STACK" || die "could not delete stack $STACK"
 fi
+# The stack is fresh (a new table), so is the search index: drop what an earlier stack indexed.
+wait "$opensearch_job" || { cat "$LOG_DIR/opensearch-start.log" >&2; die "OpenSearch failed to start (log: $LOG_DIR/opensearch-start.log)"; }
+curl -fsS -o /dev/null -X DELETE "http://127.0.0.1:$OPENSEARCH_PORT/products*" \
+  || die "clearing the local search index failed"
+
 log "deploying template.yaml as stack $STACK"
 if ! sam deploy --template-file "$BUILD_DIR/template.yaml" --stack-name "$STACK" --s3-bucket "$BUCKET" \
     --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND --no-confirm-changeset --no-fail-on-empty-changeset \
@@ -86,6 +92,7 @@ if ! sam deploy --template-file "$BUILD_DIR/template.yaml" --stack-name "$STACK"
       MailQueueVisibilityTimeout=10 MailMaxReceiveCount=2 AuditSdkCalls=1 FunctionTimeout=29 \
       ReservationWindowSeconds="$RESERVATION_WINDOW_SECONDS" StripeApiBase="${FUNCTIONS_STRIPE_API_BASE:-http://127.0.0.1:$LOCALSTRIPE_PORT}" \
       StripeApiKeySecretName="$STRIPE_API_KEY_SECRET_NAME" StripeWebhookSecretName="$STRIPE_WEBHOOK_SECRET_NAME" \
+      OpenSearchUrl="${FUNCTIONS_OPENSEARCH_URL:-http://127.0.0.1:$OPENSEARCH_PORT}" \
     >"$LOG_DIR/sam-deploy.log" 2>&1; then
   tail -n 20 "$LOG_DIR/sam-deploy.log" >&2
   log "failed resources:"
@@ -100,6 +107,7 @@ MAIL_DLQ_URL=$(output MailDeadLetterQueueUrl)
 CHECKOUT_STATE_MACHINE_ARN=$(output CheckoutStateMachineArn)
 PAYMENT_QUEUE_URL=$(output PaymentQueueUrl)
 PAYMENT_DLQ_URL=$(output PaymentDeadLetterQueueUrl)
+SEARCH_INDEX_DLQ_URL=$(output SearchIndexDeadLetterQueueUrl)
 
 stop_pid gateway
 start_bg gateway "$LOG_DIR/gateway.log" python "$HERE/gateway/gateway.py" --template "$REPO_ROOT/template.yaml" \
@@ -124,6 +132,7 @@ export MAIL_DLQ_URL=$MAIL_DLQ_URL
 export CHECKOUT_STATE_MACHINE_ARN=$CHECKOUT_STATE_MACHINE_ARN
 export PAYMENT_QUEUE_URL=$PAYMENT_QUEUE_URL
 export PAYMENT_DLQ_URL=$PAYMENT_DLQ_URL
+export SEARCH_INDEX_DLQ_URL=$SEARCH_INDEX_DLQ_URL
 export RESERVATION_WINDOW_SECONDS=$RESERVATION_WINDOW_SECONDS
 export USER_POOL_ID=$POOL_ID
 export USER_POOL_CLIENT_ID=$CLIENT_ID
@@ -141,7 +150,6 @@ if [[ ${SHOP_SEED:-1} != 0 ]]; then
     python "$HERE/seed.py" || die "seeding failed"
 fi
 
-wait "$opensearch_job" || { cat "$LOG_DIR/opensearch-start.log" >&2; die "OpenSearch failed to start (log: $LOG_DIR/opensearch-start.log)"; }
 leaks=$(non_loopback_listeners)
 [[ -z $leaks ]] || die "a local server listens beyond 127.0.0.1: $leaks"
 log "shop is up in $((SECONDS - t0))s: http://127.0.0.1:$GATEWAY_PORT (table $TABLE_NAME; env in $LOCAL_DIR/env; stop: infra/local/down.sh)"

@@ -9,6 +9,7 @@ use std::fmt;
 use crate::adapters::cognito::IdentityProvider;
 use crate::adapters::mail::{MailQueue, Mailer};
 use crate::adapters::saga::{CheckoutStarter, TaskTokens};
+use crate::adapters::search::{IndexWriter, SearchIndex};
 use crate::adapters::stripe::Stripe;
 use crate::store::Store;
 
@@ -180,6 +181,71 @@ impl Dependency for CheckoutStarter {
 impl Dependency for TaskTokens {
     async fn from_env(env: &Env) -> Result<Self, InitError> {
         Ok(TaskTokens::new(client!(aws_sdk_sfn, env)))
+    }
+}
+
+/// The search index: `OPENSEARCH_URL` when given (the local node; an `https` URL is
+/// signed with SigV4), else the endpoint of the OpenSearch Service domain named by
+/// `OPENSEARCH_DOMAIN`, looked up once per cold start. `SEARCH_INDEX` names the alias.
+#[async_trait::async_trait]
+impl Dependency for SearchIndex {
+    async fn from_env(env: &Env) -> Result<Self, InitError> {
+        let alias = std::env::var("SEARCH_INDEX")
+            .ok()
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| "products".to_owned());
+        let url = match std::env::var("OPENSEARCH_URL")
+            .ok()
+            .filter(|v| !v.is_empty())
+        {
+            Some(url) => url,
+            None => {
+                let domain = env.required("OPENSEARCH_DOMAIN", "finding the search domain")?;
+                let out = client!(aws_sdk_opensearch, env)
+                    .describe_domain()
+                    .domain_name(&domain)
+                    .send()
+                    .await
+                    .map_err(|e| {
+                        InitError(format!(
+                            "describing search domain {domain}: {}",
+                            aws_sdk_opensearch::error::DisplayErrorContext(e)
+                        ))
+                    })?;
+                let status = out.domain_status;
+                let endpoint = status
+                    .as_ref()
+                    .and_then(|s| {
+                        s.endpoint
+                            .clone()
+                            .or_else(|| s.endpoints.as_ref()?.get("vpc").cloned())
+                    })
+                    .ok_or_else(|| {
+                        InitError(format!("search domain {domain} has no endpoint yet"))
+                    })?;
+                format!("https://{endpoint}")
+            }
+        };
+        let sign = url.starts_with("https://").then(|| env.sdk());
+        SearchIndex::new(&url, alias, sign).map_err(InitError)
+    }
+
+    async fn warm_up(&self) {
+        SearchIndex::warm_up(self).await
+    }
+}
+
+#[async_trait::async_trait]
+impl Dependency for IndexWriter {
+    async fn from_env(env: &Env) -> Result<Self, InitError> {
+        let index = SearchIndex::from_env(env).await?;
+        index.ensure().await.map_err(|e| {
+            InitError(format!(
+                "making sure of search index {}: {e}",
+                index.alias()
+            ))
+        })?;
+        Ok(IndexWriter(index))
     }
 }
 

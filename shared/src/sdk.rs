@@ -83,6 +83,7 @@ pub mod audit {
             "SFN" => "states",
             "Secrets Manager" => "secretsmanager",
             "S3" => "s3",
+            "OpenSearch" => "es",
             other => other,
         }
     }

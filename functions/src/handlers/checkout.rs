@@ -14,6 +14,8 @@ use shop::services::payments::{self, PaymentStep};
 use shop::store::Store;
 use shop::ShopError;
 
+use crate::stream::{StreamBatch, StreamBatchResponse};
+
 /// A task's input from the state machine.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -154,69 +156,6 @@ pub async fn pay(
     Ok(response)
 }
 
-/// A DynamoDB stream batch: only what the starter reads (the mapping's filter lets
-/// only new orders through).
-#[derive(Debug, Deserialize)]
-pub struct StreamBatch {
-    #[serde(rename = "Records", default)]
-    records: Vec<StreamRecord>,
-}
-
-impl StreamBatch {
-    /// Each record's sequence number and its new order's id (`None` when it has none).
-    pub fn new_orders(&self) -> Vec<(&str, Option<OrderId>)> {
-        self.records
-            .iter()
-            .map(|r| {
-                let change = &r.dynamodb;
-                let id = change.new_image.as_ref().and_then(|i| i.id.as_ref());
-                (
-                    change.sequence_number.as_str(),
-                    id.and_then(|v| OrderId::parse(&v.s).ok()),
-                )
-            })
-            .collect()
-    }
-}
-
-#[derive(Debug, Deserialize)]
-struct StreamRecord {
-    dynamodb: StreamChange,
-}
-
-#[derive(Debug, Deserialize)]
-struct StreamChange {
-    #[serde(rename = "SequenceNumber")]
-    sequence_number: String,
-    #[serde(rename = "NewImage", default)]
-    new_image: Option<NewImage>,
-}
-
-#[derive(Debug, Deserialize)]
-struct NewImage {
-    id: Option<StringValue>,
-}
-
-#[derive(Debug, Deserialize)]
-struct StringValue {
-    #[serde(rename = "S")]
-    s: String,
-}
-
-/// Failed records of a stream batch (`ReportBatchItemFailures`): the mapping retries
-/// from the first of them.
-#[derive(Debug, Default, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct StreamBatchResponse {
-    batch_item_failures: Vec<ItemFailure>,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ItemFailure {
-    item_identifier: String,
-}
-
 /// The backstop starter: every new order's execution is started from the table's
 /// stream too, so an order whose `POST /orders` failed to start it (the function died,
 /// Step Functions was unreachable) still gets its saga — and with it the timeout that
@@ -233,9 +172,7 @@ pub async fn start_checkout(
         };
         if let Err(err) = starter.start(&id).await {
             tracing::warn!(order_id = %id, error = %err, "starting the checkout failed; the stream retries");
-            response.batch_item_failures.push(ItemFailure {
-                item_identifier: sequence.to_owned(),
-            });
+            response.add_failure(sequence);
             // Records after a failure are retried with it: stop here.
             break;
         }

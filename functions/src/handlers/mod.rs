@@ -7,4 +7,5 @@ pub mod checkout;
 pub mod mail;
 pub mod orders;
 pub mod payments;
+pub mod search;
 pub mod wishlist;

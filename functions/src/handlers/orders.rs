@@ -30,7 +30,7 @@ pub async fn place_order(
     Ok(Reply {
         status: placed.status,
         body: Some(placed.body),
-        location: Some(format!("/orders/{}", placed.order_id)),
+        headers: vec![("location", format!("/orders/{}", placed.order_id))],
     })
 }
 

@@ -4,4 +4,5 @@
 pub mod cognito;
 pub mod mail;
 pub mod saga;
+pub mod search;
 pub mod stripe;

@@ -14,6 +14,7 @@ pub mod money;
 pub mod order;
 pub mod paging;
 pub mod payment;
+pub mod search;
 pub mod verification;
 pub mod wishlist;
 

@@ -14,11 +14,12 @@ use crate::domain::error::{FieldError, ShopError};
 /// Largest request body a handler reads; API Gateway allows more, the shop needs less.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// A successful response: a status and a JSON body (or none, for 204).
+/// A successful response: a status, a JSON body (or none, for 204) and any headers
+/// beyond the ones every reply carries.
 pub struct Reply {
     pub status: u16,
     pub body: Option<serde_json::Value>,
-    pub location: Option<String>,
+    pub headers: Vec<(&'static str, String)>,
 }
 
 impl Reply {
@@ -27,16 +28,14 @@ impl Reply {
     }
 
     pub fn created(body: impl Serialize, location: String) -> Result<Reply, ShopError> {
-        let mut reply = Reply::with_status(201, body)?;
-        reply.location = Some(location);
-        Ok(reply)
+        Ok(Reply::with_status(201, body)?.header("location", location))
     }
 
     pub fn no_content() -> Result<Reply, ShopError> {
         Ok(Reply {
             status: 204,
             body: None,
-            location: None,
+            headers: Vec::new(),
         })
     }
 
@@ -45,8 +44,13 @@ impl Reply {
         Ok(Reply {
             status,
             body: Some(body),
-            location: None,
+            headers: Vec::new(),
         })
+    }
+
+    pub fn header(mut self, name: &'static str, value: String) -> Reply {
+        self.headers.push((name, value));
+        self
     }
 }
 
@@ -97,6 +101,17 @@ pub fn header<'r>(req: &'r Request, name: &str) -> Option<&'r str> {
     req.headers().get(name).and_then(|v| v.to_str().ok())
 }
 
+/// Every query parameter, repeats included (`brand=a&brand=b` is two pairs).
+pub fn query_pairs(req: &Request) -> Vec<(String, String)> {
+    req.query_string_parameters_ref()
+        .map(|q| {
+            q.iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 pub fn query_param(req: &Request, name: &str) -> Option<String> {
     req.query_string_parameters_ref()
         .and_then(|q| q.first(name))
@@ -123,7 +138,7 @@ fn json_response(
     status: u16,
     content_type: &str,
     body: String,
-    location: Option<String>,
+    headers: Vec<(&'static str, String)>,
     correlation_id: &str,
 ) -> Response<Body> {
     let mut builder = Response::builder()
@@ -131,8 +146,8 @@ fn json_response(
         .header("content-type", content_type)
         .header("cache-control", "no-store")
         .header(CORRELATION_HEADER, correlation_id);
-    if let Some(location) = location {
-        builder = builder.header("location", location);
+    for (name, value) in headers {
+        builder = builder.header(name, value);
     }
     builder.body(Body::Text(body)).unwrap_or_else(|_| {
         let mut fallback = Response::new(Body::Empty);
@@ -148,12 +163,12 @@ pub fn respond(result: Result<Reply, ShopError>, correlation_id: &str) -> Respon
         Ok(Reply {
             status,
             body: Some(body),
-            location,
+            headers,
         }) => json_response(
             status,
             "application/json",
             body.to_string(),
-            location,
+            headers,
             correlation_id,
         ),
         Ok(Reply {
@@ -163,7 +178,7 @@ pub fn respond(result: Result<Reply, ShopError>, correlation_id: &str) -> Respon
                 status,
                 "application/json",
                 String::new(),
-                None,
+                Vec::new(),
                 correlation_id,
             );
             *resp.body_mut() = Body::Empty;
@@ -182,7 +197,7 @@ pub fn respond(result: Result<Reply, ShopError>, correlation_id: &str) -> Respon
                 status,
                 "application/problem+json",
                 body,
-                None,
+                Vec::new(),
                 correlation_id,
             )
         }

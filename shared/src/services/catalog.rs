@@ -79,6 +79,8 @@ fn variant_from_draft(
         on_hand: draft.on_hand,
         reserved,
         version,
+        // The store counts writes of the item; a draft starts the count.
+        rev: 0,
     }
 }
 

@@ -8,4 +8,5 @@ pub mod identity;
 pub mod mail;
 pub mod orders;
 pub mod payments;
+pub mod search;
 pub mod wishlist;

@@ -12,7 +12,45 @@ use crate::domain::catalog::{availability, Category, Product, ProductSummary, Va
 use crate::domain::error::ShopError;
 use crate::domain::ids::{CategoryId, ProductId, Sku};
 
+/// Where a scan of the table's products stopped; `None` when it is complete.
+pub struct ScanPosition(Option<Item>);
+
+impl ScanPosition {
+    pub fn start() -> Self {
+        ScanPosition(None)
+    }
+}
+
 impl Store {
+    /// One page of a full scan for product ids (the reindex command's source), with
+    /// where the next page starts, or `None` after the last page.
+    pub async fn scan_product_ids(
+        &self,
+        from: ScanPosition,
+        page_size: i32,
+    ) -> Result<(Vec<ProductId>, Option<ScanPosition>), ShopError> {
+        let out = self
+            .client()
+            .scan()
+            .table_name(self.table())
+            .set_exclusive_start_key(from.0)
+            .filter_expression("#entity = :product")
+            .projection_expression("id")
+            .expression_attribute_names("#entity", keys::ENTITY)
+            .expression_attribute_values(":product", s("product"))
+            .limit(page_size)
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        let ids = out
+            .items
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|item| item.get("id").and_then(|v| v.as_s().ok()))
+            .filter_map(|id| ProductId::parse(id).ok())
+            .collect();
+        Ok((ids, out.last_evaluated_key.map(|k| ScanPosition(Some(k)))))
+    }
     pub async fn list_categories(&self) -> Result<Vec<Category>, ShopError> {
         // Eventually consistent: the category tree changes rarely and is read often.
         let items = self

@@ -167,7 +167,7 @@ impl Store {
                 .update_expression(
                     "SET productId = :pid, sku = :sku, attributes = :attrs, price = :price, salePrice = :sale, \
                      onHand = :onHand, reserved = if_not_exists(reserved, :zero), \
-                     version = if_not_exists(version, :zero) + :one, entity = :entity",
+                     version = if_not_exists(version, :zero) + :one, entity = :entity ADD rev :one",
                 )
                 .condition_expression("attribute_not_exists(PK) OR reserved <= :onHand")
                 .expression_attribute_values(":pid", s(v.product_id.as_str()))

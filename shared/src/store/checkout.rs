@@ -203,9 +203,11 @@ impl Store {
                 keys::product_pk(&line.product_id),
                 keys::variant_sk(&line.sku),
             )))
-            .update_expression(expression)
+            // Every write of a variant counts in `rev` (the search index orders states by it).
+            .update_expression(format!("{expression} ADD rev :one"))
             .condition_expression("reserved >= :qty")
-            .expression_attribute_values(":qty", n(line.quantity));
+            .expression_attribute_values(":qty", n(line.quantity))
+            .expression_attribute_values(":one", n(1));
         Ok(tx(build(update.build())?))
     }
 

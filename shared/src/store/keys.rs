@@ -77,6 +77,12 @@ pub fn product_pk(id: &ProductId) -> String {
     format!("PRODUCT#{id}")
 }
 
+/// The product whose partition `pk` is (its product item and its variants), if any.
+pub fn product_of_pk(pk: &str) -> Option<ProductId> {
+    pk.strip_prefix("PRODUCT#")
+        .and_then(|id| ProductId::parse(id).ok())
+}
+
 pub fn variant_sk(sku: &Sku) -> String {
     format!("{VARIANT_PREFIX}{sku}")
 }
@@ -173,6 +179,8 @@ mod tests {
         let u = UserId::parse("u-1").unwrap();
         let c = CategoryId::parse("shoes").unwrap();
         assert_eq!(product_pk(&p), "PRODUCT#p-1");
+        assert_eq!(product_of_pk("PRODUCT#p-1"), Some(p.clone()));
+        assert_eq!(product_of_pk("ORDER#p-1"), None);
         assert_eq!(variant_sk(&s), "VARIANT#SKU-1");
         assert_eq!(sku_pk(&s), "SKU#SKU-1");
         assert_eq!(user_pk(&u), "USER#u-1");

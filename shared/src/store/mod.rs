@@ -13,6 +13,7 @@ mod users;
 mod verification;
 
 pub use cart::WishlistEntry;
+pub use catalog::ScanPosition;
 pub use checkout::Settlement;
 pub use cursor::Page;
 pub use orders::{IdempotencyRecord, Placement};

@@ -146,7 +146,7 @@ impl Store {
                 Update::builder()
                     .table_name(self.table())
                     .set_key(Some(key(keys::product_pk(&line.product_id), keys::variant_sk(&line.sku))))
-                    .update_expression("SET reserved = reserved + :qty")
+                    .update_expression("SET reserved = reserved + :qty ADD rev :one")
                     .condition_expression(
                         "attribute_exists(PK) AND version = :version AND onHand = :onHand AND reserved <= :maxReserved",
                     )
@@ -154,6 +154,7 @@ impl Store {
                     .expression_attribute_values(":version", n(variant.version))
                     .expression_attribute_values(":onHand", n(variant.on_hand))
                     .expression_attribute_values(":maxReserved", n(variant.on_hand - quantity))
+                    .expression_attribute_values(":one", n(1))
                     .build(),
             )?));
             if !products.contains(&line.product_id) {

@@ -254,6 +254,7 @@ mod tests {
                 on_hand,
                 reserved: 0,
                 version: 1,
+                rev: 0,
             },
         }
     }

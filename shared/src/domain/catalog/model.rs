@@ -119,7 +119,13 @@ pub struct Variant {
     /// always keeping `reserved <= on_hand`, so the shop never sells what it lacks.
     #[serde(default)]
     pub reserved: i64,
+    /// Bumped when the seller changes the variant; orders pin it to the price they saw.
     pub version: u64,
+    /// Bumped on every write of the variant item, stock moves included (which leave
+    /// `version` alone so concurrent buyers do not conflict): the search index uses it
+    /// to order states of the product.
+    #[serde(default)]
+    pub rev: u64,
 }
 
 impl Variant {
@@ -229,6 +235,7 @@ mod tests {
             on_hand,
             reserved,
             version: 1,
+            rev: 0,
         }
     }
 

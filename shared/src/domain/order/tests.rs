@@ -24,6 +24,7 @@ fn offer(
         on_hand,
         reserved,
         version: 1,
+        rev: 0,
     };
     let offer = LineOffer {
         product_name: format!("Product {sku}"),

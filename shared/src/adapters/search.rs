@@ -1,0 +1,349 @@
+//! The product index in OpenSearch, through the official client (`opensearch`).
+//!
+//! Writers and readers name the alias (`SEARCH_INDEX`, default `products`); the
+//! index behind it is `products-<digest of the settings file>`, so a change of
+//! mappings or analyzers is a new index, built by the reindex command and swapped
+//! in atomically, never an in-place edit OpenSearch would refuse.
+
+use opensearch::http::response::Response;
+use opensearch::http::transport::{SingleNodeConnectionPool, TransportBuilder};
+use opensearch::http::StatusCode;
+use opensearch::indices::{IndicesCreateParts, IndicesDeleteParts, IndicesGetAliasParts};
+use opensearch::params::VersionType;
+use opensearch::{BulkOperation, BulkOperations, BulkParts, OpenSearch, SearchParts};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::domain::error::ShopError;
+use crate::domain::search::{unreadable, SearchDocument, SearchResponse, SuggestResponse};
+
+/// The index's settings, mappings and analyzers: one file, applied the same way
+/// locally and in AWS.
+pub static INDEX_DEFINITION: &str = include_str!("../../../infra/search/products-index.json");
+
+/// Product ids are never reused, so a deletion is final: it outranks every state's
+/// version, and the tombstone refuses a late write of an older state.
+const DELETED_VERSION: i64 = i64::MAX;
+
+/// The index named after the definition it was created from.
+pub fn definition_index_name(alias: &str) -> String {
+    let digest = crate::domain::sha256_hex(&[INDEX_DEFINITION.as_bytes()]);
+    format!("{alias}-{}", &digest[..10])
+}
+
+/// One write of a bulk request.
+pub enum IndexWrite {
+    /// The product's document at `version` (see `domain::search::document_version`).
+    Put {
+        version: u64,
+        document: Box<SearchDocument>,
+    },
+    Delete {
+        id: String,
+    },
+}
+
+impl IndexWrite {
+    pub fn id(&self) -> &str {
+        match self {
+            IndexWrite::Put { document, .. } => &document.id,
+            IndexWrite::Delete { id } => id,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WriteOutcome {
+    Written,
+    /// The index already holds this state or a newer one; nothing changed.
+    AlreadyCurrent,
+    Failed(String),
+}
+
+#[derive(Deserialize)]
+struct BulkAnswer {
+    items: Vec<std::collections::HashMap<String, BulkItem>>,
+}
+
+#[derive(Deserialize)]
+struct BulkItem {
+    status: u16,
+    #[serde(default)]
+    error: Option<Value>,
+}
+
+fn unavailable(err: impl std::fmt::Display) -> ShopError {
+    ShopError::Unavailable(format!("the search index cannot be reached: {err}"))
+}
+
+fn audit(action: &str) {
+    if crate::sdk::audit::enabled() {
+        tracing::info!(iam_action = %format!("es:{action}"), "aws call");
+    }
+}
+
+pub struct SearchIndex {
+    client: OpenSearch,
+    alias: String,
+}
+
+impl SearchIndex {
+    /// `sign`: SigV4 with the function's credentials (an OpenSearch Service domain).
+    pub fn new(
+        url: &str,
+        alias: String,
+        sign: Option<&aws_config::SdkConfig>,
+    ) -> Result<Self, String> {
+        let url =
+            opensearch::http::Url::parse(url).map_err(|e| format!("search URL {url}: {e}"))?;
+        let mut transport = TransportBuilder::new(SingleNodeConnectionPool::new(url))
+            .timeout(std::time::Duration::from_secs(10));
+        if let Some(sdk) = sign {
+            let credentials =
+                opensearch::auth::Credentials::try_from(sdk).map_err(|e| e.to_string())?;
+            transport = transport.auth(credentials).service_name("es");
+        }
+        let transport = transport.build().map_err(|e| e.to_string())?;
+        Ok(SearchIndex {
+            client: OpenSearch::new(transport),
+            alias,
+        })
+    }
+
+    pub fn alias(&self) -> &str {
+        &self.alias
+    }
+
+    /// Makes sure the alias exists, creating the index from [`INDEX_DEFINITION`] if not.
+    /// Idempotent and safe to run from several cold starts at once.
+    pub async fn ensure(&self) -> Result<(), ShopError> {
+        match self.alias_targets().await? {
+            targets if targets.is_empty() => {
+                let name = definition_index_name(&self.alias);
+                self.create_index(&name).await?;
+                self.point_alias(&name, &[]).await
+            }
+            targets => {
+                let expected = definition_index_name(&self.alias);
+                if !targets.contains(&expected) {
+                    tracing::warn!(?targets, %expected, "the index was built from other settings; run the reindex command");
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// The indexes the alias points to (none if it does not exist).
+    pub async fn alias_targets(&self) -> Result<Vec<String>, ShopError> {
+        audit("ESHttpGet");
+        let response = self
+            .client
+            .indices()
+            .get_alias(IndicesGetAliasParts::Name(&[&self.alias]))
+            .send()
+            .await
+            .map_err(unavailable)?;
+        if response.status_code() == StatusCode::NOT_FOUND {
+            return Ok(Vec::new());
+        }
+        let body: serde_json::Map<String, Value> = checked(response, "alias").await?;
+        Ok(body.keys().cloned().collect())
+    }
+
+    /// Creates `name` from the definition; an index of that name already there is fine.
+    pub async fn create_index(&self, name: &str) -> Result<(), ShopError> {
+        let definition: Value =
+            serde_json::from_str(INDEX_DEFINITION).map_err(|e| unreadable("definition file", e))?;
+        audit("ESHttpPut");
+        let response = self
+            .client
+            .indices()
+            .create(IndicesCreateParts::Index(name))
+            .body(definition)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        if response.status_code() == StatusCode::BAD_REQUEST {
+            let text = response.text().await.map_err(unavailable)?;
+            if text.contains("resource_already_exists_exception") {
+                return Ok(());
+            }
+            return Err(ShopError::internal(format!(
+                "creating index {name}: {text}"
+            )));
+        }
+        checked::<Value>(response, "index creation")
+            .await
+            .map(|_| ())
+    }
+
+    /// Points the alias at `name` alone, atomically (removing it from `previous`).
+    pub async fn point_alias(&self, name: &str, previous: &[String]) -> Result<(), ShopError> {
+        let mut actions: Vec<Value> = previous
+            .iter()
+            .filter(|p| p.as_str() != name)
+            .map(|p| json!({ "remove": { "index": p, "alias": self.alias } }))
+            .collect();
+        actions.push(json!({ "add": { "index": name, "alias": self.alias } }));
+        audit("ESHttpPost");
+        let response = self
+            .client
+            .indices()
+            .update_aliases()
+            .body(json!({ "actions": actions }))
+            .send()
+            .await
+            .map_err(unavailable)?;
+        checked::<Value>(response, "alias update").await.map(|_| ())
+    }
+
+    pub async fn delete_index(&self, name: &str) -> Result<(), ShopError> {
+        audit("ESHttpDelete");
+        let response = self
+            .client
+            .indices()
+            .delete(IndicesDeleteParts::Index(&[name]))
+            .send()
+            .await
+            .map_err(unavailable)?;
+        checked::<Value>(response, "index deletion")
+            .await
+            .map(|_| ())
+    }
+
+    /// Writes `writes` into `index` (the alias unless given) in one `_bulk` request,
+    /// each under external versioning. Outcomes come back in the order of `writes`.
+    pub async fn write(
+        &self,
+        writes: &[IndexWrite],
+        index: Option<&str>,
+    ) -> Result<Vec<WriteOutcome>, ShopError> {
+        if writes.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut ops = BulkOperations::new();
+        for write in writes {
+            let pushed = match write {
+                IndexWrite::Put { version, document } => ops.push(
+                    BulkOperation::index(document.as_ref())
+                        .id(&document.id)
+                        .version(i64::try_from(*version).unwrap_or(i64::MAX - 1))
+                        .version_type(VersionType::External),
+                ),
+                IndexWrite::Delete { id } => ops.push(
+                    BulkOperation::<()>::delete(id)
+                        .version(DELETED_VERSION)
+                        .version_type(VersionType::External),
+                ),
+            };
+            pushed.map_err(|e| ShopError::internal(format!("encoding a bulk write: {e}")))?;
+        }
+        audit("ESHttpPost");
+        let response = self
+            .client
+            .bulk(BulkParts::Index(index.unwrap_or(&self.alias)))
+            // Writing through the alias must never create a plain index of its name
+            // (with guessed mappings) if the alias were missing.
+            .require_alias(index.is_none())
+            .body(vec![ops])
+            .send()
+            .await
+            .map_err(unavailable)?;
+        let answer: BulkAnswer = checked(response, "bulk answer").await?;
+        if answer.items.len() != writes.len() {
+            return Err(unreadable("bulk answer", "one item per write expected"));
+        }
+        Ok(answer
+            .items
+            .into_iter()
+            .map(|item| match item.into_values().next() {
+                Some(BulkItem {
+                    status: 200 | 201, ..
+                }) => WriteOutcome::Written,
+                // A delete of a document that is not there has nothing left to do.
+                Some(BulkItem {
+                    status: 404,
+                    error: None,
+                }) => WriteOutcome::Written,
+                Some(BulkItem { status: 409, .. }) => WriteOutcome::AlreadyCurrent,
+                Some(BulkItem { status, error }) => WriteOutcome::Failed(format!(
+                    "{status}: {}",
+                    error.map(|e| e.to_string()).unwrap_or_default()
+                )),
+                None => WriteOutcome::Failed("an empty bulk item".into()),
+            })
+            .collect())
+    }
+
+    async fn run_search(&self, body: Value) -> Result<Option<Response>, ShopError> {
+        audit("ESHttpPost");
+        let response = self
+            .client
+            .search(SearchParts::Index(&[&self.alias]))
+            .body(body)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        // Nothing indexed yet (a fresh shop): no index, no results.
+        if response.status_code() == StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        Ok(Some(response))
+    }
+
+    pub async fn search(&self, body: Value) -> Result<Option<SearchResponse>, ShopError> {
+        match self.run_search(body).await? {
+            Some(response) => checked(response, "search answer").await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    pub async fn suggest(&self, body: Value) -> Result<Option<SuggestResponse>, ShopError> {
+        match self.run_search(body).await? {
+            Some(response) => checked(response, "suggest answer").await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Opens the connection during init.
+    pub async fn warm_up(&self) {
+        audit("ESHttpHead");
+        let _ = self.client.ping().send().await;
+    }
+}
+
+/// The index as its writer needs it: made sure of (created from the definition
+/// file if missing) at cold start, before any write. The indexer does this rather
+/// than a deployment-time custom resource because it is the one place that runs
+/// the same way locally and in AWS and is the first to need the index; a cold start
+/// that cannot make sure fails its init, and the stream retries the batch later.
+pub struct IndexWriter(pub SearchIndex);
+
+impl std::ops::Deref for IndexWriter {
+    type Target = SearchIndex;
+    fn deref(&self) -> &SearchIndex {
+        &self.0
+    }
+}
+
+/// The body of a successful answer; the index's refusal otherwise.
+async fn checked<T: serde::de::DeserializeOwned>(
+    response: Response,
+    what: &str,
+) -> Result<T, ShopError> {
+    let status = response.status_code();
+    if status.is_success() {
+        return response.json::<T>().await.map_err(|e| unreadable(what, e));
+    }
+    let text = response.text().await.unwrap_or_default();
+    let detail: String = text.chars().take(500).collect();
+    if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
+        Err(ShopError::Unavailable(format!(
+            "the search index failed ({status}): {detail}"
+        )))
+    } else {
+        Err(ShopError::internal(format!(
+            "the search index refused a {what} ({status}): {detail}"
+        )))
+    }
+}
