@@ -675,17 +675,22 @@ def check_categories(ddb, table):
     return missing
 
 
-def generate(args):
+def clients(args):
+    """The table's name, the OpenSearch node's URL and a DynamoDB client pooled for the workers."""
     import boto3
-    import requests
     from botocore.config import Config
 
     load_env()
-    table, endpoint = os.environ["TABLE_NAME"], os.environ["AWS_ENDPOINT_URL"]
-    os_url = os.environ.get("OPENSEARCH_URL", "http://127.0.0.1:9200").rstrip("/")
     cfg = Config(retries={"max_attempts": 8, "mode": "standard"}, read_timeout=120,
                  max_pool_connections=max(10, args.workers * 2))
-    ddb = boto3.client("dynamodb", endpoint_url=endpoint, config=cfg)
+    ddb = boto3.client("dynamodb", endpoint_url=os.environ["AWS_ENDPOINT_URL"], config=cfg)
+    return os.environ["TABLE_NAME"], os.environ.get("OPENSEARCH_URL", "http://127.0.0.1:9200").rstrip("/"), ddb
+
+
+def generate(args):
+    import requests
+
+    table, os_url, ddb = clients(args)
     missing = check_categories(ddb, table)
     if missing:
         sys.exit(f"catalog_gen: categories missing from the table (seed them with infra/local/seed.py): {missing}")
@@ -796,16 +801,9 @@ def generate(args):
 # --------------------------------------------------------------------------------------------
 
 def clean(args):
-    import boto3
     import requests
-    from botocore.config import Config
 
-    load_env()
-    table, endpoint = os.environ["TABLE_NAME"], os.environ["AWS_ENDPOINT_URL"]
-    os_url = os.environ.get("OPENSEARCH_URL", "http://127.0.0.1:9200").rstrip("/")
-    cfg = Config(retries={"max_attempts": 8, "mode": "standard"}, read_timeout=120,
-                 max_pool_connections=max(10, args.workers * 2))
-    ddb = boto3.client("dynamodb", endpoint_url=endpoint, config=cfg)
+    table, os_url, ddb = clients(args)
     t0 = time.perf_counter()
     segments = max(1, args.workers)
 
