@@ -57,3 +57,31 @@ def test_reindex_rebuilds_a_lost_index(seller, anon):
     assert summary["failed"] == 0 and summary["written"] >= len(products), summary
     assert progress and all(line.startswith("pass 1:") for line in progress), progress
     assert list(requests.get(f"{OPENSEARCH}/_alias/{ALIAS}", timeout=10).json()) != []
+
+
+def test_reindex_repairs_stale_documents_and_sweeps_out_deleted_products(seller):
+    """Two kinds of damage the stream cannot repair, which the rebuild does: a document whose
+    content is stale at the product's own version (as after a category rename or a fix in the
+    rules that build documents, which no version counts), and a document of a product the table
+    no longer has (a deletion that went to another index, or to the dead-letter queue)."""
+    w = word()
+    product = new_product(seller, f"{w.title()} Tarp Shelter", w.title(), "camping", [variant(2900)])
+    indexed = wait_for(lambda: node_doc(product["id"]), what="the document indexed")
+
+    # Stale content at the same version, and a document of a product that does not exist.
+    stale = {**indexed["_source"], "name": "Stale Name"}
+    r = requests.put(f"{OPENSEARCH}/{ALIAS}/_doc/{product['id']}", json=stale, timeout=10,
+                     params={"version": indexed["_version"], "version_type": "external_gte", "refresh": "true"})
+    assert r.status_code == 200, r.text
+    ghost_id = f"ghost-{w}"
+    ghost = {**indexed["_source"], "id": ghost_id, "name": f"{w.title()} Ghost"}
+    r = requests.put(f"{OPENSEARCH}/{ALIAS}/_doc/{ghost_id}", json=ghost, timeout=10,
+                     params={"version": 1, "version_type": "external", "refresh": "true"})
+    assert r.status_code == 201, r.text
+
+    summary, progress = reindex()
+
+    repaired = node_doc(product["id"])
+    assert repaired["_source"] == indexed["_source"] and repaired["_version"] == indexed["_version"]
+    assert node_doc(ghost_id) is None, "the ghost was swept out"
+    assert summary["failed"] == 0 and summary["deleted"] >= 1, summary

@@ -891,7 +891,7 @@ def main():
     ap.add_argument("--count", type=int, default=50_000, help="products to generate (default 50000)")
     ap.add_argument("--workers", type=int, default=8, help="concurrent BatchWriteItem callers (default 8)")
     ap.add_argument("--seed", type=int, default=42, help="content seed (default 42)")
-    ap.add_argument("--timeout", type=float, default=1800, help="seconds to wait for the index (default 1800)")
+    ap.add_argument("--timeout", type=float, default=4500, help="seconds to wait for the index (default 4500)")
     ap.add_argument("--dry-run", action="store_true", help="print 2 sample products as DynamoDB JSON, write nothing")
     ap.add_argument("--clean", action="store_true",
                     help="delete every generated product (seller bench-seller, brand Bx*, 'benchgen') instead")

@@ -21,6 +21,20 @@ use crate::domain::search::{unreadable, SearchDocument, SearchResponse, SuggestR
 /// locally and in AWS.
 pub static INDEX_DEFINITION: &str = include_str!("../../../infra/search/products-index.json");
 
+/// Well inside a function's timeout (10 s in AWS), so a slow node ends as a clean 503
+/// or a reported batch failure, not as a killed invocation.
+const CLIENT_TIMEOUT_SECONDS: u64 = 5;
+
+/// Which stored versions a write may replace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overwrite {
+    /// Only older ones (the stream: a redelivered state changes nothing).
+    Older,
+    /// Older and equal ones (a rebuild: documents are rebuilt by the current code and
+    /// category tree, which the version does not cover).
+    OlderOrEqual,
+}
+
 /// Product ids are never reused, so a deletion is final: it outranks every state's
 /// version, and the tombstone refuses a late write of an older state.
 const DELETED_VERSION: i64 = i64::MAX;
@@ -97,7 +111,7 @@ impl SearchIndex {
         let url =
             opensearch::http::Url::parse(url).map_err(|e| format!("search URL {url}: {e}"))?;
         let mut transport = TransportBuilder::new(SingleNodeConnectionPool::new(url))
-            .timeout(std::time::Duration::from_secs(10));
+            .timeout(std::time::Duration::from_secs(CLIENT_TIMEOUT_SECONDS));
         if let Some(sdk) = sign {
             let credentials =
                 opensearch::auth::Credentials::try_from(sdk).map_err(|e| e.to_string())?;
@@ -217,7 +231,12 @@ impl SearchIndex {
         &self,
         writes: &[IndexWrite],
         index: Option<&str>,
+        overwrite: Overwrite,
     ) -> Result<Vec<WriteOutcome>, ShopError> {
+        let version_type = match overwrite {
+            Overwrite::Older => VersionType::External,
+            Overwrite::OlderOrEqual => VersionType::ExternalGte,
+        };
         if writes.is_empty() {
             return Ok(Vec::new());
         }
@@ -228,7 +247,7 @@ impl SearchIndex {
                     BulkOperation::index(document.as_ref())
                         .id(&document.id)
                         .version(i64::try_from(*version).unwrap_or(i64::MAX - 1))
-                        .version_type(VersionType::External),
+                        .version_type(version_type),
                 ),
                 IndexWrite::Delete { id } => ops.push(
                     BulkOperation::<()>::delete(id)
@@ -273,6 +292,42 @@ impl SearchIndex {
                 None => WriteOutcome::Failed("an empty bulk item".into()),
             })
             .collect())
+    }
+
+    /// One page of the ids of `index`'s documents, in id order, after `after`.
+    pub async fn document_ids(
+        &self,
+        index: &str,
+        after: Option<&str>,
+        page: usize,
+    ) -> Result<Vec<String>, ShopError> {
+        #[derive(Deserialize)]
+        struct Ids {
+            hits: IdHits,
+        }
+        #[derive(Deserialize)]
+        struct IdHits {
+            hits: Vec<IdHit>,
+        }
+        #[derive(Deserialize)]
+        struct IdHit {
+            #[serde(rename = "_id")]
+            id: String,
+        }
+        let mut body = json!({ "size": page, "_source": false, "sort": [{ "id": "asc" }] });
+        if let Some(after) = after {
+            body["search_after"] = json!([after]);
+        }
+        audit("ESHttpPost");
+        let response = self
+            .client
+            .search(SearchParts::Index(&[index]))
+            .body(body)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        let ids: Ids = checked(response, "id page").await?;
+        Ok(ids.hits.hits.into_iter().map(|h| h.id).collect())
     }
 
     async fn run_search(&self, body: Value) -> Result<Option<Response>, ShopError> {

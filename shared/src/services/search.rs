@@ -8,9 +8,11 @@
 //! the newest state, and an equal version is refused by the index as already there.
 
 use futures_util::future::join_all;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use crate::adapters::search::{definition_index_name, IndexWrite, SearchIndex, WriteOutcome};
+use crate::adapters::search::{
+    definition_index_name, IndexWrite, Overwrite, SearchIndex, WriteOutcome,
+};
 use crate::domain::catalog::Category;
 use crate::domain::error::ShopError;
 use crate::domain::ids::{CategoryId, ProductId};
@@ -49,12 +51,13 @@ async fn category_tree(store: &Store) -> Result<HashMap<CategoryId, Category>, S
         .collect())
 }
 
-/// Writes the current state of `ids` into the index (`into`, else the alias).
+/// Writes the current state of `ids` into the index: through the alias, replacing only
+/// older states (the stream), or into the index being rebuilt, replacing equal ones too.
 pub async fn index_products(
     store: &Store,
     index: &SearchIndex,
     ids: &[ProductId],
-    into: Option<&str>,
+    rebuilding: Option<&str>,
 ) -> Result<IndexReport, ShopError> {
     let categories = category_tree(store).await?;
     let reads = join_all(ids.iter().map(|id| store.get_product(id))).await;
@@ -76,7 +79,11 @@ pub async fn index_products(
             }
         }
     }
-    let outcomes = match index.write(&writes, into).await {
+    let overwrite = match rebuilding {
+        Some(_) => Overwrite::OlderOrEqual,
+        None => Overwrite::Older,
+    };
+    let outcomes = match index.write(&writes, rebuilding, overwrite).await {
         Ok(outcomes) => outcomes,
         Err(err) => {
             tracing::warn!(error = %err, products = writes.len(), "the bulk write failed");
@@ -140,17 +147,34 @@ pub struct RebuildProgress {
     pub pass: u8,
     pub scanned: usize,
     pub written: usize,
+    pub deleted: usize,
     pub unchanged: usize,
     pub failed: usize,
 }
 
+fn progress_of(pass: u8, scanned: usize, report: &IndexReport) -> RebuildProgress {
+    RebuildProgress {
+        pass,
+        scanned,
+        written: report.written,
+        deleted: report.deleted,
+        unchanged: report.unchanged,
+        failed: report.failed.len(),
+    }
+}
+
+/// Documents checked per page when sweeping out those of deleted products.
+const SWEEP_PAGE: usize = 1000;
+
 pub const REBUILD_PAGE: i32 = 200;
 
+/// One scan of the table's products into `target`; the ids it found are added to `seen`.
 async fn rebuild_pass(
     store: &Store,
     index: &SearchIndex,
     target: &str,
     pass: u8,
+    seen: &mut HashSet<String>,
     progress: &mut dyn FnMut(RebuildProgress),
 ) -> Result<IndexReport, ShopError> {
     let mut total = IndexReport::default();
@@ -159,26 +183,59 @@ async fn rebuild_pass(
     while let Some(from) = position.take() {
         let (ids, next) = store.scan_product_ids(from, REBUILD_PAGE).await?;
         scanned += ids.len();
+        seen.extend(ids.iter().map(|id| id.to_string()));
         for chunk in ids.chunks(100) {
             total.add(index_products(store, index, chunk, Some(target)).await?);
         }
-        progress(RebuildProgress {
-            pass,
-            scanned,
-            written: total.written,
-            unchanged: total.unchanged,
-            failed: total.failed.len(),
-        });
+        progress(progress_of(pass, scanned, &total));
         position = next;
     }
     Ok(total)
 }
 
+/// Documents in `target` whose product the scan did not find: each is indexed again
+/// from the table, which deletes it if the product is gone (a deletion the stream
+/// wrote elsewhere, or one that ended in the dead-letter queue), or writes it if the
+/// product was created after the scan passed it.
+async fn sweep(
+    store: &Store,
+    index: &SearchIndex,
+    target: &str,
+    pass: u8,
+    seen: &HashSet<String>,
+    report: &mut IndexReport,
+    progress: &mut dyn FnMut(RebuildProgress),
+) -> Result<(), ShopError> {
+    let mut after: Option<String> = None;
+    loop {
+        let ids = index
+            .document_ids(target, after.as_deref(), SWEEP_PAGE)
+            .await?;
+        let Some(last) = ids.last().cloned() else {
+            return Ok(());
+        };
+        let unseen: Vec<ProductId> = ids
+            .iter()
+            .filter(|id| !seen.contains(*id))
+            .filter_map(|id| ProductId::parse(id).ok())
+            .collect();
+        for chunk in unseen.chunks(100) {
+            report.add(index_products(store, index, chunk, Some(target)).await?);
+        }
+        if !unseen.is_empty() {
+            progress(progress_of(pass, seen.len(), report));
+        }
+        after = Some(last);
+    }
+}
+
 /// Rebuilds the index from the table: into the index of the current definition
-/// (created if missing; with `recreate`, dropped and created empty first), then
-/// points the alias at it. When that moved the alias, the stream wrote to the old
-/// index meanwhile, so a second pass catches what changed during the first (the
-/// unchanged are refused by version and cost nothing); then the old index goes.
+/// (created if missing; with `recreate`, dropped and created empty first), rewriting
+/// every product's document (equal versions too: the category tree or the document's
+/// rules may have changed), then points the alias at it. When that moved the alias,
+/// the stream wrote to the old index meanwhile, so a second pass catches what changed
+/// during the first; then the old index goes. Last, documents of products the table
+/// no longer has are swept out.
 pub async fn rebuild(
     store: &Store,
     index: &SearchIndex,
@@ -197,13 +254,26 @@ pub async fn rebuild(
         let _ = index.delete_index(&target).await;
     }
     index.create_index(&target).await?;
-    let mut report = rebuild_pass(store, index, &target, 1, progress).await?;
+    let mut seen = HashSet::new();
+    let mut report = rebuild_pass(store, index, &target, 1, &mut seen, progress).await?;
+    let mut last_pass = 1;
     if !previous.iter().any(|p| p == &target) {
         index.point_alias(&target, &previous).await?;
-        report.add(rebuild_pass(store, index, &target, 2, progress).await?);
+        last_pass = 2;
+        report.add(rebuild_pass(store, index, &target, 2, &mut seen, progress).await?);
         for old in previous.iter().filter(|p| p.as_str() != target) {
             index.delete_index(old).await?;
         }
     }
+    sweep(
+        store,
+        index,
+        &target,
+        last_pass,
+        &seen,
+        &mut report,
+        progress,
+    )
+    .await?;
     Ok(report)
 }

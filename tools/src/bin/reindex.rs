@@ -36,10 +36,11 @@ async fn main() -> ExitCode {
     let started = Instant::now();
     let mut report_progress = |p: RebuildProgress| {
         eprintln!(
-            "pass {}: {} products scanned, {} written, {} already current, {} failed ({:.1} s)",
+            "pass {}: {} products scanned, {} written, {} deleted, {} already current, {} failed ({:.1} s)",
             p.pass,
             p.scanned,
             p.written,
+            p.deleted,
             p.unchanged,
             p.failed,
             started.elapsed().as_secs_f64()

@@ -11,6 +11,9 @@ use crate::domain::money::MAX_PRICE_MINOR;
 use super::cursor::Cursor;
 
 pub const MAX_QUERY_CHARS: usize = 200;
+/// Each word of a query becomes fuzzy term expansions; a cap on words keeps a query
+/// within the node's clause limit and its cost bounded (a pasted title fits).
+pub const MAX_QUERY_WORDS: usize = 16;
 pub const DEFAULT_LIMIT: u32 = 20;
 pub const MAX_LIMIT: u32 = 50;
 const MAX_BRANDS: usize = 20;
@@ -200,7 +203,13 @@ impl SearchRequest {
             match name {
                 // An empty `q=` is a browse, as a search box submitted empty means.
                 "q" if raw.trim().is_empty() => {}
-                "q" => request.text = Some(filter_text("q", raw, MAX_QUERY_CHARS)?),
+                "q" => {
+                    let text = filter_text("q", raw, MAX_QUERY_CHARS)?;
+                    if text.split_whitespace().count() > MAX_QUERY_WORDS {
+                        return Err(malformed(format!("q must be at most {MAX_QUERY_WORDS} words")));
+                    }
+                    request.text = Some(text);
+                }
                 "category" => {
                     request.category = Some(
                         CategoryId::parse(raw).map_err(|e| malformed(format!("category {}", e.message)))?,

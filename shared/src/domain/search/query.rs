@@ -21,6 +21,9 @@ pub const PRICE_BANDS: [(i64, Option<i64>); 6] = [
 /// Edits allowed per word: none up to 3 letters, one up to 6, two from 7 on. Short
 /// words have too many near neighbours ("cap" ~ "cat" ~ "car") for a typo to be safe.
 const FUZZINESS: &str = "AUTO:4,7";
+/// Index terms a misspelt word may stand for (OpenSearch's default is 50): with the
+/// word cap, a query's expansions stay far below the node's 1,024-clause limit.
+const MAX_EXPANSIONS: u32 = 10;
 /// Totals are counted exactly up to here; beyond it the response says "at least".
 pub const TRACK_TOTAL_HITS: u64 = 10_000;
 const FACET_CATEGORIES: u32 = 50;
@@ -59,6 +62,7 @@ fn text_query(text: &str) -> Value {
                             "query": text,
                             "fuzziness": FUZZINESS,
                             "prefix_length": 1,
+                            "max_expansions": MAX_EXPANSIONS,
                             "minimum_should_match": WORDS_REQUIRED
                         } } }
                     ],
@@ -68,7 +72,7 @@ fn text_query(text: &str) -> Value {
             // Scoring: name over brand over description; the words in order above scattered.
             "should": [
                 { "match": { "name": { "query": text, "boost": 3.0 } } },
-                { "match": { "name.plain": { "query": text, "fuzziness": FUZZINESS, "prefix_length": 1, "boost": 2.0 } } },
+                { "match": { "name.plain": { "query": text, "fuzziness": FUZZINESS, "prefix_length": 1, "max_expansions": MAX_EXPANSIONS, "boost": 2.0 } } },
                 { "match": { "brand": { "query": text, "boost": 2.0 } } },
                 { "match": { "description": { "query": text, "boost": 1.0 } } },
                 { "match_phrase": { "name": { "query": text, "slop": 1, "boost": 4.0 } } },
@@ -244,6 +248,13 @@ mod tests {
         let mut all = Vec::new();
         strings(&body, &mut all);
         assert_eq!(all.iter().filter(|s| s.as_str() == hostile).count(), 8);
+    }
+
+    #[test]
+    fn fuzzy_clauses_bound_their_expansions() {
+        let body = search_body(&request(&[("q", "wireles hedphones")])).to_string();
+        assert_eq!(body.matches("\"fuzziness\"").count(), 2);
+        assert_eq!(body.matches("\"max_expansions\":10").count(), 2);
     }
 
     #[test]

@@ -100,6 +100,8 @@ fn bad_parameters_are_refused_with_a_reason() {
     assert!(refused(&[("q", "a"), ("q", "b")]).contains("only once"));
     assert!(refused(&[("in_stock", "maybe")]).contains("in_stock"));
     assert!(refused(&[("q", &"x".repeat(201))]).contains("200"));
+    assert!(refused(&[("q", &"ab ".repeat(17))]).contains("16 words"));
+    assert!(parse(&[("q", &"ab ".repeat(16))]).is_ok());
     assert!(refused(&[("q", "a\u{0}b")]).contains("control"));
     assert!(refused(&[("category", "a#b")]).contains("category"));
     assert!(refused(&[("attr.", "x")]).contains("attr."));
