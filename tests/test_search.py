@@ -183,6 +183,7 @@ BAD_PARAMETERS = {
     "cursor of json garbage": [("cursor", base64.urlsafe_b64encode(b'{"after":[1,"x"]}').decode().rstrip("="))],
     "unknown parameter": [("colour", "red")],
     "q over 200 characters": [("q", "a" * 201)],
+    "q of 17 words": [("q", " ".join(["lamp"] * 17))],
     "min rating over 5": [("min_rating", 6)],
     "min rating with three decimals": [("min_rating", "4.125")],
     "negative min rating": [("min_rating", -1)],
@@ -205,7 +206,8 @@ def test_bad_parameters_are_refused(case, anon):
 
 GOOD_PARAMETERS = {
     "browse": [],
-    "q of 200 characters": [("q", ("wireless headphones " * 10)[:200])],
+    "q of 200 characters": [("q", ("headphoneswireless " * 11)[:200])],
+    "q of 16 words": [("q", " ".join(["lamp"] * 16))],
     "limit 1": [("limit", 1)],
     "limit 50": [("limit", 50)],
     "min rating 0": [("min_rating", 0)],
