@@ -28,6 +28,10 @@ ORDER_LINE_PREFIX = "LINE#"
 ORDER_LINE_INDEX_PREFIX = "ORDERLINE#"
 IDEMPOTENCY_PREFIX = "IDEMPOTENCY#"
 CARD_USE_PREFIX = "USE#"
+SELLER_ACCOUNT_PREFIX = "SELLER#"
+SELLER_ACCOUNT_SK = "ACCOUNT"
+PRODUCT_PREFIX = "PRODUCT#"
+IMPORT_PREFIX = "IMPORT#"
 
 
 def _prefixed(prefix):
@@ -51,6 +55,12 @@ order_line_sk = _prefixed(ORDER_LINE_PREFIX)
 customer_orders_pk = _prefixed("CUSTOMER#")
 idempotency_sk = _prefixed(IDEMPOTENCY_PREFIX)  # takes the key's SHA-256 hex: idempotency_key_hash()
 card_pk = _prefixed("CARD#")
+seller_account_pk = _prefixed(SELLER_ACCOUNT_PREFIX)  # takes the public seller id
+import_sk = _prefixed(IMPORT_PREFIX)
+
+
+def sellers_by_status_pk(status):
+    return f"SELLERS#{status}"
 
 
 # Sort keys made of several parts: an RFC 3339 UTC time first, so a query returns them in time order.

@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT / "infra" / "local" / "gateway"))
 sys.path.insert(0, str(ROOT / "tests"))
 import gateway  # noqa: E402  (the gateway's own event builder and JWT check)
 import keys  # noqa: E402  (the table's key schema)
-from conftest import order_body, product_body, register, register_many  # noqa: E402  (loads .local/env)
+from conftest import approved_seller, order_body, product_body, register, register_many  # noqa: E402  (loads .local/env)
 
 # The fraud check adds 40 points once the card (pm_card_visa: one fingerprint for everyone) was
 # used 5 times in the hour and 15 for an account younger than a day; a customer's 3rd earlier
@@ -115,7 +115,7 @@ def main():
     n_buyers = (2 * math.ceil((n + 1) / ORDERS_PER_BUYER) + 2 * math.ceil(THROUGHPUT_ORDERS / ORDERS_PER_BUYER)
                 + CONFIRM_ORDERS + 1)
     t = time.perf_counter()
-    seller = register("seller")
+    seller = approved_seller()
     buyers = Buyers(register_many(n_buyers))
     log(f"setup: 1 seller + {n_buyers} buyers registered (verified by mail) in {time.perf_counter() - t:.1f} s")
 

@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT / "infra" / "local" / "gateway"))
 sys.path.insert(0, str(ROOT / "tests"))
 import gateway  # noqa: E402  (the gateway's own event builder)
 import keys  # noqa: E402  (the table's key schema)
-from conftest import product_body, register  # noqa: E402
+from conftest import approved_seller, product_body, register  # noqa: E402
 
 
 def pct(samples, p):
@@ -52,7 +52,7 @@ def main():
     routes = {r.function: r for r in gateway.load_routes(str(ROOT / "template.yaml"))}
     gw = gateway.Gateway(list(routes.values()), physical, None, lam)
 
-    seller, buyer = register("seller"), register("customer")
+    seller, buyer = approved_seller(), register("customer")
     body = product_body(stock=1_000_000)
     pid = seller.api.post("/products", json=body).json()["id"]
     sku = body["variants"][0]["sku"]

@@ -3,8 +3,8 @@
 Categories are written straight into the table (there is no category API yet;
 keys from tests/keys.py, the mirror of shared/src/store/keys.rs). Products go through
 the shop's own HTTP API as a registered seller (registered and verified as a person
-would: the code is read from the mail the shop sent), so the seed exercises the real
-code path.
+would: the code is read from the mail the shop sent; then approved by the local
+administrator), so the seed exercises the real code path.
 
 The products: first the hand-written featured ones of catalog/featured.json (distinctive names,
 brands and descriptions, which tests/search_relevance.json measures search against), then
@@ -24,6 +24,7 @@ import boto3
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests"))
+import accounts  # noqa: E402  (the local administrator, who approves the seed seller)
 import keys  # noqa: E402  (the table's key schema)
 import mailbox  # noqa: E402  (reads the verification code the shop mails)
 
@@ -71,12 +72,14 @@ def seed_categories(table):
 
 
 def seller_token():
+    """The seed seller, registered as a person would and approved by the local administrator."""
     r = mailbox.register_verified(API, MOTO, **SELLER)
     if r.status_code not in (201, 409):
         sys.exit(f"seed: register failed: {r.status_code} {r.text}")
-    r = requests.post(f"{API}/auth/login", json={"email": SELLER["email"], "password": SELLER["password"]}, timeout=30)
-    r.raise_for_status()
-    return r.json()["idToken"]
+    token = accounts.sign_in(API, SELLER["email"], SELLER["password"])
+    admin = accounts.sign_in(API, accounts.LOCAL_ADMIN["email"], accounts.LOCAL_ADMIN["password"])
+    accounts.approve(API, admin, token)
+    return token
 
 
 def featured():

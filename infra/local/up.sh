@@ -4,7 +4,8 @@
 #   CloudFormation, Secrets Manager), moto (Cognito + SESv2), localstripe (Stripe's API),
 #   OpenSearch; builds the functions with
 #   `sam build` (cargo-lambda), deploys template.yaml as a fresh stack, starts the
-#   local HTTP API gateway and seeds a sample catalog.
+#   local HTTP API gateway, makes the local administrator (admin@shop.example, tests/accounts.py)
+#   and seeds a sample catalog.
 # Knobs: SHOP_BUILD_MODE=debug|release (debug), SHOP_SEED=0 to skip the catalog,
 #        SEED_PRODUCTS (300), GATEWAY_PORT (8080), SHOP_STACK (shop-local),
 #        SHOP_LOCALSTACK=external to use a LocalStack already listening on LOCALSTACK_PORT
@@ -108,6 +109,9 @@ CHECKOUT_STATE_MACHINE_ARN=$(output CheckoutStateMachineArn)
 PAYMENT_QUEUE_URL=$(output PaymentQueueUrl)
 PAYMENT_DLQ_URL=$(output PaymentDeadLetterQueueUrl)
 SEARCH_INDEX_DLQ_URL=$(output SearchIndexDeadLetterQueueUrl)
+IMPORT_BUCKET=$(output ImportBucketName)
+IMPORT_QUEUE_URL=$(output ImportQueueUrl)
+IMPORT_DLQ_URL=$(output ImportDeadLetterQueueUrl)
 
 stop_pid gateway
 start_bg gateway "$LOG_DIR/gateway.log" python "$HERE/gateway/gateway.py" --template "$REPO_ROOT/template.yaml" \
@@ -133,6 +137,7 @@ export CHECKOUT_STATE_MACHINE_ARN=$CHECKOUT_STATE_MACHINE_ARN
 export PAYMENT_QUEUE_URL=$PAYMENT_QUEUE_URL
 export PAYMENT_DLQ_URL=$PAYMENT_DLQ_URL
 export SEARCH_INDEX_DLQ_URL=$SEARCH_INDEX_DLQ_URL
+export IMPORT_BUCKET=$IMPORT_BUCKET IMPORT_QUEUE_URL=$IMPORT_QUEUE_URL IMPORT_DLQ_URL=$IMPORT_DLQ_URL
 export RESERVATION_WINDOW_SECONDS=$RESERVATION_WINDOW_SECONDS
 export USER_POOL_ID=$POOL_ID
 export USER_POOL_CLIENT_ID=$CLIENT_ID
@@ -143,6 +148,10 @@ export STRIPE_API_BASE=http://127.0.0.1:$LOCALSTRIPE_PORT
 export STRIPE_API_KEY=$STRIPE_API_KEY STRIPE_WEBHOOK_SECRET=$STRIPE_WEBHOOK_SECRET
 export OPENSEARCH_URL=http://127.0.0.1:$OPENSEARCH_PORT
 ENV
+
+log "making the local administrator"
+SHOP_API_URL=http://127.0.0.1:$GATEWAY_PORT MOTO_ENDPOINT=http://127.0.0.1:$MOTO_PORT USER_POOL_ID=$POOL_ID \
+  python "$HERE/admin.py" >/dev/null || die "making the local administrator failed"
 
 if [[ ${SHOP_SEED:-1} != 0 ]]; then
   log "seeding the sample catalog"

@@ -11,6 +11,7 @@ use crate::adapters::mail::{MailQueue, Mailer};
 use crate::adapters::saga::{CheckoutStarter, TaskTokens};
 use crate::adapters::search::{IndexWriter, SearchIndex};
 use crate::adapters::stripe::Stripe;
+use crate::adapters::uploads::Uploads;
 use crate::store::Store;
 
 /// Why a function could not start. Lambda reports it as an init error.
@@ -163,6 +164,27 @@ impl Dependency for WebhookSecret {
     async fn from_env(env: &Env) -> Result<Self, InitError> {
         Ok(WebhookSecret(
             secret(env, "STRIPE_WEBHOOK_SECRET", "verifying Stripe's webhooks").await?,
+        ))
+    }
+}
+
+/// The import bucket. Behind an endpoint override (the local stack's S3) keys go in the
+/// path (`http://127.0.0.1:4566/<bucket>/<key>`): virtual-hosted names do not resolve there.
+#[async_trait::async_trait]
+impl Dependency for Uploads {
+    async fn from_env(env: &Env) -> Result<Self, InitError> {
+        let mut config = aws_sdk_s3::config::Builder::from(env.sdk());
+        if std::env::var_os("AWS_ENDPOINT_URL").is_some()
+            || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some()
+        {
+            config = config.force_path_style(true);
+        }
+        if crate::sdk::audit::enabled() {
+            config = config.interceptor(crate::sdk::audit::SdkCallAudit::logging());
+        }
+        Ok(Uploads::new(
+            aws_sdk_s3::Client::from_conf(config.build()),
+            env.required("IMPORT_BUCKET", "catalog imports")?,
         ))
     }
 }

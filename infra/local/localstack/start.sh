@@ -209,6 +209,9 @@ env_args=(
   # A flash sale starts ~200 function processes at once on two cores: give each a minute to come
   # up (LocalStack's default, 20 s, fails the slowest with "timed out during startup").
   LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT=60
+  # Check presigned S3 URLs as AWS does (signature incl. key, size and type; expiry): LocalStack skips
+  # both by default, and an import's upload URL is its one grant to write.
+  S3_SKIP_SIGNATURE_VALIDATION=0
   SERVICES="${LOCALSTACK_SERVICES:-$SERVICES_DEFAULT}"
   DEBUG="${LOCALSTACK_DEBUG:-0}"
 )

@@ -6,3 +6,4 @@ pub mod mail;
 pub mod saga;
 pub mod search;
 pub mod stripe;
+pub mod uploads;

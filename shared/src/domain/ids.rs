@@ -103,17 +103,41 @@ id_type!(
     UserId, "userId", 128
 );
 
+id_type!(
+    /// A seller's own name for a product in its catalog files: the rows of one product
+    /// share it, and importing it again updates the same product.
+    Handle, "handle", 100
+);
+id_type!(
+    /// A catalog import: a UUIDv7 the shop generates.
+    ImportId, "importId", 64
+);
+
 /// A seller as shoppers see it. Product pages never show the seller's account id
 /// (the identity provider's `sub`, which signs them in): this id is derived from it
 /// by a one-way hash, stable for the seller and meaningless without the `sub`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
-#[serde(into = "String")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub struct SellerId(String);
 
 impl SellerId {
     pub fn of(user: &UserId) -> SellerId {
         let hex = crate::domain::sha256_hex(&[b"shop-seller\0", user.as_str().as_bytes()]);
         SellerId(format!("s{}", &hex[..20]))
+    }
+
+    /// A public seller id as sent back (a path): `s` and 20 lower-case hex digits.
+    pub fn parse(raw: &str) -> Result<SellerId, FieldError> {
+        let hex = raw.strip_prefix('s').unwrap_or("");
+        if hex.len() == 20
+            && hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        {
+            Ok(SellerId(raw.to_owned()))
+        } else {
+            Err(FieldError::new("sellerId", "must be a seller id"))
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -127,10 +151,52 @@ impl From<SellerId> for String {
     }
 }
 
+impl TryFrom<String> for SellerId {
+    type Error = FieldError;
+    fn try_from(raw: String) -> Result<SellerId, FieldError> {
+        SellerId::parse(&raw)
+    }
+}
+
+impl std::fmt::Display for SellerId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 impl ProductId {
     /// A fresh id; UUIDv7 sorts by creation time, which keeps new items apart in the index.
     pub fn generate() -> Self {
         ProductId(uuid::Uuid::now_v7().to_string())
+    }
+}
+
+impl ProductId {
+    /// The product a seller's import file names by `handle`: derived, not stored, so a
+    /// row finds its product without a lookup, importing twice finds the same one, and
+    /// two sellers' equal handles never meet (the seller's `sub` is part of the digest).
+    /// UUID-shaped, version nibble 8 (custom), like the generated ids.
+    pub fn for_import(seller: &UserId, handle: &Handle) -> ProductId {
+        let hex = crate::domain::sha256_hex(&[
+            b"shop-import-product\0",
+            seller.as_str().as_bytes(),
+            b"\0",
+            handle.as_str().as_bytes(),
+        ]);
+        ProductId(format!(
+            "{}-{}-8{}-{}-{}",
+            &hex[0..8],
+            &hex[8..12],
+            &hex[13..16],
+            &hex[16..20],
+            &hex[20..32]
+        ))
+    }
+}
+
+impl ImportId {
+    pub fn generate() -> Self {
+        ImportId(uuid::Uuid::now_v7().to_string())
     }
 }
 
@@ -193,7 +259,32 @@ mod tests {
         assert_eq!(public, SellerId::of(&sub), "stable");
         assert_ne!(public, SellerId::of(&UserId::parse("other").unwrap()));
         assert_eq!(public.as_str().len(), 21);
+        assert_eq!(SellerId::parse(public.as_str()).unwrap(), public);
+        for bad in [
+            "",
+            "s",
+            "x0123456789abcdef0123",
+            "s0123456789ABCDEF0123",
+            "s0123456789abcdef012",
+        ] {
+            assert!(SellerId::parse(bad).is_err(), "{bad}");
+        }
         assert!(!public.as_str().contains("a1b2c3d4"));
+    }
+
+    #[test]
+    fn an_import_handle_names_one_product_per_seller() {
+        let (a, b) = (UserId::parse("a").unwrap(), UserId::parse("b").unwrap());
+        let h = Handle::parse("trail-shoe").unwrap();
+        let id = ProductId::for_import(&a, &h);
+        assert_eq!(id, ProductId::for_import(&a, &h), "stable");
+        assert_ne!(id, ProductId::for_import(&b, &h), "per seller");
+        assert_ne!(
+            id,
+            ProductId::for_import(&a, &Handle::parse("other").unwrap())
+        );
+        assert!(ProductId::parse(id.as_str()).is_ok());
+        assert_eq!((id.as_str().len(), &id.as_str()[14..15]), (36, "8"));
     }
 
     #[test]

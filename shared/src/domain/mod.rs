@@ -9,12 +9,14 @@ pub mod error;
 pub mod fraud;
 pub mod identity;
 pub mod ids;
+pub mod import;
 pub mod mail;
 pub mod money;
 pub mod order;
 pub mod paging;
 pub mod payment;
 pub mod search;
+pub mod seller;
 pub mod verification;
 pub mod wishlist;
 

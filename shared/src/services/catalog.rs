@@ -1,13 +1,15 @@
-//! Catalog use cases. Who may call: reads are anonymous; writes need a seller
-//! (or an admin) and a seller may only touch its own products.
+//! Catalog use cases. Who may call: reads are anonymous; writes need an approved
+//! seller (or an admin) and a seller may only touch its own products; taking a
+//! listing down is for administrators.
 
 use crate::domain::auth::Caller;
 use crate::domain::catalog::{
-    price_from, Category, Product, ProductDraft, ProductSummary, ProductUpdate, ProductView,
-    Variant, VariantDraft,
+    price_from, Category, ListingHold, Product, ProductDraft, ProductStatus, ProductSummary,
+    ProductUpdate, ProductView, Variant, VariantDraft,
 };
 use crate::domain::error::ShopError;
 use crate::domain::ids::{CategoryId, ProductId};
+use crate::services::sellers;
 use crate::store::{now_rfc3339, Page, Store};
 
 pub async fn list_categories(store: &Store) -> Result<Vec<Category>, ShopError> {
@@ -35,7 +37,7 @@ pub async fn get_product(store: &Store, id: &ProductId) -> Result<ProductView, S
         .get_product(id)
         .await?
         .ok_or(ShopError::NotFound("product"))?;
-    if product.status == crate::domain::catalog::ProductStatus::Inactive {
+    if product.status == ProductStatus::Inactive {
         return Err(ShopError::NotFound("product"));
     }
     Ok(ProductView::new(&product, &variants))
@@ -45,7 +47,8 @@ fn may_edit(caller: &Caller, product: &Product) -> bool {
     caller.is_admin() || (caller.user_id == product.seller_id && caller.require_seller().is_ok())
 }
 
-/// Loads a product for a write: 404 if absent, 403 if the caller may not edit it.
+/// Loads a product for a write: 404 if absent, 403 if the caller may not edit it
+/// (another seller's product, or a seller account that is not approved).
 async fn load_for_edit(
     store: &Store,
     caller: &Caller,
@@ -60,6 +63,9 @@ async fn load_for_edit(
         return Err(ShopError::Forbidden(
             "a seller may only change its own products",
         ));
+    }
+    if !caller.is_admin() {
+        sellers::require_approved(store, caller).await?;
     }
     Ok((product, variants))
 }
@@ -89,10 +95,8 @@ pub async fn create_product(
     caller: &Caller,
     draft: ProductDraft,
 ) -> Result<ProductView, ShopError> {
-    if !caller.has(crate::domain::auth::Role::Seller) {
-        // Admins moderate; products belong to the seller who lists them.
-        return Err(ShopError::Forbidden("only sellers may list products"));
-    }
+    // Admins moderate; products belong to the (approved) seller who lists them.
+    sellers::require_approved(store, caller).await?;
     let id = ProductId::generate();
     let now = now_rfc3339();
     let variants: Vec<Variant> = draft
@@ -113,6 +117,7 @@ pub async fn create_product(
         updated_at: now,
         price_from: price_from(&variants),
         version: 1,
+        hold: None,
     };
     store.create_product(&product, &variants).await?;
     Ok(ProductView::new(&product, &variants))
@@ -125,7 +130,23 @@ pub async fn update_product(
     update: ProductUpdate,
 ) -> Result<ProductView, ShopError> {
     let (current, variants) = load_for_edit(store, caller, id).await?;
+    // A held listing stays out until what held it is undone: an administrator's takedown
+    // by an administrator (whose edit lifts it), a suspension by reinstatement only (an
+    // edit keeps it, so reinstatement still brings the listing back).
+    let hold = match current.hold {
+        Some(ListingHold::Moderation) if caller.is_admin() => None,
+        Some(hold) if update.status == ProductStatus::Active => {
+            return Err(ShopError::Forbidden(match hold {
+                ListingHold::Moderation => "an administrator took this listing down",
+                ListingHold::SellerSuspended => {
+                    "the listing was withdrawn with the seller's suspension"
+                }
+            }))
+        }
+        other => other,
+    };
     let updated = Product {
+        hold,
         name: update.name,
         description: update.description,
         brand: update.brand,
@@ -193,4 +214,35 @@ pub async fn put_variant(
         .put_variant(&updated, current.version, &variant)
         .await?;
     Ok((ProductView::new(&updated, &variants), existing.is_none()))
+}
+
+/// `POST /admin/products/{id}/deactivate`: an administrator takes any listing out of the
+/// catalog; its seller cannot bring it back (an administrator's edit does). Repeating it
+/// changes nothing.
+pub async fn deactivate_product(
+    store: &Store,
+    caller: &Caller,
+    id: &ProductId,
+) -> Result<ProductView, ShopError> {
+    if !caller.is_admin() {
+        return Err(ShopError::Forbidden(
+            "only administrators take listings down",
+        ));
+    }
+    let (current, variants) = store
+        .get_product(id)
+        .await?
+        .ok_or(ShopError::NotFound("product"))?;
+    if current.hold == Some(ListingHold::Moderation) {
+        return Ok(ProductView::new(&current, &variants));
+    }
+    let updated = Product {
+        status: ProductStatus::Inactive,
+        hold: Some(ListingHold::Moderation),
+        updated_at: now_rfc3339(),
+        version: current.version + 1,
+        ..current.clone()
+    };
+    store.update_product(&updated, current.version).await?;
+    Ok(ProductView::new(&updated, &variants))
 }

@@ -12,14 +12,16 @@ use serde::Serialize;
 
 use crate::adapters::cognito::{IdentityProvider, Tokens};
 use crate::adapters::mail::MailQueue;
+use crate::domain::auth::Role;
 use crate::domain::error::ShopError;
 use crate::domain::identity::{Credentials, Registration};
 use crate::domain::ids::UserId;
 use crate::domain::mail::Mail;
+use crate::domain::seller::Seller;
 use crate::domain::verification::{
     self, digest, Code, CODE_LIFETIME_MINUTES, RESEND_AFTER_SECONDS,
 };
-use crate::store::{now_rfc3339, Profile, Store, VerificationRecord};
+use crate::store::{now_rfc3339, now_sortable, Profile, Store, VerificationRecord};
 
 /// Unix seconds now.
 fn now() -> i64 {
@@ -121,14 +123,20 @@ pub async fn verify(
     };
     verification::check(&record.pending(), code, now)?;
     idp.mark_verified(email).await?;
+    let created_at = now_rfc3339();
+    // A seller's account is an application from here on, pending an administrator's approval.
+    let application = (record.role == Role::Seller.as_str())
+        .then(|| Seller::application(&record.user_id, &record.name, &now_sortable()));
     let profile = Profile {
         user_id: record.user_id.clone(),
         email: record.email.clone(),
         name: record.name.clone(),
         role: record.role.clone(),
-        created_at: now_rfc3339(),
+        created_at,
     };
-    store.complete_verification(email, &profile).await?;
+    store
+        .complete_verification(email, &profile, application.as_ref())
+        .await?;
     Ok(profile)
 }
 

@@ -50,22 +50,10 @@ impl Store {
     ) -> Result<(), ShopError> {
         let mut actions = vec![
             self.category_exists(product)?,
-            tx(build(
-                Put::builder()
-                    .table_name(self.table())
-                    .set_item(Some(product_item(product)?))
-                    .condition_expression("attribute_not_exists(PK)")
-                    .build(),
-            )?),
+            self.product_create(product)?,
         ];
         for v in variants {
-            actions.push(tx(build(
-                Put::builder()
-                    .table_name(self.table())
-                    .set_item(Some(variant_item(v)?))
-                    .condition_expression("attribute_not_exists(PK)")
-                    .build(),
-            )?));
+            actions.push(self.variant_create(v)?);
             actions.push(self.sku_claim(v)?);
         }
         self.transact(actions, |c| {
@@ -89,7 +77,10 @@ impl Store {
     }
 
     /// The product's category must exist when the product is written.
-    fn category_exists(&self, product: &Product) -> Result<TransactWriteItem, ShopError> {
+    pub(super) fn category_exists(
+        &self,
+        product: &Product,
+    ) -> Result<TransactWriteItem, ShopError> {
         Ok(tx(build(
             ConditionCheck::builder()
                 .table_name(self.table())
@@ -103,7 +94,7 @@ impl Store {
     }
 
     /// A SKU belongs to at most one product: the claim is created or already ours.
-    fn sku_claim(&self, v: &Variant) -> Result<TransactWriteItem, ShopError> {
+    pub(super) fn sku_claim(&self, v: &Variant) -> Result<TransactWriteItem, ShopError> {
         let mut item = key(keys::sku_pk(&v.sku), keys::SKU_SK);
         item.insert("productId".into(), s(v.product_id.as_str()));
         item.insert(keys::ENTITY.into(), s("sku"));
@@ -117,7 +108,7 @@ impl Store {
         )?))
     }
 
-    fn product_put_if_version(
+    pub(super) fn product_put_if_version(
         &self,
         product: &Product,
         expected_version: u64,
@@ -128,6 +119,54 @@ impl Store {
                 .set_item(Some(product_item(product)?))
                 .condition_expression("version = :expected")
                 .expression_attribute_values(":expected", n(expected_version))
+                .build(),
+        )?))
+    }
+
+    /// Creates a product item, or fails if it exists.
+    pub(super) fn product_create(&self, product: &Product) -> Result<TransactWriteItem, ShopError> {
+        Ok(tx(build(
+            Put::builder()
+                .table_name(self.table())
+                .set_item(Some(product_item(product)?))
+                .condition_expression("attribute_not_exists(PK)")
+                .build(),
+        )?))
+    }
+
+    /// Creates a variant item, or fails if it exists.
+    pub(super) fn variant_create(&self, v: &Variant) -> Result<TransactWriteItem, ShopError> {
+        Ok(tx(build(
+            Put::builder()
+                .table_name(self.table())
+                .set_item(Some(variant_item(v)?))
+                .condition_expression("attribute_not_exists(PK)")
+                .build(),
+        )?))
+    }
+
+    /// Creates or changes a variant's attributes, prices and `onHand`, never its `reserved`
+    /// (checkouts own it), and only while `onHand` stays at or above it.
+    pub(super) fn variant_upsert(&self, v: &Variant) -> Result<TransactWriteItem, ShopError> {
+        Ok(tx(build(
+            Update::builder()
+                .table_name(self.table())
+                .set_key(Some(key(keys::product_pk(&v.product_id), keys::variant_sk(&v.sku))))
+                .update_expression(
+                    "SET productId = :pid, sku = :sku, attributes = :attrs, price = :price, salePrice = :sale, \
+                     onHand = :onHand, reserved = if_not_exists(reserved, :zero), \
+                     version = if_not_exists(version, :zero) + :one, entity = :entity ADD rev :one",
+                )
+                .condition_expression("attribute_not_exists(PK) OR reserved <= :onHand")
+                .expression_attribute_values(":pid", s(v.product_id.as_str()))
+                .expression_attribute_values(":sku", s(v.sku.as_str()))
+                .expression_attribute_values(":attrs", value(&v.attributes)?)
+                .expression_attribute_values(":price", value(&v.price)?)
+                .expression_attribute_values(":sale", value(&v.sale_price)?)
+                .expression_attribute_values(":onHand", n(v.on_hand))
+                .expression_attribute_values(":zero", n(0))
+                .expression_attribute_values(":one", n(1))
+                .expression_attribute_values(":entity", s("variant"))
                 .build(),
         )?))
     }
@@ -160,31 +199,10 @@ impl Store {
         expected_version: u64,
         v: &Variant,
     ) -> Result<(), ShopError> {
-        let variant_update = build(
-            Update::builder()
-                .table_name(self.table())
-                .set_key(Some(key(keys::product_pk(&v.product_id), keys::variant_sk(&v.sku))))
-                .update_expression(
-                    "SET productId = :pid, sku = :sku, attributes = :attrs, price = :price, salePrice = :sale, \
-                     onHand = :onHand, reserved = if_not_exists(reserved, :zero), \
-                     version = if_not_exists(version, :zero) + :one, entity = :entity ADD rev :one",
-                )
-                .condition_expression("attribute_not_exists(PK) OR reserved <= :onHand")
-                .expression_attribute_values(":pid", s(v.product_id.as_str()))
-                .expression_attribute_values(":sku", s(v.sku.as_str()))
-                .expression_attribute_values(":attrs", value(&v.attributes)?)
-                .expression_attribute_values(":price", value(&v.price)?)
-                .expression_attribute_values(":sale", value(&v.sale_price)?)
-                .expression_attribute_values(":onHand", n(v.on_hand))
-                .expression_attribute_values(":zero", n(0))
-                .expression_attribute_values(":one", n(1))
-                .expression_attribute_values(":entity", s("variant"))
-                .build(),
-        )?;
         let actions = vec![
             self.product_put_if_version(product, expected_version)?,
             self.sku_claim(v)?,
-            tx(variant_update),
+            self.variant_upsert(v)?,
         ];
         self.transact(actions, |c| {
             if c.failed(1) {

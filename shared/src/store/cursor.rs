@@ -29,6 +29,40 @@ impl<T> Page<T> {
     }
 }
 
+/// A global secondary index of the table, with its key attributes.
+#[derive(Clone, Copy)]
+pub(crate) enum Index {
+    Gsi1,
+    Gsi2,
+}
+
+impl Index {
+    fn name(self) -> &'static str {
+        match self {
+            Index::Gsi1 => keys::GSI1,
+            Index::Gsi2 => keys::GSI2,
+        }
+    }
+
+    /// Its partition and sort key attributes.
+    fn keys(self) -> (&'static str, &'static str) {
+        match self {
+            Index::Gsi1 => (keys::GSI1PK, keys::GSI1SK),
+            Index::Gsi2 => (keys::GSI2PK, keys::GSI2SK),
+        }
+    }
+}
+
+/// Keeps only items whose attribute `name` equals `value` (a string).
+pub(crate) struct Equals<'a> {
+    pub name: &'a str,
+    pub value: &'a str,
+}
+
+/// Queries one filtered page evaluates at most; past them a page may be short, and its
+/// cursor goes on from where they stopped.
+const MAX_FILTERED_QUERIES: usize = 10;
+
 impl Store {
     /// One page of GSI1's partition `partition` (optionally only sort keys starting with
     /// `prefix`), oldest or newest first, continuing from an opaque cursor of the same listing.
@@ -40,32 +74,74 @@ impl Store {
         limit: i32,
         cursor: Option<&str>,
     ) -> Result<Page<Item>, ShopError> {
-        let key_attrs = [keys::GSI1PK, keys::GSI1SK, keys::PK, keys::SK];
-        let start = cursor
+        self.index_page(
+            Index::Gsi1,
+            partition,
+            prefix,
+            ascending,
+            limit,
+            cursor,
+            None,
+        )
+        .await
+    }
+
+    /// One page of an index's partition, as [`Store::gsi1_page`], keeping only the items
+    /// `filter` matches. A filter is applied after DynamoDB's `Limit`, so a filtered page
+    /// is filled by further queries, each evaluating only what the page still lacks: the
+    /// cursor is then exactly the last item evaluated, and nothing is skipped.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn index_page(
+        &self,
+        index: Index,
+        partition: String,
+        prefix: Option<&str>,
+        ascending: bool,
+        limit: i32,
+        cursor: Option<&str>,
+        filter: Option<Equals<'_>>,
+    ) -> Result<Page<Item>, ShopError> {
+        let (pk_attr, sk_attr) = index.keys();
+        let key_attrs = [pk_attr, sk_attr, keys::PK, keys::SK];
+        let mut start = cursor
             .map(|c| decode(c, &key_attrs, &partition))
             .transpose()?;
-        let mut query = self
-            .client()
-            .query()
-            .table_name(self.table())
-            .index_name(keys::GSI1)
-            .expression_attribute_values(":pk", s(partition))
-            .scan_index_forward(ascending)
-            .limit(limit)
-            .set_exclusive_start_key(start);
-        query = match prefix {
-            Some(p) => query
-                .key_condition_expression("GSI1PK = :pk AND begins_with(GSI1SK, :prefix)")
-                .expression_attribute_values(":prefix", s(p)),
-            None => query.key_condition_expression("GSI1PK = :pk"),
-        };
-        let out = query.send().await.map_err(sdk_error)?;
+        let mut items = Vec::new();
+        for _ in 0..MAX_FILTERED_QUERIES {
+            let remaining = limit - items.len() as i32;
+            let mut query = self
+                .client()
+                .query()
+                .table_name(self.table())
+                .index_name(index.name())
+                .expression_attribute_names("#pk", pk_attr)
+                .expression_attribute_values(":pk", s(partition.as_str()))
+                .scan_index_forward(ascending)
+                .limit(remaining)
+                .set_exclusive_start_key(start.take());
+            query = match prefix {
+                Some(p) => query
+                    .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                    .expression_attribute_names("#sk", sk_attr)
+                    .expression_attribute_values(":prefix", s(p)),
+                None => query.key_condition_expression("#pk = :pk"),
+            };
+            if let Some(f) = &filter {
+                query = query
+                    .filter_expression("#f = :f")
+                    .expression_attribute_names("#f", f.name)
+                    .expression_attribute_values(":f", s(f.value));
+            }
+            let out = query.send().await.map_err(sdk_error)?;
+            items.extend(out.items.unwrap_or_default());
+            start = out.last_evaluated_key.filter(|k| !k.is_empty());
+            if start.is_none() || items.len() as i32 >= limit {
+                break;
+            }
+        }
         Ok(Page {
-            items: out.items.unwrap_or_default(),
-            next_cursor: out
-                .last_evaluated_key
-                .filter(|k| !k.is_empty())
-                .and_then(|k| encode(&k)),
+            items,
+            next_cursor: start.as_ref().and_then(encode),
         })
     }
 }

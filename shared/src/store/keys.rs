@@ -11,6 +11,8 @@
 //! | variant (SKU)     | `PRODUCT#<id>`       | `VARIANT#<sku>`       |                                          |                                 |
 //! | SKU claim         | `SKU#<sku>`          | `SKU`                 |                                          |                                 |
 //! | user profile      | `USER#<sub>`         | `PROFILE`             |                                          |                                 |
+//! | catalog import    | `SELLER#<sellerId>`  | `IMPORT#<importId>`   |                                          |                                 |
+//! | seller account    | `SELLER#<sellerId>`  | `ACCOUNT`             | `SELLERS#<status>` / `<statusChangedAt>#<sellerId>` |                      |
 //! | cart line         | `USER#<sub>`         | `CART#<sku>`          |                                          |                                 |
 //! | wishlist entry    | `USER#<sub>`         | `WISHLIST#<productId>`|                                          |                                 |
 //! | email verification| `EMAIL#<email>`      | `VERIFICATION`        |                                          |                                 |
@@ -27,6 +29,14 @@
 //! - a seller's products: `Query GSI2 PK = SELLER#<sub>`.
 //! - SKU → product: `GetItem SKU#<sku>`; the claim item also makes SKUs unique shop-wide
 //!   (written with `attribute_not_exists` in the product's transaction).
+//! - a seller account: `GetItem SELLER#<sellerId>` (the public id, a one-way digest of the
+//!   `sub`: a public profile is found by it, and a signed-in seller's own by digesting its `sub`);
+//!   every product write reads it first, so a pending or suspended seller changes nothing.
+//! - a seller's catalog imports, newest first: `Query PK = SELLER#<sellerId>, begins_with(SK, IMPORT#)`,
+//!   `ScanIndexForward=false`; one import: `GetItem SELLER#<sellerId>` / `IMPORT#<importId>`.
+//! - seller accounts by status, oldest change first (an administrator's queue of applications):
+//!   `Query GSI1 PK = SELLERS#<status>`.
+//! - a seller's own listings, any status: `Query GSI2 PK = SELLER#<sub>, begins_with(GSI2SK, PRODUCT#)`.
 //! - a customer's cart, wishlist and profile: `Query PK = USER#<sub>` with an SK prefix.
 //!   Everything a customer owns sits under their own partition, so a handler that
 //!   only builds keys from the verified `sub` can never read another customer's data.
@@ -47,7 +57,8 @@
 //! Stock lives on the variant item as `onHand` and `reserved`; only conditional
 //! writes change `reserved`, keeping `reserved <= onHand`.
 
-use crate::domain::ids::{CategoryId, OrderId, ProductId, Sku, UserId};
+use crate::domain::ids::{CategoryId, ImportId, OrderId, ProductId, SellerId, Sku, UserId};
+use crate::domain::seller::SellerStatus;
 
 pub const PK: &str = "PK";
 pub const SK: &str = "SK";
@@ -105,6 +116,29 @@ pub fn category_products_sk(id: &ProductId) -> String {
 
 pub fn seller_products_pk(id: &UserId) -> String {
     format!("SELLER#{id}")
+}
+
+pub const SELLER_ACCOUNT_PREFIX: &str = "SELLER#";
+pub const SELLER_ACCOUNT_SK: &str = "ACCOUNT";
+
+pub fn seller_account_pk(id: &SellerId) -> String {
+    format!("{SELLER_ACCOUNT_PREFIX}{id}")
+}
+
+pub fn sellers_by_status_pk(status: SellerStatus) -> String {
+    format!("SELLERS#{}", status.as_str())
+}
+
+pub fn sellers_by_status_sk(changed_at: &str, id: &SellerId) -> String {
+    format!("{changed_at}#{id}")
+}
+
+pub const PRODUCT_PREFIX: &str = "PRODUCT#";
+pub const IMPORT_PREFIX: &str = "IMPORT#";
+
+/// Import ids are UUIDv7s: a seller's imports sort by time under its account.
+pub fn import_sk(id: &ImportId) -> String {
+    format!("{IMPORT_PREFIX}{id}")
 }
 
 pub fn user_pk(id: &UserId) -> String {
@@ -203,6 +237,13 @@ mod tests {
         assert_eq!(idempotency_sk("ab12"), "IDEMPOTENCY#ab12");
         assert_eq!(card_pk("Fp1"), "CARD#Fp1");
         assert_eq!(card_use_sk(t, &o), "USE#2026-11-27T10:00:00Z#o-1");
+        let seller = SellerId::of(&u);
+        assert_eq!(seller_account_pk(&seller), format!("SELLER#{seller}"));
+        assert_eq!(
+            sellers_by_status_pk(SellerStatus::Pending),
+            "SELLERS#pending"
+        );
+        assert_eq!(sellers_by_status_sk(t, &seller), format!("{t}#{seller}"));
     }
 
     #[test]

@@ -7,8 +7,10 @@ mod catalog;
 mod catalog_writes;
 mod checkout;
 mod cursor;
+mod imports;
 pub mod keys;
 mod orders;
+mod sellers;
 mod users;
 mod verification;
 
@@ -16,6 +18,7 @@ pub use cart::WishlistEntry;
 pub use catalog::ScanPosition;
 pub use checkout::Settlement;
 pub use cursor::Page;
+pub use imports::{ImportRefusal, MAX_PACK_ACTIONS};
 pub use orders::{IdempotencyRecord, Placement};
 pub use users::Profile;
 pub use verification::VerificationRecord;

@@ -124,11 +124,13 @@ impl Store {
         Ok(conditional(result)?.is_some())
     }
 
-    /// Ends a verification: the profile is stored and the pending item removed, together.
+    /// Ends a verification: the profile is stored (with a seller's application, for a
+    /// seller) and the pending item removed, together.
     pub async fn complete_verification(
         &self,
         email: &str,
         profile: &Profile,
+        application: Option<&crate::domain::seller::Seller>,
     ) -> Result<(), ShopError> {
         let profile_item = to_item(
             profile,
@@ -150,7 +152,11 @@ impl Store {
                 .expression_attribute_values(":user", s(profile.user_id.as_str()))
                 .build(),
         )?;
-        self.transact(vec![tx(put), tx(delete)], |_| {
+        let mut actions = vec![tx(put), tx(delete)];
+        if let Some(seller) = application {
+            actions.push(self.seller_application(seller)?);
+        }
+        self.transact(actions, |_| {
             ShopError::Conflict("the verification changed meanwhile; retry".into())
         })
         .await

@@ -111,10 +111,15 @@ async fn the_call_audit_names_each_iam_action_a_use_case_needs() {
     let s = sku("AUDIT");
     listed(&audited, &seller, &shoes, &[(&s, 1000, "USD", 5)]).await;
     let taken = |r: &std::sync::Mutex<Vec<String>>| std::mem::take(&mut *r.lock().unwrap());
-    // Creating a product: one transaction, authorised per item (category check + puts).
+    // Creating a product: the seller's account, then one transaction, authorised per item
+    // (category check + puts).
     assert_eq!(
         taken(&recorded),
-        ["dynamodb:ConditionCheckItem", "dynamodb:PutItem"]
+        [
+            "dynamodb:GetItem",
+            "dynamodb:ConditionCheckItem",
+            "dynamodb:PutItem"
+        ]
     );
     cart::add_item(&audited, &shopper, add(&s, 1))
         .await

@@ -12,8 +12,8 @@ use crate::support::*;
 #[tokio::test]
 async fn a_seller_changes_only_its_own_products() {
     let Bench { store, shoes, .. } = bench().await;
-    let owner = caller(&[Role::Seller]);
-    let rival = caller(&[Role::Seller]);
+    let owner = approved_seller(&store).await;
+    let rival = approved_seller(&store).await;
     let admin = caller(&[Role::Admin]);
     let s = sku("OWN");
     let product = listed(&store, &owner, &shoes, &[(&s, 1000, "USD", 5)]).await;
@@ -54,7 +54,7 @@ async fn a_seller_changes_only_its_own_products() {
 #[tokio::test]
 async fn a_variants_currency_must_match_its_products() {
     let Bench { store, shoes, .. } = bench().await;
-    let seller = caller(&[Role::Seller]);
+    let seller = approved_seller(&store).await;
     let s = sku("CUR");
     let product = listed(&store, &seller, &shoes, &[(&s, 1000, "USD", 5)]).await;
     let new_sku = Sku::parse(&sku("CUR")).unwrap();
@@ -73,8 +73,8 @@ async fn a_variants_currency_must_match_its_products() {
 #[tokio::test]
 async fn a_sku_belongs_to_one_product_shop_wide() {
     let Bench { store, shoes, .. } = bench().await;
-    let first = caller(&[Role::Seller]);
-    let second = caller(&[Role::Seller]);
+    let first = approved_seller(&store).await;
+    let second = approved_seller(&store).await;
     let s = sku("UNIQ");
     let product = listed(&store, &first, &shoes, &[(&s, 1000, "USD", 5)]).await;
     let draft = product_input(&shoes, &[(&s, 500, "USD", 1)])

@@ -244,7 +244,10 @@ async fn card_velocity_with_a_foreign_address_is_reviewed() {
         role: "customer".into(),
         created_at: shop::store::now_rfc3339(),
     };
-    store.complete_verification(&email, &profile).await.unwrap();
+    store
+        .complete_verification(&email, &profile, None)
+        .await
+        .unwrap();
     let (id, _, _) = placed(&store, &seller, &buyer, &method, 1, "GB").await;
     let verdict = checkout::fraud_check(&store, &gateway, &id).await.unwrap();
     assert!(verdict.review && verdict.score >= 70, "{verdict:?}");

@@ -6,6 +6,8 @@ mod cart;
 mod catalog;
 mod checkout;
 mod fake_gateway;
+mod imports;
 mod orders;
+mod sellers;
 mod support;
 mod verification;

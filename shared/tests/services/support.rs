@@ -174,6 +174,22 @@ pub fn caller(roles: &[Role]) -> Caller {
     }
 }
 
+/// A seller whose application an administrator approved.
+pub async fn approved_seller(store: &Store) -> Caller {
+    let seller = caller(&[Role::Seller]);
+    let application = shop::domain::seller::Seller::application(&seller.user_id, "Test Shop", "t0");
+    store.create_seller(&application).await.unwrap();
+    shop::services::sellers::act(
+        store,
+        &caller(&[Role::Admin]),
+        &application.seller_id,
+        shop::domain::seller::SellerAction::Approve,
+    )
+    .await
+    .unwrap();
+    seller
+}
+
 pub async fn category(store: &Store, id: &str) -> CategoryId {
     let id = CategoryId::parse(id).unwrap();
     store
@@ -233,10 +249,11 @@ pub struct Bench {
 pub async fn bench() -> Bench {
     let store = fresh_store().await;
     let shoes = category(&store, "shoes").await;
+    let seller = approved_seller(&store).await;
     Bench {
         store,
         shoes,
-        seller: caller(&[Role::Seller]),
+        seller,
         shopper: caller(&[Role::Customer]),
     }
 }

@@ -143,7 +143,7 @@ async fn completing_a_verification_stores_the_profile_and_ends_the_pending_one()
         created_at: "2026-11-27T00:00:00Z".into(),
     };
     store
-        .complete_verification("ada@example.com", &profile)
+        .complete_verification("ada@example.com", &profile, None)
         .await
         .unwrap();
     assert_eq!(
@@ -157,7 +157,7 @@ async fn completing_a_verification_stores_the_profile_and_ends_the_pending_one()
         .is_none());
     // A second completion (a retried request) finds nothing pending: refused, nothing changed.
     let again = store
-        .complete_verification("ada@example.com", &profile)
+        .complete_verification("ada@example.com", &profile, None)
         .await;
     assert!(matches!(again, Err(ShopError::Conflict(_))), "{again:?}");
 }

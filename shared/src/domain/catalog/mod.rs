@@ -11,6 +11,6 @@ pub use input::{
     ProductDraft, ProductInput, ProductUpdate, ProductUpdateInput, VariantDraft, VariantInput,
 };
 pub use model::{
-    availability, price_from, Availability, Category, Product, ProductStatus, ProductSummary,
-    ProductView, RatingSummary, Variant, VariantView,
+    availability, price_from, Availability, Category, ListingHold, Product, ProductStatus,
+    ProductSummary, ProductView, RatingSummary, Variant, VariantView,
 };

@@ -23,6 +23,36 @@ pub enum ProductStatus {
     Inactive,
 }
 
+impl ProductStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProductStatus::Active => "active",
+            ProductStatus::Inactive => "inactive",
+        }
+    }
+
+    /// A `status` filter as sent.
+    pub fn parse(raw: &str) -> Result<ProductStatus, crate::domain::error::FieldError> {
+        [ProductStatus::Active, ProductStatus::Inactive]
+            .into_iter()
+            .find(|s| s.as_str() == raw)
+            .ok_or_else(|| {
+                crate::domain::error::FieldError::new("status", "must be active or inactive")
+            })
+    }
+}
+
+/// Why a listing is out of the catalog whatever its seller chose. A held listing is
+/// `Inactive`; its seller may edit it but not bring it back.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ListingHold {
+    /// Withdrawn by its seller's suspension; reinstatement brings it back.
+    SellerSuspended,
+    /// Taken down by an administrator; only an administrator brings it back.
+    Moderation,
+}
+
 /// What a shopper sees: a seller's `Active` product with nothing left is `OutOfStock`.
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
@@ -65,6 +95,8 @@ pub struct Product {
     pub price_from: Option<Money>,
     /// Bumped on every write; later the search indexer uses it as the document version.
     pub version: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hold: Option<ListingHold>,
 }
 
 impl Product {

@@ -171,6 +171,7 @@ mod tests {
             updated_at: "2026-11-27T10:00:00.000000Z".into(),
             price_from: None,
             version: 3,
+            hold: None,
         }
     }
 

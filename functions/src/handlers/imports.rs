@@ -1,0 +1,102 @@
+//! Catalog imports: a seller's routes, and the import function fed by the import
+//! queue with the bucket's upload events.
+
+use aws_lambda_events::event::s3::S3Event;
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
+use lambda_http::Request;
+use lambda_runtime::LambdaEvent;
+use shop::adapters::uploads::Uploads;
+use shop::domain::ids::ImportId;
+use shop::domain::import::ImportRequestInput;
+use shop::domain::paging::parse_page_size;
+use shop::http::{caller, json_body, path_param, query_param, Reply};
+use shop::services::imports as svc;
+use shop::store::Store;
+use shop::ShopError;
+
+/// `POST /seller/imports` — an approved seller: the import, and a URL to PUT its file to.
+pub async fn start_import(deps: &(Store, Uploads), req: Request) -> Result<Reply, ShopError> {
+    let (store, uploads) = deps;
+    let caller = caller(&req)?;
+    let request = json_body::<ImportRequestInput>(&req)?.parse()?;
+    let ticket = svc::start(store, uploads, &caller, request).await?;
+    let location = format!("/seller/imports/{}", ticket.import.id);
+    Reply::created(ticket, location)
+}
+
+/// `GET /seller/imports/{id}` — a seller, its own imports.
+pub async fn get_import(deps: &(Store, Uploads), req: Request) -> Result<Reply, ShopError> {
+    let (store, uploads) = deps;
+    let caller = caller(&req)?;
+    let id = path_param(&req, "id", ImportId::parse)?;
+    Reply::ok(svc::get(store, uploads, &caller, &id).await?)
+}
+
+/// `GET /seller/imports?limit=&cursor=` — a seller, its own imports, newest first.
+pub async fn list_imports(store: &Store, req: Request) -> Result<Reply, ShopError> {
+    let caller = caller(&req)?;
+    let limit = parse_page_size(query_param(&req, "limit").as_deref())?;
+    let cursor = query_param(&req, "cursor");
+    Reply::ok(svc::list(store, &caller, limit, cursor.as_deref()).await?)
+}
+
+/// The import function — fed by the import queue only. Each message is an S3 event (or
+/// S3's test event, which is dropped). A message whose import failed for a transient
+/// reason is reported, so only it is delivered again.
+pub async fn run_imports(
+    deps: &(Store, Uploads),
+    event: LambdaEvent<SqsEvent>,
+) -> Result<SqsBatchResponse, crate::Error> {
+    let (store, uploads) = deps;
+    let mut response = SqsBatchResponse::default();
+    for message in event.payload.records {
+        let id = message.message_id.unwrap_or_default();
+        let body = message.body.unwrap_or_default();
+        let Ok(s3) = serde_json::from_str::<S3Event>(&body) else {
+            tracing::warn!(message_id = %id, "not an S3 event (S3's test event, or foreign): dropped");
+            continue;
+        };
+        for record in s3.records {
+            let object = record.s3.object;
+            let (Some(key), Some(etag)) = (object.key, object.e_tag) else {
+                continue;
+            };
+            let key = svc::event_key(&key);
+            let size = object
+                .size
+                .and_then(|s| u64::try_from(s).ok())
+                .unwrap_or_default();
+            let started = std::time::Instant::now();
+            reset_peak_memory();
+            match svc::run(store, uploads, &key, &etag, size).await {
+                Ok(outcome) => tracing::info!(
+                    message_id = %id,
+                    key,
+                    ?outcome,
+                    seconds = started.elapsed().as_secs_f64(),
+                    peak_rss_kib = peak_memory_kib(),
+                    "upload handled"
+                ),
+                Err(err) => {
+                    tracing::warn!(message_id = %id, key, error = %err, "import interrupted; left for retry");
+                    response.add_failure(id.clone());
+                }
+            }
+        }
+    }
+    Ok(response)
+}
+
+/// Starts measuring this process's peak memory afresh (Linux: `/proc/self/clear_refs`), so
+/// each import's log line gives its own peak. Best effort: where it is not allowed, the
+/// peak is the process's since it started.
+fn reset_peak_memory() {
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+}
+
+/// This process's peak resident memory (`VmHWM`), in KiB, where Linux reports it.
+fn peak_memory_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}

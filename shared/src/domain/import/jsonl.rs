@@ -1,0 +1,209 @@
+//! JSON Lines rows as the bytes arrive: one JSON object per line (LF or CRLF), blank
+//! lines skipped, one line in memory at a time. Each key is a column of the CSV format
+//! (`attributes` is an object of strings instead of `attr:<name>` columns).
+
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+use super::report::Rejection;
+use super::row::RowInput;
+use super::{FileProblem, MAX_ROW_BYTES};
+
+/// Complete lines of a byte stream, each with its number.
+#[derive(Default)]
+pub struct JsonLines {
+    partial: Vec<u8>,
+    line: u64,
+    bom: super::BomStrip,
+}
+
+impl JsonLines {
+    /// Splits `input` (empty: the end of the file) into lines, calling `sink` with each.
+    pub fn feed(
+        &mut self,
+        chunk: &[u8],
+        sink: &mut dyn FnMut(u64, &str) -> Result<(), FileProblem>,
+    ) -> Result<(), FileProblem> {
+        let at_end = chunk.is_empty();
+        let mut bom = std::mem::take(&mut self.bom);
+        let stripped = bom.strip(chunk).into_owned();
+        self.bom = bom;
+        let mut input = &stripped[..];
+        if at_end {
+            self.append(input)?;
+            return self.emit(sink);
+        }
+        while let Some(pos) = input.iter().position(|b| *b == b'\n') {
+            self.append(&input[..pos])?;
+            self.emit(sink)?;
+            input = &input[pos + 1..];
+        }
+        self.append(input)
+    }
+
+    fn append(&mut self, bytes: &[u8]) -> Result<(), FileProblem> {
+        if self.partial.len() + bytes.len() > MAX_ROW_BYTES {
+            return Err(FileProblem::Unreadable {
+                line: self.line + 1,
+                reason: format!("a line is longer than {MAX_ROW_BYTES} bytes"),
+            });
+        }
+        self.partial.extend_from_slice(bytes);
+        Ok(())
+    }
+
+    fn emit(
+        &mut self,
+        sink: &mut dyn FnMut(u64, &str) -> Result<(), FileProblem>,
+    ) -> Result<(), FileProblem> {
+        self.line += 1;
+        let bytes = std::mem::take(&mut self.partial);
+        let bytes = bytes.strip_suffix(b"\r").unwrap_or(&bytes);
+        let text =
+            std::str::from_utf8(bytes).map_err(|_| FileProblem::NotUtf8 { line: self.line })?;
+        if text.trim().is_empty() {
+            return Ok(());
+        }
+        sink(self.line, text)
+    }
+}
+
+const TEXT_KEYS: [&str; 7] = [
+    "handle",
+    "name",
+    "description",
+    "brand",
+    "categoryId",
+    "sku",
+    "currency",
+];
+
+/// A line's object as a row; a key of the wrong type, or unknown, is a rejection.
+pub fn row(line: u64, text: &str) -> Result<RowInput, Vec<Rejection>> {
+    let object: Map<String, Value> = serde_json::from_str(text).map_err(|e| {
+        vec![Rejection::new(
+            line,
+            "",
+            &format!("is not a JSON object: {e}"),
+        )]
+    })?;
+    let mut row = RowInput::default();
+    let mut rejections = Vec::new();
+    let mut reject = |key: &str, reason: &str| rejections.push(Rejection::new(line, key, reason));
+    for (key, value) in &object {
+        let key = key.as_str();
+        match (key, value) {
+            (k, Value::String(s)) if TEXT_KEYS.contains(&k) => {
+                let target = match k {
+                    "handle" => &mut row.handle,
+                    "name" => &mut row.name,
+                    "description" => &mut row.description,
+                    "brand" => &mut row.brand,
+                    "categoryId" => &mut row.category_id,
+                    "sku" => &mut row.sku,
+                    _ => &mut row.currency,
+                };
+                *target = s.clone();
+            }
+            (k, _) if TEXT_KEYS.contains(&k) => reject(k, "must be a string"),
+            ("price" | "salePrice" | "onHand", Value::Null) if key == "salePrice" => {}
+            ("price" | "salePrice" | "onHand", v) => match v.as_i64() {
+                Some(n) if key == "price" => row.price = n,
+                Some(n) if key == "salePrice" => row.sale_price = Some(n),
+                Some(n) => row.on_hand = n,
+                None => reject(
+                    key,
+                    "must be a whole number (prices in minor units: 1999 for 19.99)",
+                ),
+            },
+            ("status", Value::Null) => {}
+            ("status", Value::String(s)) => match super::row::status(s) {
+                Ok(status) => row.status = status,
+                Err(reason) => reject(key, reason),
+            },
+            ("status", _) => reject(key, "must be active or inactive"),
+            ("attributes", Value::Object(attrs)) => {
+                let mut out = BTreeMap::new();
+                for (name, v) in attrs {
+                    match v.as_str() {
+                        Some(s) => {
+                            out.insert(name.clone(), s.to_owned());
+                        }
+                        None => reject(&format!("attr:{name}"), "must be a string"),
+                    }
+                }
+                row.attributes = out;
+            }
+            ("attributes", _) => reject(key, "must be an object of strings"),
+            _ => reject(key, "is not a known column"),
+        }
+    }
+    for required in [
+        "handle",
+        "name",
+        "brand",
+        "categoryId",
+        "sku",
+        "price",
+        "currency",
+        "onHand",
+    ] {
+        if !object.contains_key(required) {
+            rejections.push(Rejection::new(line, required, "is required"));
+        }
+    }
+    if rejections.is_empty() {
+        Ok(row)
+    } else {
+        Err(rejections)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(bytes: &[u8], chunk: usize) -> Vec<(u64, String)> {
+        let mut splitter = JsonLines::default();
+        let mut out = Vec::new();
+        let mut sink = |n: u64, t: &str| {
+            out.push((n, t.to_owned()));
+            Ok(())
+        };
+        for part in bytes.chunks(chunk) {
+            splitter.feed(part, &mut sink).unwrap();
+        }
+        splitter.feed(&[], &mut sink).unwrap();
+        out
+    }
+
+    #[test]
+    fn lines_survive_any_chunking_crlf_bom_and_blank_lines() {
+        let file = "\u{feff}{\"a\":1}\r\n\n{\"b\":\"é\"}";
+        for chunk in [1, 2, 5, 100] {
+            assert_eq!(
+                lines(file.as_bytes(), chunk),
+                [(1, "{\"a\":1}".to_owned()), (3, "{\"b\":\"é\"}".to_owned())],
+                "chunk {chunk}"
+            );
+        }
+    }
+
+    #[test]
+    fn objects_become_rows_and_wrong_types_name_their_key() {
+        let good = r#"{"handle":"h","name":"Shoe","brand":"Acme","categoryId":"shoes","sku":"S-1","price":4999,"salePrice":null,"currency":"USD","onHand":2,"attributes":{"size":"42"}}"#;
+        let row = row(2, good).unwrap();
+        assert_eq!((row.price, row.on_hand, row.sale_price), (4999, 2, None));
+        let bad = r#"{"handle":"h","name":"Shoe","brand":"Acme","categoryId":"shoes","sku":"S-1","price":"4999","currency":"USD","onHand":1.5,"colour":"red"}"#;
+        let mut columns: Vec<_> = super::row(3, bad)
+            .unwrap_err()
+            .into_iter()
+            .map(|r| r.column)
+            .collect();
+        columns.sort();
+        assert_eq!(columns, ["colour", "onHand", "price"]);
+        assert_eq!(super::row(4, "[1,2]").unwrap_err()[0].column, "");
+        let missing = super::row(5, "{}").unwrap_err();
+        assert_eq!(missing.len(), 8);
+    }
+}

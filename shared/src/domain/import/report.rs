@@ -1,0 +1,113 @@
+//! The error report: one CSV line per problem (`line,column,reason`), written back
+//! next to the upload. It holds at most [`Report::MAX_LINES`] problems, so its size
+//! does not grow with the file; the rest are counted in its last line.
+
+/// One problem with one row (or with a cell of it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    pub line: u64,
+    /// The file's column (`price`, `attr:size`); empty when the row as a whole is refused.
+    pub column: String,
+    pub reason: String,
+}
+
+impl Rejection {
+    pub fn new(line: u64, column: &str, reason: &str) -> Rejection {
+        Rejection {
+            line,
+            column: column.to_owned(),
+            reason: reason.to_owned(),
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Report {
+    text: String,
+    listed: u64,
+    unlisted: u64,
+}
+
+/// A CSV cell: quoted when it holds a comma, quote or line break, and never read as a
+/// formula by a spreadsheet (a leading `=`, `+`, `-`, `@` is prefixed with `'`).
+fn cell(value: &str) -> String {
+    let value = if value.starts_with(['=', '+', '-', '@']) {
+        format!("'{value}")
+    } else {
+        value.to_owned()
+    };
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value
+    }
+}
+
+impl Report {
+    pub const MAX_LINES: u64 = 10_000;
+    pub const HEADER: &'static str = "line,column,reason\r\n";
+
+    pub fn add(&mut self, rejection: &Rejection) {
+        if self.listed >= Report::MAX_LINES {
+            self.unlisted += 1;
+            return;
+        }
+        if self.text.is_empty() {
+            self.text.push_str(Report::HEADER);
+        }
+        self.listed += 1;
+        self.text.push_str(&format!(
+            "{},{},{}\r\n",
+            rejection.line,
+            cell(&rejection.column),
+            cell(&rejection.reason)
+        ));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.listed == 0
+    }
+
+    /// The report's text, or `None` when nothing was rejected.
+    pub fn finish(mut self) -> Option<String> {
+        if self.unlisted > 0 {
+            self.text
+                .push_str(&format!(",,{} more problems not listed\r\n", self.unlisted));
+        }
+        (!self.is_empty()).then_some(self.text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_are_quoted_and_never_formulas() {
+        let mut report = Report::default();
+        report.add(&Rejection::new(
+            2,
+            "name",
+            "must not contain \"quotes\", or commas",
+        ));
+        report.add(&Rejection::new(3, "attr:size", "=HYPERLINK(\"x\")"));
+        let text = report.finish().unwrap();
+        assert_eq!(
+            text,
+            "line,column,reason\r\n2,name,\"must not contain \"\"quotes\"\", or commas\"\r\n\
+             3,attr:size,\"'=HYPERLINK(\"\"x\"\")\"\r\n"
+        );
+    }
+
+    #[test]
+    fn the_report_is_capped_and_counts_the_rest() {
+        let mut report = Report::default();
+        for line in 0..Report::MAX_LINES + 5 {
+            report.add(&Rejection::new(line, "price", "bad"));
+        }
+        let text = report.finish().unwrap();
+        assert_eq!(text.lines().count() as u64, 1 + Report::MAX_LINES + 1);
+        assert!(text.ends_with(",,5 more problems not listed\r\n"));
+        assert!(Report::default().finish().is_none());
+    }
+}

@@ -1,0 +1,348 @@
+//! Sellers, the marketplace's supply side. Registering as a seller is an application:
+//! the account starts `pending` and may list nothing until an administrator approves
+//! it. An administrator may suspend an approved seller, whose listings then leave the
+//! catalog, and reinstate it (approve again), which brings back exactly the listings
+//! the suspension withdrew.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::catalog::RatingSummary;
+use crate::domain::error::{FieldError, ShopError, Validator};
+use crate::domain::ids::{SellerId, UserId};
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SellerStatus {
+    Pending,
+    Approved,
+    Suspended,
+}
+
+impl SellerStatus {
+    pub const ALL: [SellerStatus; 3] = [
+        SellerStatus::Pending,
+        SellerStatus::Approved,
+        SellerStatus::Suspended,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SellerStatus::Pending => "pending",
+            SellerStatus::Approved => "approved",
+            SellerStatus::Suspended => "suspended",
+        }
+    }
+
+    /// The `status` query parameter of an administrator's listing.
+    pub fn parse(raw: &str) -> Result<SellerStatus, FieldError> {
+        SellerStatus::ALL
+            .into_iter()
+            .find(|s| s.as_str() == raw)
+            .ok_or_else(|| FieldError::new("status", "must be pending, approved or suspended"))
+    }
+
+    /// Why an account in this state may not list, change or import products.
+    pub fn may_sell(self) -> Result<(), ShopError> {
+        match self {
+            SellerStatus::Approved => Ok(()),
+            SellerStatus::Pending => Err(ShopError::Forbidden(
+                "the seller account awaits an administrator's approval",
+            )),
+            SellerStatus::Suspended => Err(ShopError::Forbidden("the seller account is suspended")),
+        }
+    }
+}
+
+/// What an administrator does to a seller account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SellerAction {
+    /// Admit a pending seller, or reinstate a suspended one.
+    Approve,
+    /// Stop a seller from selling (an application may be refused this way too).
+    Suspend,
+}
+
+/// What happens to the seller's listings when its account reaches a status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListingEffect {
+    /// Listings the seller had active leave the catalog, marked as withdrawn by the suspension.
+    Withdraw,
+    /// Listings a suspension withdrew come back.
+    Restore,
+}
+
+/// The status an action leads to from `from`, and what it does to the listings. The
+/// listings' effect holds even when the status is unchanged: repeating an action
+/// finishes one that stopped halfway (its status written, some listings not yet),
+/// and withdrawing or restoring a listing twice changes nothing.
+pub fn transition(from: SellerStatus, action: SellerAction) -> (SellerStatus, ListingEffect) {
+    match (from, action) {
+        (_, SellerAction::Approve) => (SellerStatus::Approved, ListingEffect::Restore),
+        (_, SellerAction::Suspend) => (SellerStatus::Suspended, ListingEffect::Withdraw),
+    }
+}
+
+/// A seller account as stored, keyed by its public id.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct Seller {
+    pub seller_id: SellerId,
+    pub user_id: UserId,
+    pub display_name: String,
+    #[serde(default)]
+    pub description: String,
+    pub status: SellerStatus,
+    pub joined_at: String,
+    pub status_changed_at: String,
+    /// A placeholder until reviews of sellers exist (a later issue fills it).
+    #[serde(default)]
+    pub rating: RatingSummary,
+    /// Bumped on every write; writes are conditional on the version read.
+    pub version: u64,
+}
+
+impl Seller {
+    /// A new application, as the account's owner proves its email address.
+    pub fn application(user_id: &UserId, display_name: &str, now: &str) -> Seller {
+        Seller {
+            seller_id: SellerId::of(user_id),
+            user_id: user_id.clone(),
+            display_name: display_name.to_owned(),
+            description: String::new(),
+            status: SellerStatus::Pending,
+            joined_at: now.to_owned(),
+            status_changed_at: now.to_owned(),
+            rating: RatingSummary::default(),
+            version: 1,
+        }
+    }
+
+    pub fn public_view(&self) -> PublicSeller {
+        PublicSeller {
+            id: self.seller_id.clone(),
+            display_name: self.display_name.clone(),
+            description: self.description.clone(),
+            rating_count: self.rating.count,
+            rating_average_x100: self.rating.average_x100(),
+            joined_at: self.joined_at.clone(),
+        }
+    }
+
+    /// The account as its owner (and an administrator) sees it: never the `sub`.
+    pub fn account_view(&self) -> SellerAccount {
+        SellerAccount {
+            id: self.seller_id.clone(),
+            display_name: self.display_name.clone(),
+            description: self.description.clone(),
+            status: self.status,
+            joined_at: self.joined_at.clone(),
+            status_changed_at: self.status_changed_at.clone(),
+            rating_count: self.rating.count,
+            rating_average_x100: self.rating.average_x100(),
+            version: self.version,
+        }
+    }
+}
+
+/// `GET /sellers/{id}`: what any shopper may see of an approved seller.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PublicSeller {
+    pub id: SellerId,
+    pub display_name: String,
+    pub description: String,
+    pub rating_count: u64,
+    pub rating_average_x100: Option<u64>,
+    pub joined_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SellerAccount {
+    pub id: SellerId,
+    pub display_name: String,
+    pub description: String,
+    pub status: SellerStatus,
+    pub joined_at: String,
+    pub status_changed_at: String,
+    pub rating_count: u64,
+    pub rating_average_x100: Option<u64>,
+    pub version: u64,
+}
+
+/// `PATCH /seller/profile` as sent: the fields to change.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProfilePatchInput {
+    pub display_name: Option<String>,
+    pub description: Option<String>,
+}
+
+/// A valid profile change: at least one field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfilePatch {
+    pub display_name: Option<String>,
+    pub description: Option<String>,
+}
+
+pub const MAX_DISPLAY_NAME_CHARS: usize = 80;
+pub const MAX_DESCRIPTION_CHARS: usize = 2000;
+
+impl ProfilePatchInput {
+    pub fn parse(&self) -> Result<ProfilePatch, ShopError> {
+        if self.display_name.is_none() && self.description.is_none() {
+            return Err(ShopError::Malformed(
+                "send displayName, description or both".into(),
+            ));
+        }
+        let mut v = Validator::default();
+        let display_name = self
+            .display_name
+            .as_deref()
+            .and_then(|raw| v.check(parse_display_name(raw)));
+        let description = self
+            .description
+            .as_deref()
+            .and_then(|raw| v.check(parse_description(raw)));
+        v.finish()?;
+        Ok(ProfilePatch {
+            display_name,
+            description,
+        })
+    }
+}
+
+impl ProfilePatch {
+    pub fn apply(&self, seller: &Seller) -> Seller {
+        Seller {
+            display_name: self
+                .display_name
+                .clone()
+                .unwrap_or_else(|| seller.display_name.clone()),
+            description: self
+                .description
+                .clone()
+                .unwrap_or_else(|| seller.description.clone()),
+            version: seller.version + 1,
+            ..seller.clone()
+        }
+    }
+}
+
+fn parse_display_name(raw: &str) -> Result<String, FieldError> {
+    let name = raw.trim();
+    let len = name.chars().count();
+    if !(2..=MAX_DISPLAY_NAME_CHARS).contains(&len) || name.chars().any(char::is_control) {
+        return Err(FieldError::new(
+            "displayName",
+            &format!(
+                "must be 2 to {MAX_DISPLAY_NAME_CHARS} characters, without control characters"
+            ),
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+fn parse_description(raw: &str) -> Result<String, FieldError> {
+    let text = raw.trim();
+    // Line breaks are the description's paragraphs; other control characters are not text.
+    if text.chars().count() > MAX_DESCRIPTION_CHARS
+        || text.chars().any(|c| c.is_control() && c != '\n')
+    {
+        return Err(FieldError::new(
+            "description",
+            &format!("must be at most {MAX_DESCRIPTION_CHARS} characters of text"),
+        ));
+    }
+    Ok(text.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn patch(name: Option<&str>, description: Option<&str>) -> ProfilePatchInput {
+        ProfilePatchInput {
+            display_name: name.map(str::to_owned),
+            description: description.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn only_approved_sellers_sell() {
+        assert!(SellerStatus::Approved.may_sell().is_ok());
+        for status in [SellerStatus::Pending, SellerStatus::Suspended] {
+            assert!(matches!(status.may_sell(), Err(ShopError::Forbidden(_))));
+        }
+    }
+
+    #[test]
+    fn approving_restores_and_suspending_withdraws_from_any_status() {
+        for from in SellerStatus::ALL {
+            assert_eq!(
+                transition(from, SellerAction::Approve),
+                (SellerStatus::Approved, ListingEffect::Restore)
+            );
+            assert_eq!(
+                transition(from, SellerAction::Suspend),
+                (SellerStatus::Suspended, ListingEffect::Withdraw)
+            );
+        }
+    }
+
+    #[test]
+    fn statuses_round_trip_and_others_are_refused() {
+        for status in SellerStatus::ALL {
+            assert_eq!(SellerStatus::parse(status.as_str()).unwrap(), status);
+        }
+        assert!(SellerStatus::parse("Approved").is_err());
+        assert!(SellerStatus::parse("").is_err());
+    }
+
+    #[test]
+    fn an_application_starts_pending_under_the_public_id() {
+        let user = UserId::parse("u-1").unwrap();
+        let s = Seller::application(&user, "Ada's Shoes", "2026-11-27T10:00:00Z");
+        assert_eq!(s.status, SellerStatus::Pending);
+        assert_eq!(s.seller_id, SellerId::of(&user));
+        let public = serde_json::to_value(s.public_view()).unwrap();
+        assert!(!public.to_string().contains("u-1"), "the sub never shows");
+        assert!(public.get("status").is_none());
+    }
+
+    #[test]
+    fn a_patch_changes_what_it_names_and_bumps_the_version() {
+        let user = UserId::parse("u-1").unwrap();
+        let s = Seller::application(&user, "Old", "t");
+        let p = patch(None, Some("  We sell shoes.\nSince 1990.  "))
+            .parse()
+            .unwrap();
+        let changed = p.apply(&s);
+        assert_eq!(changed.display_name, "Old");
+        assert_eq!(changed.description, "We sell shoes.\nSince 1990.");
+        assert_eq!(changed.version, 2);
+    }
+
+    #[test]
+    fn bad_patches_are_refused() {
+        assert!(matches!(
+            patch(None, None).parse(),
+            Err(ShopError::Malformed(_))
+        ));
+        for (name, description) in [
+            (Some("x"), None),
+            (Some(" "), None),
+            (Some("a\u{7}b"), None),
+            (None, Some("tab\there")),
+        ] {
+            assert!(
+                matches!(patch(name, description).parse(), Err(ShopError::Invalid(_))),
+                "{name:?} {description:?}"
+            );
+        }
+        let long = "n".repeat(MAX_DISPLAY_NAME_CHARS + 1);
+        assert!(patch(Some(&long), None).parse().is_err());
+        let long = "d".repeat(MAX_DESCRIPTION_CHARS + 1);
+        assert!(patch(None, Some(&long)).parse().is_err());
+    }
+}
