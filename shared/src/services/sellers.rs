@@ -18,7 +18,7 @@ use crate::store::{now_rfc3339, now_sortable, Page, Store};
 /// Listings changed at once while a status change sweeps them.
 const SWEEP_PAGE: i32 = 100;
 
-fn require_seller_role(caller: &Caller) -> Result<(), ShopError> {
+pub(crate) fn require_seller_role(caller: &Caller) -> Result<(), ShopError> {
     if caller.has(Role::Seller) {
         Ok(())
     } else {

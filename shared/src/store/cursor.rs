@@ -29,27 +29,40 @@ impl<T> Page<T> {
     }
 }
 
-/// A global secondary index of the table, with its key attributes.
+/// The table itself or one of its global secondary indexes, with its key attributes.
 #[derive(Clone, Copy)]
 pub(crate) enum Index {
+    Table,
     Gsi1,
     Gsi2,
 }
 
 impl Index {
-    fn name(self) -> &'static str {
+    fn name(self) -> Option<&'static str> {
         match self {
-            Index::Gsi1 => keys::GSI1,
-            Index::Gsi2 => keys::GSI2,
+            Index::Table => None,
+            Index::Gsi1 => Some(keys::GSI1),
+            Index::Gsi2 => Some(keys::GSI2),
         }
     }
 
     /// Its partition and sort key attributes.
     fn keys(self) -> (&'static str, &'static str) {
         match self {
+            Index::Table => (keys::PK, keys::SK),
             Index::Gsi1 => (keys::GSI1PK, keys::GSI1SK),
             Index::Gsi2 => (keys::GSI2PK, keys::GSI2SK),
         }
+    }
+
+    /// What a start key of a query holds: its own keys and the table's.
+    fn start_key_attrs(self) -> Vec<&'static str> {
+        let (pk, sk) = self.keys();
+        let mut attrs = vec![pk, sk];
+        if !matches!(self, Index::Table) {
+            attrs.extend([keys::PK, keys::SK]);
+        }
+        attrs
     }
 }
 
@@ -86,7 +99,7 @@ impl Store {
         .await
     }
 
-    /// One page of an index's partition, as [`Store::gsi1_page`], keeping only the items
+    /// One page of a partition of the table or an index, as [`Store::gsi1_page`], keeping only the items
     /// `filter` matches. A filter is applied after DynamoDB's `Limit`, so a filtered page
     /// is filled by further queries, each evaluating only what the page still lacks: the
     /// cursor is then exactly the last item evaluated, and nothing is skipped.
@@ -102,7 +115,7 @@ impl Store {
         filter: Option<Equals<'_>>,
     ) -> Result<Page<Item>, ShopError> {
         let (pk_attr, sk_attr) = index.keys();
-        let key_attrs = [pk_attr, sk_attr, keys::PK, keys::SK];
+        let key_attrs = index.start_key_attrs();
         let mut start = cursor
             .map(|c| decode(c, &key_attrs, &partition))
             .transpose()?;
@@ -113,7 +126,7 @@ impl Store {
                 .client()
                 .query()
                 .table_name(self.table())
-                .index_name(index.name())
+                .set_index_name(index.name().map(str::to_owned))
                 .expression_attribute_names("#pk", pk_attr)
                 .expression_attribute_values(":pk", s(partition.as_str()))
                 .scan_index_forward(ascending)

@@ -3,7 +3,7 @@
 
 use aws_sdk_dynamodb::types::{ReturnValue, TransactWriteItem};
 
-use super::cursor::{decode, encode};
+use super::cursor::Index;
 use super::keys;
 use super::{
     conditional, from_item, key, n, s, sdk_error, to_item, value, Item, Page, Store, TxOutcome,
@@ -82,30 +82,16 @@ impl Store {
         limit: i32,
         cursor: Option<&str>,
     ) -> Result<Page<Import>, ShopError> {
-        let partition = keys::seller_account_pk(seller);
-        let start = cursor
-            .map(|c| decode(c, &[keys::PK, keys::SK], &partition))
-            .transpose()?;
-        let out = self
-            .client()
-            .query()
-            .table_name(self.table())
-            .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
-            .expression_attribute_values(":pk", s(partition.as_str()))
-            .expression_attribute_values(":prefix", s(keys::IMPORT_PREFIX))
-            .scan_index_forward(false)
-            .limit(limit)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        Page {
-            items: out.items.unwrap_or_default(),
-            next_cursor: out
-                .last_evaluated_key
-                .filter(|k| !k.is_empty())
-                .and_then(|k| encode(&k)),
-        }
+        self.index_page(
+            Index::Table,
+            keys::seller_account_pk(seller),
+            Some(keys::IMPORT_PREFIX),
+            false,
+            limit,
+            cursor,
+            None,
+        )
+        .await?
         .map(from_item)
     }
 
@@ -239,51 +225,65 @@ impl Store {
         Ok(out)
     }
 
-    /// The actions a plan adds to a transaction (its category check not counted).
-    pub fn plan_size(plan: &Plan) -> usize {
-        match plan {
-            Plan::Create { variants, .. } => 1 + 2 * variants.len(),
-            Plan::Update {
-                variants, new_skus, ..
-            } => 1 + variants.len() + new_skus.len(),
-            Plan::Unchanged | Plan::Refused { .. } => 0,
-        }
-    }
-
-    /// Carries out several imported products' plans in one transaction (at most
-    /// [`MAX_PACK_ACTIONS`] actions, one category check per category): all or nothing.
-    /// `false` when it was cancelled; the caller then writes each product alone, to
-    /// learn which rows the table refuses.
-    pub async fn write_import_pack(&self, plans: &[&Plan]) -> Result<bool, ShopError> {
+    /// Carries out imported products' plans, packed in order into transactions of at
+    /// most [`MAX_PACK_ACTIONS`] actions (one category check per category of a pack):
+    /// each pack is written whole or not at all. Answers the indices of the plans whose
+    /// pack was cancelled: the caller writes those products alone, to learn which rows
+    /// the table refuses.
+    pub async fn write_import_packs(&self, plans: &[&Plan]) -> Result<Vec<usize>, ShopError> {
+        let mut refused = Vec::new();
+        let mut pack = Vec::new();
         let mut actions = Vec::new();
         let mut categories = Vec::new();
-        for plan in plans {
-            let product = match plan {
-                Plan::Create { product, .. } | Plan::Update { product, .. } => product,
-                Plan::Unchanged | Plan::Refused { .. } => continue,
+        for (i, plan) in plans.iter().enumerate() {
+            let Some(product) = plan.product() else {
+                continue;
             };
+            let body: Vec<TransactWriteItem> = self
+                .plan_actions(plan)?
+                .into_iter()
+                .map(|(a, _)| a)
+                .collect();
+            let checked = categories.contains(&&product.category_id);
+            let need = body.len() + usize::from(!checked);
+            if !pack.is_empty() && actions.len() + need > MAX_PACK_ACTIONS {
+                self.write_pack(std::mem::take(&mut actions), &mut pack, &mut refused)
+                    .await?;
+                categories.clear();
+            }
             if !categories.contains(&&product.category_id) {
                 categories.push(&product.category_id);
                 actions.push(self.category_exists(product)?);
             }
-            actions.extend(self.plan_actions(plan)?.into_iter().map(|(a, _)| a));
+            actions.extend(body);
+            pack.push(i);
         }
-        if actions.is_empty() {
-            return Ok(true);
+        self.write_pack(actions, &mut pack, &mut refused).await?;
+        Ok(refused)
+    }
+
+    /// Writes one pack; a cancelled one's plan indices go to `refused`. Empties `pack`.
+    async fn write_pack(
+        &self,
+        actions: Vec<TransactWriteItem>,
+        pack: &mut Vec<usize>,
+        refused: &mut Vec<usize>,
+    ) -> Result<(), ShopError> {
+        if !actions.is_empty() {
+            if let TxOutcome::Cancelled(_) = self.try_transact(actions).await? {
+                refused.extend(pack.iter().copied());
+            }
         }
-        Ok(matches!(
-            self.try_transact(actions).await?,
-            TxOutcome::Written
-        ))
+        pack.clear();
+        Ok(())
     }
 
     /// Carries out an imported product's plan in one transaction: the product with its
     /// category checked, its new and changed variants (never `reserved`), and a claim for
     /// each new SKU, so SKUs stay unique shop-wide.
     pub async fn write_import(&self, plan: &Plan) -> Result<Result<(), ImportRefusal>, ShopError> {
-        let product = match plan {
-            Plan::Create { product, .. } | Plan::Update { product, .. } => product,
-            Plan::Unchanged | Plan::Refused { .. } => return Ok(Ok(())),
+        let Some(product) = plan.product() else {
+            return Ok(Ok(()));
         };
         let mut actions = vec![self.category_exists(product)?];
         let mut about: Vec<About<'_>> = vec![None];

@@ -18,7 +18,7 @@ pub use cart::WishlistEntry;
 pub use catalog::ScanPosition;
 pub use checkout::Settlement;
 pub use cursor::Page;
-pub use imports::{ImportRefusal, MAX_PACK_ACTIONS};
+pub use imports::ImportRefusal;
 pub use orders::{IdempotencyRecord, Placement};
 pub use users::Profile;
 pub use verification::VerificationRecord;

@@ -127,3 +127,41 @@ async fn an_imported_product_is_written_once_and_refused_where_the_table_says_no
     expected.sort();
     assert_eq!(stock(&store, &g, &seller).await, expected);
 }
+
+#[tokio::test]
+async fn a_pack_of_products_is_written_whole_or_handed_back_whole() {
+    let Bench {
+        store,
+        shoes,
+        seller,
+        ..
+    } = bench().await;
+    let rival = approved_seller(&store).await;
+    let taken = sku("TAKEN");
+    listed(&store, &rival, &shoes, &[(&taken, 500, "USD", 1)]).await;
+    let (a, b) = (sku("PACK"), sku("PACK"));
+    let first = group("pack-1", &[(&a, 1000, 1)]);
+    let second = group("pack-2", &[(&b, 1000, 1)]);
+    let clash = group("pack-3", &[(&taken, 1000, 1)]);
+
+    let mut plans = Vec::new();
+    for g in [&first, &second, &clash] {
+        plans.push(plan_for(&store, &seller, g).await.0);
+    }
+    let refs: Vec<&Plan> = plans.iter().collect();
+    assert_eq!(store.write_import_packs(&refs).await.unwrap(), [0, 1, 2]);
+    for g in [&first, &second] {
+        let id = ProductId::for_import(&seller.user_id, &g.handle);
+        assert!(
+            store.get_product(&id).await.unwrap().is_none(),
+            "all or nothing"
+        );
+    }
+
+    let refs: Vec<&Plan> = plans[..2].iter().collect();
+    assert!(store.write_import_packs(&refs).await.unwrap().is_empty());
+    for g in [&first, &second] {
+        let (again, _) = plan_for(&store, &seller, g).await;
+        assert_eq!(again, Plan::Unchanged, "written");
+    }
+}

@@ -38,6 +38,16 @@ pub enum Plan {
     },
 }
 
+impl Plan {
+    /// The product record a plan writes, if it writes one.
+    pub fn product(&self) -> Option<&Product> {
+        match self {
+            Plan::Create { product, .. } | Plan::Update { product, .. } => Some(product),
+            Plan::Unchanged | Plan::Refused { .. } => None,
+        }
+    }
+}
+
 /// The plan for `group`, imported by `seller` as product `id`, against what is stored,
 /// and each row's outcome if it is carried out (parallel to `group.lines`).
 pub fn plan(

@@ -153,9 +153,6 @@ pub async fn list(
 }
 
 fn own_seller(caller: &Caller) -> Result<SellerId, ShopError> {
-    if caller.has(crate::domain::auth::Role::Seller) {
-        Ok(SellerId::of(&caller.user_id))
-    } else {
-        Err(ShopError::Forbidden("only sellers import catalogs"))
-    }
+    sellers::require_seller_role(caller)?;
+    Ok(SellerId::of(&caller.user_id))
 }

@@ -10,9 +10,9 @@ use crate::domain::error::ShopError;
 use crate::domain::ids::{CategoryId, ProductId, UserId};
 use crate::domain::import::{
     self, plan, Batch, Batcher, Columns, CsvRecords, FileProblem, Import, ImportCounts,
-    ImportFormat, ImportRow, JsonLines, Plan, ProductGroup, Rejection, Report, RowOutcome,
+    ImportFormat, ImportRow, JsonLines, Plan, Rejection, Report, RowOutcome,
 };
-use crate::store::{now_rfc3339, Store, MAX_PACK_ACTIONS};
+use crate::store::{now_rfc3339, Store};
 
 /// Products planned and written at once (packed into transactions).
 const BATCH_PRODUCTS: usize = 100;
@@ -200,58 +200,24 @@ impl<'a> Run<'a> {
                 Plan::Create { .. } | Plan::Update { .. } => pending.push((group, plan, outcomes)),
             }
         }
-        for pack in packs(&pending) {
-            let plans: Vec<&Plan> = pack.iter().map(|(_, plan, _)| plan).collect();
-            if store.write_import_pack(&plans).await? {
-                pack.iter()
-                    .flat_map(|(_, _, outcomes)| outcomes)
-                    .for_each(|o| self.counts.add(*o));
-                continue;
+        let plans: Vec<&Plan> = pending.iter().map(|(_, plan, _)| plan).collect();
+        let refused = store.write_import_packs(&plans).await?;
+        let mut alone = Vec::new();
+        for (i, (group, _, outcomes)) in pending.into_iter().enumerate() {
+            if refused.contains(&i) {
+                alone.push(write_product(store, &self.seller, group));
+            } else {
+                outcomes.into_iter().for_each(|o| self.counts.add(o));
             }
-            let alone = pack
-                .iter()
-                .map(|(group, _, _)| write_product(store, &self.seller, group.clone()));
-            for result in join_all(alone).await {
-                for (outcome, rejection) in result? {
-                    self.counts.add(outcome);
-                    if let Some(r) = rejection {
-                        self.report.add(&r);
-                    }
+        }
+        for result in join_all(alone).await {
+            for (outcome, rejection) in result? {
+                self.counts.add(outcome);
+                if let Some(r) = rejection {
+                    self.report.add(&r);
                 }
             }
         }
         Ok(())
     }
-}
-
-type Pending = (ProductGroup, Plan, Vec<RowOutcome>);
-
-/// Consecutive runs of `pending` whose actions fit one transaction (one category check
-/// per category of the run).
-fn packs(pending: &[Pending]) -> Vec<&[Pending]> {
-    let category = |plan: &Plan| match plan {
-        Plan::Create { product, .. } | Plan::Update { product, .. } => {
-            Some(product.category_id.clone())
-        }
-        Plan::Unchanged | Plan::Refused { .. } => None,
-    };
-    let mut out = Vec::new();
-    let mut start = 0;
-    while start < pending.len() {
-        let (mut end, mut size, mut categories) = (start, 0, HashSet::new());
-        while end < pending.len() {
-            let plan = &pending[end].1;
-            let cat = category(plan);
-            let add = Store::plan_size(plan) + usize::from(!categories.contains(&cat));
-            if size + add > MAX_PACK_ACTIONS && end > start {
-                break;
-            }
-            size += add;
-            categories.insert(cat);
-            end += 1;
-        }
-        out.push(&pending[start..end]);
-        start = end;
-    }
-    out
 }
