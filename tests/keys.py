@@ -22,12 +22,14 @@ CART_PREFIX = "CART#"
 WISHLIST_PREFIX = "WISHLIST#"
 PROFILE_SK = "PROFILE"
 VERIFICATION_SK = "VERIFICATION"
+PENDING_ORDERS_SK = "PENDINGORDERS"
 ORDER_PREFIX = "ORDER#"
 ORDER_SK = "ORDER"
 ORDER_LINE_PREFIX = "LINE#"
 ORDER_LINE_INDEX_PREFIX = "ORDERLINE#"
 IDEMPOTENCY_PREFIX = "IDEMPOTENCY#"
 CARD_USE_PREFIX = "USE#"
+STRAY_PAYMENT_PREFIX = "STRAYPAYMENT#"
 SELLER_ACCOUNT_PREFIX = "SELLER#"
 SELLER_ACCOUNT_SK = "ACCOUNT"
 PRODUCT_PREFIX = "PRODUCT#"
@@ -55,12 +57,17 @@ order_line_sk = _prefixed(ORDER_LINE_PREFIX)
 customer_orders_pk = _prefixed("CUSTOMER#")
 idempotency_sk = _prefixed(IDEMPOTENCY_PREFIX)  # takes the key's SHA-256 hex: idempotency_key_hash()
 card_pk = _prefixed("CARD#")
+stray_payment_sk = _prefixed(STRAY_PAYMENT_PREFIX)  # takes a PaymentIntent id
 seller_account_pk = _prefixed(SELLER_ACCOUNT_PREFIX)  # takes the public seller id
 import_sk = _prefixed(IMPORT_PREFIX)
 
 
 def sellers_by_status_pk(status):
     return f"SELLERS#{status}"
+
+
+def sellers_by_status_sk(changed_at, seller_id):
+    return f"{changed_at}#{seller_id}"
 
 
 # Sort keys made of several parts: an RFC 3339 UTC time first, so a query returns them in time order.

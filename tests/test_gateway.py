@@ -1,16 +1,23 @@
-"""The local gateway takes a burst of connections as API Gateway does: every one answered,
-none reset, refused or left waiting on a full accept queue (see GatewayServer in gateway.py)."""
+"""The local gateway behaves as API Gateway does: it takes a burst of connections, every one answered,
+none reset, refused or left waiting on a full accept queue (see GatewayServer in gateway.py); it
+answers a method no route has with API Gateway's 404; it never invokes a function twice for one request."""
 
 import shutil
 import socket
 import subprocess
+import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+import boto3
+import botocore.exceptions
 import pytest
+import requests
 
-from conftest import API
+from conftest import API, ROOT
 
 GATEWAY = urlsplit(API)
 CLIENTS = 300
@@ -55,3 +62,42 @@ def test_the_gateway_listens_with_a_deep_backlog():
     with open("/proc/sys/net/core/somaxconn") as f:
         somaxconn = int(f.read())
     assert backlogs and min(backlogs) >= min(1024, somaxconn), listening
+
+
+def test_a_method_the_api_does_not_route_is_api_gateways_404():
+    """TRACE (or any method no route has) is a route the API lacks: 404 {"message":"Not Found"}."""
+    for method in ("TRACE", "PROPFIND"):
+        r = requests.request(method, f"{API}/products", timeout=10)
+        assert (r.status_code, r.text) == (404, '{"message":"Not Found"}'), (method, r.status_code, r.text)
+
+
+def test_the_gateway_never_sends_an_invoke_twice():
+    """An Invoke that outlives the client's read timeout is not sent again (API Gateway never
+    re-invokes). A slow endpoint on loopback plays Lambda and counts the requests it gets."""
+    sys.path.insert(0, str(ROOT / "infra/local/gateway"))
+    import gateway
+
+    requests_seen = []
+
+    class Slow(BaseHTTPRequestHandler):
+        def do_POST(self):
+            requests_seen.append(self.path)
+            time.sleep(2)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        client = boto3.client("lambda", endpoint_url=f"http://127.0.0.1:{server.server_address[1]}",
+                              region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test",
+                              config=gateway.client_config(read_timeout=0.5))
+        with pytest.raises(botocore.exceptions.ReadTimeoutError):
+            client.invoke(FunctionName="slow", Payload=b"{}")
+        time.sleep(2.5)  # a retry would have arrived by now
+        assert len(requests_seen) == 1, requests_seen
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -31,11 +31,14 @@ from imports import assert_failed_whole, assert_finished
 UNKNOWN_IMPORT = "00000000-0000-7000-8000-000000000000"
 
 
+MAX_OPEN = 3  # shared/src/domain/import/mod.rs: MAX_OPEN_IMPORTS
+
 # ---------------------------------------------------------------- fixtures
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def importer():
-    """A fresh approved seller for tickets, refused requests and privacy checks."""
+    """A fresh approved seller for each test's tickets, refused requests and privacy checks
+    (a seller may have only MAX_OPEN imports waiting for their upload or running at once)."""
     return approved_seller()
 
 
@@ -222,3 +225,15 @@ def test_imports_are_private_and_listed_newest_first(importer, other_seller, ano
     assert_problem(other_seller.api.get("/seller/imports", params={"limit": 1, "cursor": first["nextCursor"]}), 400)
     for params in ({"limit": 0}, {"limit": 101}, {"limit": "ten"}, {"cursor": "not-a-cursor"}):
         assert_problem(importer.api.get("/seller/imports", params=params), 400)
+
+
+def test_a_seller_has_at_most_three_imports_open_at_once(importer):
+    """Waiting for their upload or running: a fourth is refused with 409 until one finishes."""
+    data = b"handle,name,brand,categoryId,sku,price,currency,onHand\n"
+    waiting = [imp.start(importer, "csv", data) for _ in range(MAX_OPEN)]
+    problem = assert_problem(imp.request(importer, "csv", len(data)), 409)
+    assert f"at most {MAX_OPEN} imports" in problem["detail"], problem
+    assert len(imp.imports_listed(importer)) == MAX_OPEN, "the refused request left an import"
+    imp.upload(waiting[0], data)
+    assert imp.wait_finished(importer, waiting[0]["id"])["status"] == "failed"  # a header and no rows
+    assert imp.request(importer, "csv", len(data)).status_code == 201

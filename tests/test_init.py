@@ -12,7 +12,7 @@ import pytest
 
 from conftest import ROOT
 
-BOOTSTRAP = ROOT / ".local" / "sam-build" / "GetProductFunction" / "bootstrap"
+BOOTSTRAP = ROOT / ".local" / "functions" / "get-product" / "bootstrap"
 
 
 class RuntimeApi:

@@ -51,6 +51,19 @@ def walk(anon, params, limit=1):
 
 # ---------------------------------------------------------------- finding, ranking, facets, sorting and paging
 
+def test_attribute_filters_match_in_any_case_and_facets_keep_the_sellers_spelling(seller, anon):
+    """`attr.colour=black` finds a variant its seller wrote as `Black` (as brands match in any
+    case); the facet shows `Black`."""
+    brand = word().title()
+    p = new_product(seller, f"{word().title()} Skillet", brand, "cookware", [variant(2000, colour="Black")])
+    wait_for(lambda: search(anon, [("brand", brand)])["total"] == 1, what="the product listed")
+    for value in ("black", "BLACK", "Black"):
+        result = search(anon, [("brand", brand), ("attr.colour", value)])
+        assert [i["id"] for i in result["items"]] == [p["id"]], value
+        assert facet_counts(result)["attributes"] == {"colour": {"Black": 1}}, value
+    assert search(anon, [("brand", brand), ("attr.colour", "blue")])["total"] == 0
+
+
 def test_a_new_product_is_found_by_a_word_of_its_name(seller, anon, dynamodb):
     """A product created through the API is found by a word of its name (any case), and the
     hit and the document carry its brand, category, price range and stock."""

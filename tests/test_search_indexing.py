@@ -230,7 +230,10 @@ def test_redelivered_and_stale_stream_records_leave_the_document_alone(seller, a
     assert after["_source"] == before["_source"]
     assert (after["_version"], after["_seq_no"], after["_primary_term"]) == \
         (before["_version"], before["_seq_no"], before["_primary_term"]), "the document was rewritten"
-    hit = wait_for(lambda: find(anon, p["id"], [("q", w)]))
+    # Search sees a write only after the index's refresh interval (a read by id is realtime):
+    # wait for the newest price to be searchable, not merely for the product to be found.
+    hit = wait_for(lambda: (h := find(anon, p["id"], [("q", w)])) and h["priceFrom"] == money(5000) and h,
+                   what="the newest price searchable")
     assert hit["priceFrom"] == money(5000)
 
 

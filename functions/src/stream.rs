@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 use shop::domain::ids::{OrderId, ProductId};
-use shop::store::keys;
+use shop::store::product_of_partition;
 
 #[derive(Debug, Deserialize)]
 pub struct StreamBatch {
@@ -38,7 +38,7 @@ impl StreamBatch {
                 let pk = change.keys.as_ref().and_then(|k| k.pk.as_ref());
                 (
                     change.sequence_number.as_str(),
-                    pk.and_then(|v| keys::product_of_pk(&v.s)),
+                    pk.and_then(|v| product_of_partition(&v.s)),
                 )
             })
             .collect()

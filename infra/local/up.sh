@@ -2,8 +2,9 @@
 # README command 1: brings up the whole shop on 127.0.0.1, from nothing.
 #   LocalStack (DynamoDB Local, S3, SQS, Step Functions, Lambda via the host executor,
 #   CloudFormation, Secrets Manager), moto (Cognito + SESv2), localstripe (Stripe's API),
-#   OpenSearch; builds the functions with
-#   `sam build` (cargo-lambda), deploys template.yaml as a fresh stack, starts the
+#   OpenSearch; builds every function in one `cargo build` (infra/local/functions.sh), deploys
+#   template.yaml as a fresh stack with LocalStack running each function from its build folder
+#   (no zips), points the functions' DynamoDB client straight at DynamoDB Local, starts the
 #   local HTTP API gateway, makes the local administrator (admin@shop.example, tests/accounts.py)
 #   and seeds a sample catalog.
 # Knobs: SHOP_BUILD_MODE=debug|release (debug), SHOP_SEED=0 to skip the catalog,
@@ -20,7 +21,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 HERE=$REPO_ROOT/infra/local
 STACK=${SHOP_STACK:-shop-local}
 BUCKET=shop-local-artifacts
-BUILD_DIR=$LOCAL_DIR/sam-build
 LS=http://127.0.0.1:$LOCALSTACK_PORT
 # Local Stripe credentials, named once: stored as Secrets Manager secrets (what the functions read), registered
 # with localstripe's webhook and written to $LOCAL_DIR/env for tests. localstripe takes any sk_ key.
@@ -54,14 +54,13 @@ identity=$(MOTO_ENDPOINT=http://127.0.0.1:$MOTO_PORT python "$HERE/identity.py")
 field() { python -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$identity" "$1"; }
 POOL_ID=$(field userPoolId) CLIENT_ID=$(field clientId) ISSUER=$(field issuer) JWKS_URL=$(field jwksUrl)
 
-log "building functions (sam build, $([[ ${SHOP_BUILD_MODE:-debug} == release ]] && echo release || echo debug), x86_64)"
-# Debug builds for the local stack, without symbol tables or debug info: those were most of
-# each bootstrap's bytes, and so of what `sam deploy` uploads and LocalStack unzips per
-# function. A panic still names its file and line. (cargo test builds keep line tables.)
-[[ ${SHOP_BUILD_MODE:-debug} == release ]] \
-  || export SAM_BUILD_MODE=debug CARGO_PROFILE_DEV_DEBUG=0 CARGO_PROFILE_DEV_STRIP=symbols
-sam build --parameter-overrides Architecture=x86_64 --build-dir "$BUILD_DIR" >"$LOG_DIR/sam-build.log" 2>&1 \
-  || { tail -n 40 "$LOG_DIR/sam-build.log" >&2; die "sam build failed (log: $LOG_DIR/sam-build.log)"; }
+TEMPLATE_LOCAL=$("$HERE/functions.sh")
+# The functions' DynamoDB calls go straight to DynamoDB Local (LocalStack starts it shared, on a
+# fixed port): LocalStack proxies every DynamoDB call through one Python process, which queued
+# them under a few concurrent clients (p99 532 ms against 37 ms direct). Streams are DynamoDB
+# Local's own either way. With an external LocalStack (SHOP_LOCALSTACK=external) they go through it.
+FUNCTIONS_DYNAMODB_ENDPOINT=""
+[[ ${SHOP_LOCALSTACK:-host} == external ]] || FUNCTIONS_DYNAMODB_ENDPOINT=http://127.0.0.1:$DYNAMODB_LOCAL_PORT
 
 export AWS_ENDPOINT_URL=$LS
 aws s3api head-bucket --bucket "$BUCKET" >/dev/null 2>&1 || aws s3api create-bucket --bucket "$BUCKET" >/dev/null
@@ -85,7 +84,7 @@ curl -fsS -o /dev/null -X DELETE "http://127.0.0.1:$OPENSEARCH_PORT/products*" \
   || die "clearing the local search index failed"
 
 log "deploying template.yaml as stack $STACK"
-if ! sam deploy --template-file "$BUILD_DIR/template.yaml" --stack-name "$STACK" --s3-bucket "$BUCKET" \
+if ! sam deploy --template-file "$TEMPLATE_LOCAL" --stack-name "$STACK" --s3-bucket "$BUCKET" \
     --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND --no-confirm-changeset --no-fail-on-empty-changeset \
     --parameter-overrides Architecture=x86_64 DataProtection=false ExternalUserPoolId="$POOL_ID" ExternalUserPoolClientId="$CLIENT_ID" \
       ExternalIssuer="$ISSUER" CognitoEndpoint="${FUNCTIONS_MOTO_ENDPOINT:-http://127.0.0.1:$MOTO_PORT}" \
@@ -94,6 +93,7 @@ if ! sam deploy --template-file "$BUILD_DIR/template.yaml" --stack-name "$STACK"
       ReservationWindowSeconds="$RESERVATION_WINDOW_SECONDS" StripeApiBase="${FUNCTIONS_STRIPE_API_BASE:-http://127.0.0.1:$LOCALSTRIPE_PORT}" \
       StripeApiKeySecretName="$STRIPE_API_KEY_SECRET_NAME" StripeWebhookSecretName="$STRIPE_WEBHOOK_SECRET_NAME" \
       OpenSearchUrl="${FUNCTIONS_OPENSEARCH_URL:-http://127.0.0.1:$OPENSEARCH_PORT}" \
+      DynamoDbEndpoint="$FUNCTIONS_DYNAMODB_ENDPOINT" \
     >"$LOG_DIR/sam-deploy.log" 2>&1; then
   tail -n 20 "$LOG_DIR/sam-deploy.log" >&2
   log "failed resources:"

@@ -8,10 +8,11 @@ use std::fmt;
 
 use crate::adapters::cognito::IdentityProvider;
 use crate::adapters::mail::{MailQueue, Mailer};
-use crate::adapters::saga::{CheckoutStarter, TaskTokens};
+use crate::adapters::saga::{CheckoutStarter, StepFunctionsTasks};
 use crate::adapters::search::{IndexWriter, SearchIndex};
 use crate::adapters::stripe::Stripe;
 use crate::adapters::uploads::Uploads;
+use crate::domain::order::PendingLimits;
 use crate::store::Store;
 
 /// Why a function could not start. Lambda reports it as an init error.
@@ -86,6 +87,30 @@ impl Dependency for Store {
 
     async fn warm_up(&self) {
         Store::warm_up(self).await
+    }
+}
+
+/// How much a customer may hold awaiting payment: `MAX_PENDING_ORDERS` and
+/// `MAX_PENDING_UNITS`, each a positive whole number, or the defaults when unset.
+#[async_trait::async_trait]
+impl Dependency for PendingLimits {
+    async fn from_env(_: &Env) -> Result<Self, InitError> {
+        let default = PendingLimits::default();
+        Ok(PendingLimits {
+            orders: positive("MAX_PENDING_ORDERS", default.orders)?,
+            units: positive("MAX_PENDING_UNITS", default.units)?,
+        })
+    }
+}
+
+fn positive(name: &str, default: u32) -> Result<u32, InitError> {
+    match std::env::var(name) {
+        Err(_) => Ok(default),
+        Ok(v) => {
+            v.parse::<u32>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                InitError(format!("{name} must be a positive whole number, not {v:?}"))
+            })
+        }
     }
 }
 
@@ -200,9 +225,9 @@ impl Dependency for CheckoutStarter {
 }
 
 #[async_trait::async_trait]
-impl Dependency for TaskTokens {
+impl Dependency for StepFunctionsTasks {
     async fn from_env(env: &Env) -> Result<Self, InitError> {
-        Ok(TaskTokens::new(client!(aws_sdk_sfn, env)))
+        Ok(StepFunctionsTasks::new(client!(aws_sdk_sfn, env)))
     }
 }
 

@@ -1,13 +1,18 @@
 //! The shop's core, in layers:
 //!
-//! - [`domain`]: types and rules, pure (no I/O): money, ids, catalog, cart, auth,
-//!   identity input, mail, errors (what went wrong, not how HTTP says it).
+//! - [`domain`]: types and rules, pure (no I/O): money, ids, catalog, cart, wishlist,
+//!   auth, identity input, verification, mail, orders (pricing, statuses, limits),
+//!   payment outcomes, fraud scoring, search requests and documents, sellers, catalog
+//!   imports, paging, errors (what went wrong, not how HTTP says it).
 //! - [`store`]: the one DynamoDB table; the only code that builds keys ([`store::keys`]).
-//! - [`adapters`]: every other external API (the identity provider, mail).
+//! - [`adapters`]: every other external API: Cognito (`cognito`), the mail queue and
+//!   SESv2 (`mail`), Step Functions (`saga`), OpenSearch (`search`), Stripe (`stripe`),
+//!   S3 uploads (`uploads`).
 //! - [`services`]: use cases — who may do what, the rules applied, the store called.
 //! - [`http`]: the HTTP edge — requests into domain input, results into JSON or
 //!   `application/problem+json` (it alone picks status codes).
-//! - [`config`] and [`sdk`]: what a function builds at cold start.
+//! - [`config`] and [`sdk`]: what a function builds at cold start (clients, with the
+//!   call timeouts of [`sdk::CallBudget`]).
 
 pub mod adapters;
 pub mod config;

@@ -5,7 +5,7 @@ use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use lambda_runtime::{Diagnostic, LambdaEvent};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use shop::adapters::saga::{CheckoutStarter, TaskTokens};
+use shop::adapters::saga::{CheckoutStarter, StepFunctionsTasks, TaskTokens};
 use shop::adapters::stripe::Stripe;
 use shop::domain::ids::OrderId;
 use shop::domain::order::{FRAUD_REVIEW, PAYMENT_DECLINED};
@@ -111,7 +111,7 @@ struct PaymentMessage {
 /// The payment worker: charges each queued order once and answers its task when the
 /// outcome is known now (a decline); a success is answered by Stripe's webhook.
 pub async fn pay(
-    deps: &(Store, Stripe, TaskTokens),
+    deps: &(Store, Stripe, StepFunctionsTasks),
     event: LambdaEvent<SqsEvent>,
 ) -> Result<SqsBatchResponse, crate::Error> {
     let (store, stripe, tokens) = deps;

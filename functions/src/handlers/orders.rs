@@ -3,7 +3,7 @@
 use lambda_http::Request;
 use shop::adapters::saga::CheckoutStarter;
 use shop::domain::ids::OrderId;
-use shop::domain::order::{IdempotencyKey, PlaceOrderInput};
+use shop::domain::order::{IdempotencyKey, PendingLimits, PlaceOrderInput};
 use shop::domain::paging::parse_page_size;
 use shop::http::{caller, header, json_body, path_param, query_param, Reply};
 use shop::services::orders as svc;
@@ -16,14 +16,14 @@ use shop::ShopError;
 /// Then the order's checkout execution starts (again, for a retry: a no-op). If that
 /// fails, the order still stands: the table's stream starts it (`start-checkout`).
 pub async fn place_order(
-    deps: &(Store, CheckoutStarter),
+    deps: &(Store, CheckoutStarter, PendingLimits),
     req: Request,
 ) -> Result<Reply, ShopError> {
-    let (store, starter) = deps;
+    let (store, starter, limits) = deps;
     let caller = caller(&req)?;
     let key = IdempotencyKey::parse(header(&req, IdempotencyKey::HEADER))?;
     let request = json_body::<PlaceOrderInput>(&req)?.parse()?;
-    let placed = svc::place_order(store, &caller, &key, request).await?;
+    let placed = svc::place_order(store, &caller, &key, request, *limits).await?;
     if let Err(err) = starter.start(&placed.order_id).await {
         tracing::warn!(order_id = %placed.order_id, error = %err, "starting the checkout failed; the stream starts it");
     }

@@ -2,7 +2,7 @@
 //! `Stripe-Signature` for this endpoint's secret, made within the tolerance window.
 
 use lambda_http::Request;
-use shop::adapters::saga::TaskTokens;
+use shop::adapters::saga::StepFunctionsTasks;
 use shop::adapters::stripe::Stripe;
 use shop::config::WebhookSecret;
 use shop::domain::payment::{parse_event, verify_signature, WEBHOOK_TOLERANCE_SECONDS};
@@ -14,7 +14,7 @@ use shop::ShopError;
 /// Unsigned, forged, stale or unreadable deliveries are refused with a 400 before
 /// anything is read or changed. A 5xx asks Stripe to deliver again later.
 pub async fn webhook(
-    deps: &(Store, Stripe, TaskTokens, WebhookSecret),
+    deps: &(Store, Stripe, StepFunctionsTasks, WebhookSecret),
     req: Request,
 ) -> Result<Reply, ShopError> {
     let (store, stripe, tokens, WebhookSecret(secret)) = deps;

@@ -277,10 +277,24 @@ def make_handler(gateway: Gateway, route_listing: list[dict]):
 
         do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _dispatch
 
+        def __getattr__(self, name):
+            # Any other method (TRACE, PROPFIND, ...) is a route the API lacks: API Gateway's
+            # 404 {"message":"Not Found"}, not http.server's 501 HTML page.
+            if name.startswith("do_"):
+                return self._dispatch
+            raise AttributeError(name)
+
         def log_message(self, fmt, *args):
             sys.stderr.write("gateway: " + (fmt % args) + "\n")
 
     return Handler
+
+
+def client_config(read_timeout=120):
+    """The gateway's AWS clients. API Gateway never re-invokes a function: no retries at all
+    (botocore's `max_attempts` counts retries, so `max_attempts: 1` sent an Invoke that outlived
+    the read timeout twice, and a buyer told 409 could find an order placed by the second)."""
+    return Config(retries={"total_max_attempts": 1}, read_timeout=read_timeout, max_pool_connections=50)
 
 
 def main(argv=None):
@@ -295,7 +309,7 @@ def main(argv=None):
     args = p.parse_args(argv)
 
     routes = load_routes(args.template)
-    cfg = Config(retries={"max_attempts": 1}, read_timeout=120, max_pool_connections=50)
+    cfg = client_config()
     cfn = boto3.client("cloudformation", endpoint_url=args.endpoint, config=cfg)
     resources = cfn.describe_stack_resources(StackName=args.stack)["StackResources"]
     physical = {r["LogicalResourceId"]: r["PhysicalResourceId"] for r in resources}

@@ -193,6 +193,11 @@ env_args=(
   PROVIDER_OVERRIDE_DYNAMODB=v2        # streams straight from DynamoDB Local (v1 starts kinesis-mock on 0.0.0.0)
   PROVIDER_OVERRIDE_DYNAMODBSTREAMS=v2
   DYNAMODB_IN_MEMORY=1
+  # DynamoDB Local on a fixed port and with one database for every credential: the functions call it
+  # directly (AWS_ENDPOINT_URL_DYNAMODB) with the temporary keys LocalStack gives them, and see the
+  # tables LocalStack made. Without -sharedDb it keeps one namespace per access key and region.
+  DYNAMODB_LOCAL_PORT="$DYNAMODB_LOCAL_PORT"
+  DYNAMODB_SHARE_DB=1
   SKIP_SSL_CERT_DOWNLOAD=1
   DISABLE_EVENTS=1
   LOCALSTACK_TELEMETRY_DISABLED=1

@@ -63,20 +63,35 @@ pub enum TaskAnswer {
     MovedOn,
 }
 
-/// Answers `.waitForTaskToken` tasks.
+/// Answers `.waitForTaskToken` tasks: Step Functions in the functions
+/// ([`StepFunctionsTasks`]), a recording fake in the service tests.
+#[async_trait::async_trait]
+pub trait TaskTokens: Send + Sync {
+    async fn succeed(
+        &self,
+        token: &str,
+        output: &serde_json::Value,
+    ) -> Result<TaskAnswer, ShopError>;
+    async fn fail(&self, token: &str, error: &str, cause: &str) -> Result<TaskAnswer, ShopError>;
+}
+
+/// [`TaskTokens`] answered through Step Functions' `SendTaskSuccess`/`SendTaskFailure`.
 #[derive(Clone, Debug)]
-pub struct TaskTokens {
+pub struct StepFunctionsTasks {
     client: Client,
 }
 
 const CLOSED_TASK_CODES: [&str; 3] = ["TaskTimedOut", "InvalidToken", "TaskDoesNotExist"];
 
-impl TaskTokens {
+impl StepFunctionsTasks {
     pub fn new(client: Client) -> Self {
-        TaskTokens { client }
+        StepFunctionsTasks { client }
     }
+}
 
-    pub async fn succeed(
+#[async_trait::async_trait]
+impl TaskTokens for StepFunctionsTasks {
+    async fn succeed(
         &self,
         token: &str,
         output: &serde_json::Value,
@@ -91,12 +106,7 @@ impl TaskTokens {
         answered(result)
     }
 
-    pub async fn fail(
-        &self,
-        token: &str,
-        error: &str,
-        cause: &str,
-    ) -> Result<TaskAnswer, ShopError> {
+    async fn fail(&self, token: &str, error: &str, cause: &str) -> Result<TaskAnswer, ShopError> {
         let result = self
             .client
             .send_task_failure()

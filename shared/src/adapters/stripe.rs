@@ -38,13 +38,22 @@ pub struct IntentRequest<'a> {
     pub payment_method: &'a str,
 }
 
-/// The answer to confirming a PaymentIntent.
+/// Stripe's answer to creating or confirming a PaymentIntent.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Confirmation {
-    /// Confirmed: succeeded, or waiting (e.g. for 3-D Secure).
+pub enum IntentAnswer {
+    /// Created, or confirmed: succeeded, or waiting (e.g. for 3-D Secure).
     Intent(PaymentIntent),
-    /// The card was declined (Stripe's 402); the intent needs another payment method.
+    /// Refused for the customer's payment: the card was declined (402), or the request
+    /// cannot succeed as made (400: an unknown or unusable PaymentMethod; 404). Retrying
+    /// would only hold the order's stock until its window ends.
     Declined { code: String },
+}
+
+/// Stripe's statuses that refuse the payment itself (see [`IntentAnswer::Declined`]).
+/// 401/403 (the shop's own key), 409 (a concurrent request with the same idempotency
+/// key), 429 and 5xx are the shop's or Stripe's trouble: retried, never a decline.
+fn declines(status: u16) -> bool {
+    matches!(status, 400 | 402 | 404)
 }
 
 /// The payment provider as the checkout uses it. Every call that can move money takes
@@ -57,12 +66,12 @@ pub trait PaymentGateway: Send + Sync {
         &self,
         request: &IntentRequest<'_>,
         idempotency_key: &str,
-    ) -> Result<PaymentIntent, ShopError>;
+    ) -> Result<IntentAnswer, ShopError>;
     async fn confirm_intent(
         &self,
         id: &str,
         idempotency_key: &str,
-    ) -> Result<Confirmation, ShopError>;
+    ) -> Result<IntentAnswer, ShopError>;
     async fn intent(&self, id: &str) -> Result<PaymentIntent, ShopError>;
     /// Cancels an intent that has not succeeded. `None` when Stripe refuses because it
     /// can no longer be cancelled (it succeeded meanwhile): the caller refunds instead.
@@ -131,6 +140,20 @@ struct CallError {
     status: u16,
     code: Option<String>,
     message: String,
+}
+
+impl CallError {
+    /// The refusal as a decline, named by Stripe's code (`card_declined`, `resource_missing`, ...).
+    fn declined(self) -> IntentAnswer {
+        let fallback = if self.status == 402 {
+            "card_declined"
+        } else {
+            "payment_refused"
+        };
+        IntentAnswer::Declined {
+            code: self.code.unwrap_or_else(|| fallback.into()),
+        }
+    }
 }
 
 impl From<CallError> for ShopError {
@@ -237,7 +260,7 @@ impl PaymentGateway for Stripe {
         &self,
         r: &IntentRequest<'_>,
         idempotency_key: &str,
-    ) -> Result<PaymentIntent, ShopError> {
+    ) -> Result<IntentAnswer, ShopError> {
         let form = [
             ("amount", r.amount.to_string()),
             ("currency", r.currency.to_ascii_lowercase()),
@@ -247,30 +270,33 @@ impl PaymentGateway for Stripe {
             ("payment_method_types[]", "card".to_owned()),
             (metadata_key(), r.order_id.to_owned()),
         ];
-        Ok(self
+        match self
             .call(
                 hyper::Method::POST,
                 "/v1/payment_intents",
                 &form,
                 Some(idempotency_key),
             )
-            .await??)
+            .await?
+        {
+            Ok(intent) => Ok(IntentAnswer::Intent(intent)),
+            Err(e) if declines(e.status) => Ok(e.declined()),
+            Err(e) => Err(e.into()),
+        }
     }
 
     async fn confirm_intent(
         &self,
         id: &str,
         idempotency_key: &str,
-    ) -> Result<Confirmation, ShopError> {
+    ) -> Result<IntentAnswer, ShopError> {
         let path = format!("/v1/payment_intents/{}/confirm", encode_path(id));
         match self
             .call(hyper::Method::POST, &path, &[], Some(idempotency_key))
             .await?
         {
-            Ok(intent) => Ok(Confirmation::Intent(intent)),
-            Err(e) if e.status == 402 => Ok(Confirmation::Declined {
-                code: e.code.unwrap_or_else(|| "card_declined".into()),
-            }),
+            Ok(intent) => Ok(IntentAnswer::Intent(intent)),
+            Err(e) if declines(e.status) => Ok(e.declined()),
             Err(e) => Err(e.into()),
         }
     }

@@ -8,9 +8,9 @@ use crate::domain::catalog::{
     ProductUpdate, ProductView, Variant, VariantDraft,
 };
 use crate::domain::error::ShopError;
-use crate::domain::ids::{CategoryId, ProductId};
+use crate::domain::ids::{CategoryId, ProductId, SellerId};
 use crate::services::sellers;
-use crate::store::{now_rfc3339, Page, Store};
+use crate::store::{now_rfc3339, Page, Store, WrittenBy};
 
 pub async fn list_categories(store: &Store) -> Result<Vec<Category>, ShopError> {
     let mut categories = store.list_categories().await?;
@@ -45,6 +45,16 @@ pub async fn get_product(store: &Store, id: &ProductId) -> Result<ProductView, S
 
 fn may_edit(caller: &Caller, product: &Product) -> bool {
     caller.is_admin() || (caller.user_id == product.seller_id && caller.require_seller().is_ok())
+}
+
+/// Who the caller writes as: an administrator, or the seller whose approval every
+/// write of theirs is conditional on.
+fn written_by(caller: &Caller) -> WrittenBy {
+    if caller.is_admin() {
+        WrittenBy::Admin
+    } else {
+        WrittenBy::Seller(SellerId::of(&caller.user_id))
+    }
 }
 
 /// Loads a product for a write: 404 if absent, 403 if the caller may not edit it
@@ -119,7 +129,13 @@ pub async fn create_product(
         version: 1,
         hold: None,
     };
-    store.create_product(&product, &variants).await?;
+    store
+        .create_product(
+            &product,
+            &variants,
+            &WrittenBy::Seller(SellerId::of(&caller.user_id)),
+        )
+        .await?;
     Ok(ProductView::new(&product, &variants))
 }
 
@@ -156,7 +172,9 @@ pub async fn update_product(
         version: current.version + 1,
         ..current.clone()
     };
-    store.update_product(&updated, current.version).await?;
+    store
+        .update_product(&updated, current.version, &written_by(caller))
+        .await?;
     Ok(ProductView::new(&updated, &variants))
 }
 
@@ -166,7 +184,9 @@ pub async fn delete_product(
     id: &ProductId,
 ) -> Result<(), ShopError> {
     let (product, variants) = load_for_edit(store, caller, id).await?;
-    store.delete_product(&product, &variants).await
+    store
+        .delete_product(&product, &variants, &written_by(caller))
+        .await
 }
 
 /// Creates or replaces one variant's attributes, prices and on-hand stock.
@@ -211,7 +231,7 @@ pub async fn put_variant(
         ..current.clone()
     };
     store
-        .put_variant(&updated, current.version, &variant)
+        .put_variant(&updated, current.version, &variant, &written_by(caller))
         .await?;
     Ok((ProductView::new(&updated, &variants), existing.is_none()))
 }
@@ -243,6 +263,8 @@ pub async fn deactivate_product(
         version: current.version + 1,
         ..current.clone()
     };
-    store.update_product(&updated, current.version).await?;
+    store
+        .update_product(&updated, current.version, &WrittenBy::Admin)
+        .await?;
     Ok(ProductView::new(&updated, &variants))
 }

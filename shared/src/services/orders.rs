@@ -7,7 +7,7 @@ use crate::domain::auth::Caller;
 use crate::domain::error::{FieldError, ShopError};
 use crate::domain::ids::{OrderId, Sku};
 use crate::domain::order::{
-    build_order, IdempotencyKey, NewOrder, OrderView, PlaceOrder, WantedLine,
+    build_order, IdempotencyKey, NewOrder, OrderView, PendingLimits, PlaceOrder, WantedLine,
 };
 use crate::store::{now_sortable, IdempotencyRecord, Page, Placement, Store};
 
@@ -32,6 +32,7 @@ pub async fn place_order(
     caller: &Caller,
     key: &IdempotencyKey,
     request: PlaceOrder,
+    limits: PendingLimits,
 ) -> Result<PlacedOrder, ShopError> {
     let digest = key.digest();
     let fingerprint = request.fingerprint();
@@ -41,12 +42,18 @@ pub async fn place_order(
     let (wanted, from_cart) = wanted_lines(store, caller, &request).await?;
     let order_id = OrderId::generate();
     for attempt in 0..PLACEMENT_ATTEMPTS {
+        if attempt > 0 {
+            // A refused placement may have lost to a copy of this very request: the key wins.
+            if let Some(record) = store.idempotency_record(&caller.user_id, &digest).await? {
+                return replay(record, &fingerprint);
+            }
+        }
         let pairs: Vec<_> = wanted
             .iter()
             .map(|w| (w.product_id.clone(), w.sku.clone()))
             .collect();
         let offers = store.offers(&pairs).await?;
-        let order = build_order(
+        let order = match build_order(
             NewOrder {
                 id: order_id.clone(),
                 customer_id: &caller.user_id,
@@ -58,7 +65,17 @@ pub async fn place_order(
             },
             &wanted,
             &offers,
-        )?;
+        ) {
+            Ok(order) => order,
+            // Stock or price refused: unless a concurrent copy of this request already placed
+            // the order under the same key, whose answer the customer must get instead.
+            Err(refusal) => {
+                return match store.idempotency_record(&caller.user_id, &digest).await? {
+                    Some(record) => replay(record, &fingerprint),
+                    None => Err(refusal),
+                }
+            }
+        };
         let body = serde_json::to_value(order.view()).map_err(ShopError::internal)?;
         let record = IdempotencyRecord {
             request_fingerprint: fingerprint.clone(),
@@ -68,7 +85,7 @@ pub async fn place_order(
         };
         let now_unix = time::OffsetDateTime::now_utc().unix_timestamp();
         match store
-            .place_order(&order, &offers, &digest, &record, now_unix)
+            .place_order(&order, &offers, &digest, &record, limits, now_unix)
             .await?
         {
             Placement::Placed => {
@@ -93,6 +110,12 @@ pub async fn place_order(
                     .await?
                     .ok_or_else(|| ShopError::internal("idempotency key taken but not readable"))?;
                 return replay(record, &fingerprint);
+            }
+            Placement::TooManyPending => {
+                return match store.idempotency_record(&caller.user_id, &digest).await? {
+                    Some(record) => replay(record, &fingerprint),
+                    None => Err(limits.refusal(order.units())),
+                }
             }
             Placement::CatalogMoved => {
                 tracing::info!(order_id = %order_id, attempt, "stock moved during placement; reading again");

@@ -5,9 +5,11 @@
 use aws_sdk_dynamodb::types::{ConditionCheck, Delete, Put, TransactWriteItem, Update};
 
 use super::keys;
-use super::{build, key, n, s, to_item, tx, value, Item, Store};
+use super::{build, key, n, s, to_item, tx, value, Cancellation, Item, Store};
 use crate::domain::catalog::{Product, ProductStatus, Variant};
 use crate::domain::error::{FieldError, ShopError};
+use crate::domain::ids::SellerId;
+use crate::domain::seller::SellerStatus;
 
 fn product_item(p: &Product) -> Result<Item, ShopError> {
     let mut item = to_item(
@@ -41,12 +43,70 @@ fn variant_item(v: &Variant) -> Result<Item, ShopError> {
     )
 }
 
+/// Who a product write is for: a seller, whose account must be approved when the write
+/// lands, or an administrator (moderation, and the suspension sweep itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WrittenBy {
+    Seller(SellerId),
+    Admin,
+}
+
+/// The refusal when a seller's account stopped being approved before its write landed.
+pub(crate) fn seller_not_approved() -> ShopError {
+    ShopError::Forbidden("the seller account is not approved")
+}
+
 impl Store {
+    /// A write for a seller holds only while the seller's account is approved: the check
+    /// is an action of the write's own transaction, so a suspension that lands after the
+    /// service read the account (an import already running, a request in flight) still
+    /// stops it.
+    pub(super) fn seller_approved(
+        &self,
+        seller: &SellerId,
+    ) -> Result<TransactWriteItem, ShopError> {
+        Ok(tx(build(
+            ConditionCheck::builder()
+                .table_name(self.table())
+                .set_key(Some(key(
+                    keys::seller_account_pk(seller),
+                    keys::SELLER_ACCOUNT_SK,
+                )))
+                .condition_expression("#status = :approved")
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":approved", s(SellerStatus::Approved.as_str()))
+                .build(),
+        )?))
+    }
+
+    /// Runs a product write, with the seller's approval checked in it when it is a
+    /// seller's: `on_conflict` explains every other refusal.
+    async fn transact_product_write(
+        &self,
+        mut actions: Vec<TransactWriteItem>,
+        by: &WrittenBy,
+        on_conflict: impl FnOnce(&Cancellation) -> ShopError,
+    ) -> Result<(), ShopError> {
+        let guard = match by {
+            WrittenBy::Seller(seller) => {
+                actions.push(self.seller_approved(seller)?);
+                Some(actions.len() - 1)
+            }
+            WrittenBy::Admin => None,
+        };
+        self.transact(actions, |c| match guard {
+            Some(i) if c.failed(i) => seller_not_approved(),
+            _ => on_conflict(c),
+        })
+        .await
+    }
+
     /// Creates a product with its variants, claiming every SKU shop-wide, in one transaction.
     pub async fn create_product(
         &self,
         product: &Product,
         variants: &[Variant],
+        by: &WrittenBy,
     ) -> Result<(), ShopError> {
         let mut actions = vec![
             self.category_exists(product)?,
@@ -56,7 +116,7 @@ impl Store {
             actions.push(self.variant_create(v)?);
             actions.push(self.sku_claim(v)?);
         }
-        self.transact(actions, |c| {
+        self.transact_product_write(actions, by, |c| {
             if c.failed(0) {
                 return FieldError::new("categoryId", "is not a known category").into();
             }
@@ -176,12 +236,13 @@ impl Store {
         &self,
         product: &Product,
         expected_version: u64,
+        by: &WrittenBy,
     ) -> Result<(), ShopError> {
         let actions = vec![
             self.category_exists(product)?,
             self.product_put_if_version(product, expected_version)?,
         ];
-        self.transact(actions, |c| {
+        self.transact_product_write(actions, by, |c| {
             if c.failed(0) {
                 FieldError::new("categoryId", "is not a known category").into()
             } else {
@@ -198,13 +259,14 @@ impl Store {
         product: &Product,
         expected_version: u64,
         v: &Variant,
+        by: &WrittenBy,
     ) -> Result<(), ShopError> {
         let actions = vec![
             self.product_put_if_version(product, expected_version)?,
             self.sku_claim(v)?,
             self.variant_upsert(v)?,
         ];
-        self.transact(actions, |c| {
+        self.transact_product_write(actions, by, |c| {
             if c.failed(1) {
                 ShopError::Conflict(format!("SKU {} belongs to another product", v.sku))
             } else if c.failed(2) {
@@ -224,6 +286,7 @@ impl Store {
         &self,
         product: &Product,
         variants: &[Variant],
+        by: &WrittenBy,
     ) -> Result<(), ShopError> {
         let mut actions = vec![tx(build(
             Delete::builder()
@@ -254,7 +317,7 @@ impl Store {
                     .build(),
             )?));
         }
-        self.transact(actions, |c| {
+        self.transact_product_write(actions, by, |c| {
             if c.failed(0) {
                 ShopError::Conflict("the product changed meanwhile; retry".into())
             } else {

@@ -5,6 +5,7 @@
 use aws_sdk_dynamodb::types::{ReturnValue, Select, TransactWriteItem, Update};
 
 use super::keys;
+use super::orders::pending_orders_key;
 use super::{
     build, conditional, from_item, key, n, s, sdk_error, tx, value, Item, Store, TxOutcome,
 };
@@ -138,6 +139,7 @@ impl Store {
                 "SET onHand = onHand - :qty, reserved = reserved - :qty",
             )?);
         }
+        actions.push(self.pending_release(order)?);
         self.settle(order, actions).await
     }
 
@@ -162,6 +164,7 @@ impl Store {
         for line in &order.lines {
             actions.push(self.variant_change(line, "SET reserved = reserved - :qty")?);
         }
+        actions.push(self.pending_release(order)?);
         self.settle(order, actions).await
     }
 
@@ -190,6 +193,21 @@ impl Store {
             update = update.expression_attribute_values(*name, v.clone());
         }
         Ok(tx(build(update.build())?))
+    }
+
+    /// The order leaves the customer's pending count (the status change beside it makes
+    /// this happen once). Unconditional: an order placed before the count existed takes
+    /// it below zero, which only leaves its customer more room.
+    fn pending_release(&self, order: &Order) -> Result<TransactWriteItem, ShopError> {
+        Ok(tx(build(
+            Update::builder()
+                .table_name(self.table())
+                .set_key(Some(pending_orders_key(&order.customer_id)))
+                .update_expression("ADD pendingOrders :minusOne, pendingUnits :minusUnits")
+                .expression_attribute_values(":minusOne", n(-1))
+                .expression_attribute_values(":minusUnits", n(-i64::from(order.units())))
+                .build(),
+        )?))
     }
 
     fn variant_change(
@@ -267,6 +285,96 @@ impl Store {
             .await
             .map_err(sdk_error)?;
         Ok(())
+    }
+
+    /// Claims the refund of a stray payment (an intent that is not the order's own but
+    /// took money for it): `false` when another delivery claimed it first.
+    pub async fn claim_stray_refund(
+        &self,
+        id: &OrderId,
+        intent_id: &str,
+        amount: i64,
+        currency: &str,
+        now: &str,
+    ) -> Result<bool, ShopError> {
+        let mut item = key(keys::order_pk(id), keys::stray_payment_sk(intent_id));
+        item.insert(keys::ENTITY.into(), s("strayPayment"));
+        item.insert("paymentIntentId".into(), s(intent_id));
+        item.insert("amount".into(), n(amount));
+        item.insert("currency".into(), s(currency.to_ascii_uppercase()));
+        item.insert("refundClaimedAt".into(), s(now));
+        let result = self
+            .client()
+            .put_item()
+            .table_name(self.table())
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(PK)")
+            .send()
+            .await;
+        Ok(conditional(result)?.is_some())
+    }
+
+    /// Gives a stray payment's refund claim back after the refund call failed.
+    pub async fn release_stray_refund_claim(
+        &self,
+        id: &OrderId,
+        intent_id: &str,
+    ) -> Result<(), ShopError> {
+        let result = self
+            .client()
+            .delete_item()
+            .table_name(self.table())
+            .set_key(Some(key(
+                keys::order_pk(id),
+                keys::stray_payment_sk(intent_id),
+            )))
+            .condition_expression("attribute_not_exists(refundId)")
+            .send()
+            .await;
+        conditional(result)?;
+        Ok(())
+    }
+
+    /// Records a stray payment's refund on its claim and in the order's history, together
+    /// and once.
+    pub async fn record_stray_refund(
+        &self,
+        id: &OrderId,
+        intent_id: &str,
+        refund_id: &str,
+        entry: &HistoryEntry,
+    ) -> Result<(), ShopError> {
+        let actions = vec![
+            tx(build(
+                Update::builder()
+                    .table_name(self.table())
+                    .set_key(Some(key(
+                        keys::order_pk(id),
+                        keys::stray_payment_sk(intent_id),
+                    )))
+                    .update_expression("SET refundId = :refund")
+                    .condition_expression("attribute_exists(PK) AND attribute_not_exists(refundId)")
+                    .expression_attribute_values(":refund", s(refund_id))
+                    .build(),
+            )?),
+            tx(build(
+                Update::builder()
+                    .table_name(self.table())
+                    .set_key(Some(order_key(id)))
+                    .update_expression("SET history = list_append(history, :entry)")
+                    .condition_expression("attribute_exists(PK)")
+                    .expression_attribute_values(":entry", value(&vec![entry])?)
+                    .build(),
+            )?),
+        ];
+        match self.try_transact(actions).await? {
+            TxOutcome::Written => Ok(()),
+            // The refund is on the claim already: a retry of this call recorded it.
+            TxOutcome::Cancelled(c) if c.failed(0) => Ok(()),
+            TxOutcome::Cancelled(_) => Err(ShopError::Unavailable(
+                "recording the stray payment's refund met a concurrent write; retry".into(),
+            )),
+        }
     }
 
     pub async fn record_refund(

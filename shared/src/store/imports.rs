@@ -3,6 +3,7 @@
 
 use aws_sdk_dynamodb::types::{ReturnValue, TransactWriteItem};
 
+use super::catalog_writes::seller_not_approved;
 use super::cursor::Index;
 use super::keys;
 use super::{
@@ -230,10 +231,18 @@ impl Store {
     /// each pack is written whole or not at all. Answers the indices of the plans whose
     /// pack was cancelled: the caller writes those products alone, to learn which rows
     /// the table refuses.
-    pub async fn write_import_packs(&self, plans: &[&Plan]) -> Result<Vec<usize>, ShopError> {
+    ///
+    /// Every pack checks that the seller's account is still approved (its first action):
+    /// a suspension that lands while an import runs stops its writes with
+    /// [`seller_not_approved`].
+    pub async fn write_import_packs(
+        &self,
+        seller: &SellerId,
+        plans: &[&Plan],
+    ) -> Result<Vec<usize>, ShopError> {
         let mut refused = Vec::new();
         let mut pack = Vec::new();
-        let mut actions = Vec::new();
+        let mut actions = vec![self.seller_approved(seller)?];
         let mut categories = Vec::new();
         for (i, plan) in plans.iter().enumerate() {
             let Some(product) = plan.product() else {
@@ -247,8 +256,8 @@ impl Store {
             let checked = categories.contains(&&product.category_id);
             let need = body.len() + usize::from(!checked);
             if !pack.is_empty() && actions.len() + need > MAX_PACK_ACTIONS {
-                self.write_pack(std::mem::take(&mut actions), &mut pack, &mut refused)
-                    .await?;
+                let full = std::mem::replace(&mut actions, vec![self.seller_approved(seller)?]);
+                self.write_pack(full, &mut pack, &mut refused).await?;
                 categories.clear();
             }
             if !categories.contains(&&product.category_id) {
@@ -262,16 +271,19 @@ impl Store {
         Ok(refused)
     }
 
-    /// Writes one pack; a cancelled one's plan indices go to `refused`. Empties `pack`.
+    /// Writes one pack (its first action the seller's approval); a cancelled one's plan
+    /// indices go to `refused`. Empties `pack`.
     async fn write_pack(
         &self,
         actions: Vec<TransactWriteItem>,
         pack: &mut Vec<usize>,
         refused: &mut Vec<usize>,
     ) -> Result<(), ShopError> {
-        if !actions.is_empty() {
-            if let TxOutcome::Cancelled(_) = self.try_transact(actions).await? {
-                refused.extend(pack.iter().copied());
+        if !pack.is_empty() {
+            match self.try_transact(actions).await? {
+                TxOutcome::Written => {}
+                TxOutcome::Cancelled(c) if c.failed(0) => return Err(seller_not_approved()),
+                TxOutcome::Cancelled(_) => refused.extend(pack.iter().copied()),
             }
         }
         pack.clear();
@@ -281,12 +293,20 @@ impl Store {
     /// Carries out an imported product's plan in one transaction: the product with its
     /// category checked, its new and changed variants (never `reserved`), and a claim for
     /// each new SKU, so SKUs stay unique shop-wide.
-    pub async fn write_import(&self, plan: &Plan) -> Result<Result<(), ImportRefusal>, ShopError> {
+    /// The seller's approval is checked in the same transaction, as in a pack.
+    pub async fn write_import(
+        &self,
+        seller: &SellerId,
+        plan: &Plan,
+    ) -> Result<Result<(), ImportRefusal>, ShopError> {
         let Some(product) = plan.product() else {
             return Ok(Ok(()));
         };
-        let mut actions = vec![self.category_exists(product)?];
-        let mut about: Vec<About<'_>> = vec![None];
+        let mut actions = vec![
+            self.category_exists(product)?,
+            self.seller_approved(seller)?,
+        ];
+        let mut about: Vec<About<'_>> = vec![None, None];
         for (action, what) in self.plan_actions(plan)? {
             actions.push(action);
             about.push(what);
@@ -294,6 +314,9 @@ impl Store {
         let TxOutcome::Cancelled(c) = self.try_transact(actions).await? else {
             return Ok(Ok(()));
         };
+        if c.failed(1) {
+            return Err(seller_not_approved());
+        }
         if c.failed(0) {
             return Ok(Err(ImportRefusal::UnknownCategory));
         }

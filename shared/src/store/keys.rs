@@ -154,6 +154,8 @@ pub fn wishlist_sk(id: &ProductId) -> String {
 }
 
 pub const VERIFICATION_SK: &str = "VERIFICATION";
+/// Under `user_pk`: how many of the customer's orders (and units) await payment.
+pub const PENDING_ORDERS_SK: &str = "PENDINGORDERS";
 
 pub const ORDER_SK: &str = "ORDER";
 pub const ORDER_PREFIX: &str = "ORDER#";
@@ -161,6 +163,7 @@ pub const ORDER_LINE_PREFIX: &str = "LINE#";
 pub const ORDER_LINE_INDEX_PREFIX: &str = "ORDERLINE#";
 pub const IDEMPOTENCY_PREFIX: &str = "IDEMPOTENCY#";
 pub const CARD_USE_PREFIX: &str = "USE#";
+pub const STRAY_PAYMENT_PREFIX: &str = "STRAYPAYMENT#";
 
 pub fn order_pk(id: &OrderId) -> String {
     format!("{ORDER_PREFIX}{id}")
@@ -191,6 +194,11 @@ pub fn idempotency_sk(digest: &str) -> String {
 /// `fingerprint` is Stripe's card fingerprint (letters and digits).
 pub fn card_pk(fingerprint: &str) -> String {
     format!("CARD#{fingerprint}")
+}
+
+/// A payment for the order through an intent that is not the order's own, and its refund.
+pub fn stray_payment_sk(intent_id: &str) -> String {
+    format!("{STRAY_PAYMENT_PREFIX}{intent_id}")
 }
 
 pub fn card_use_sk(at: &str, id: &OrderId) -> String {
@@ -237,6 +245,7 @@ mod tests {
         assert_eq!(idempotency_sk("ab12"), "IDEMPOTENCY#ab12");
         assert_eq!(card_pk("Fp1"), "CARD#Fp1");
         assert_eq!(card_use_sk(t, &o), "USE#2026-11-27T10:00:00Z#o-1");
+        assert_eq!(stray_payment_sk("pi_1"), "STRAYPAYMENT#pi_1");
         let seller = SellerId::of(&u);
         assert_eq!(seller_account_pk(&seller), format!("SELLER#{seller}"));
         assert_eq!(

@@ -16,6 +16,7 @@ mod verification;
 
 pub use cart::WishlistEntry;
 pub use catalog::ScanPosition;
+pub use catalog_writes::WrittenBy;
 pub use checkout::Settlement;
 pub use cursor::Page;
 pub use imports::ImportRefusal;
@@ -116,6 +117,12 @@ impl Store {
             Err(_) => tracing::warn!("warm-up call timed out"),
         }
     }
+}
+
+/// The product whose partition a changed item's `PK` is (its product item or a variant),
+/// for stream consumers, which see only keys; `None` for any other item.
+pub fn product_of_partition(pk: &str) -> Option<crate::domain::ids::ProductId> {
+    keys::product_of_pk(pk)
 }
 
 pub(crate) fn s(value: impl Into<String>) -> AttributeValue {

@@ -13,7 +13,7 @@ use super::{build, from_item, key, n, s, sdk_error, to_item, tx, Item, Store, Tx
 use crate::domain::cart::LineOffer;
 use crate::domain::error::ShopError;
 use crate::domain::ids::{OrderId, Sku, UserId};
-use crate::domain::order::{Order, OrderLine};
+use crate::domain::order::{Order, OrderLine, PendingLimits};
 
 /// How long a replayed `POST /orders` answers with its first response (as Stripe keeps keys).
 const IDEMPOTENCY_TTL_SECONDS: i64 = 24 * 60 * 60;
@@ -46,8 +46,16 @@ pub enum Placement {
     Placed,
     /// Another request wrote this idempotency key first: replay or refuse it.
     KeyTaken,
+    /// The customer's orders awaiting payment are at their limits.
+    TooManyPending,
     /// A line's stock, price or product changed since it was read: read again and retry.
     CatalogMoved,
+}
+
+/// The customer's count of orders (and units) awaiting payment: each placement adds its
+/// order, each settlement (confirm or cancel) takes it away again.
+pub(crate) fn pending_orders_key(customer: &UserId) -> Item {
+    key(keys::user_pk(customer), keys::PENDING_ORDERS_SK)
 }
 
 impl Store {
@@ -73,8 +81,9 @@ impl Store {
         out.item.map(from_item).transpose()
     }
 
-    /// Writes `order` (awaiting payment), its line items and its idempotency record, and
-    /// reserves every line's units, all or nothing. Each line's variant must still be the
+    /// Writes `order` (awaiting payment), its line items and its idempotency record, counts
+    /// it among the customer's pending orders within `limits`, and reserves every line's
+    /// units, all or nothing. Each line's variant must still be the
     /// one priced (`version`), with the `onHand` read and room for the quantity
     /// (`reserved <= onHand - quantity`; DynamoDB conditions cannot subtract, so `onHand`
     /// is pinned and the bound computed here), and its product still active.
@@ -84,6 +93,7 @@ impl Store {
         offers: &HashMap<Sku, LineOffer>,
         key_digest: &str,
         record: &IdempotencyRecord,
+        limits: PendingLimits,
         now_unix: i64,
     ) -> Result<Placement, ShopError> {
         let mut order_item = to_item(
@@ -107,9 +117,33 @@ impl Store {
             "idempotencyKey",
         )?;
         record_item.insert("expiresAt".into(), n(now_unix + IDEMPOTENCY_TTL_SECONDS));
+        let units = order.units();
+        let Some(units_before) = limits.units_before(units) else {
+            return Ok(Placement::TooManyPending);
+        };
         let mut actions = vec![
             put_new(self.table(), order_item)?,
             put_new(self.table(), record_item)?,
+            tx(build(
+                Update::builder()
+                    .table_name(self.table())
+                    .set_key(Some(pending_orders_key(&order.customer_id)))
+                    .update_expression(
+                        "SET pendingOrders = if_not_exists(pendingOrders, :zero) + :one, \
+                         pendingUnits = if_not_exists(pendingUnits, :zero) + :units, #entity = :entity",
+                    )
+                    .condition_expression(
+                        "attribute_not_exists(pendingOrders) OR (pendingOrders < :maxOrders AND pendingUnits <= :maxUnitsBefore)",
+                    )
+                    .expression_attribute_names("#entity", keys::ENTITY)
+                    .expression_attribute_values(":entity", s("pendingOrders"))
+                    .expression_attribute_values(":zero", n(0))
+                    .expression_attribute_values(":one", n(1))
+                    .expression_attribute_values(":units", n(units))
+                    .expression_attribute_values(":maxOrders", n(limits.orders))
+                    .expression_attribute_values(":maxUnitsBefore", n(units_before))
+                    .build(),
+            )?),
         ];
         let mut products = Vec::new();
         for line in &order.lines {
@@ -175,6 +209,7 @@ impl Store {
         Ok(match self.try_transact(actions).await? {
             TxOutcome::Written => Placement::Placed,
             TxOutcome::Cancelled(c) if c.failed(1) => Placement::KeyTaken,
+            TxOutcome::Cancelled(c) if c.failed(2) => Placement::TooManyPending,
             TxOutcome::Cancelled(c) if c.failed(0) => {
                 return Err(ShopError::internal(format!(
                     "order id {} already taken",

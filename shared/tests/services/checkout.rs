@@ -6,7 +6,7 @@ use serde_json::json;
 use shop::domain::auth::{Caller, Role};
 use shop::domain::ids::{OrderId, ProductId, Sku};
 use shop::domain::order::{
-    CancelReason, IdempotencyKey, OrderStatus, PaymentStatus, PlaceOrderInput,
+    CancelReason, IdempotencyKey, OrderStatus, PaymentStatus, PendingLimits, PlaceOrderInput,
 };
 use shop::domain::payment::IntentStatus;
 use shop::services::checkout;
@@ -18,7 +18,7 @@ use crate::fake_gateway::FakeGateway;
 use crate::support::*;
 
 /// A placed order of `qty` units of a fresh SKU (stock 5), paid with `method`.
-async fn placed(
+pub(crate) async fn placed(
     store: &Store,
     seller: &Caller,
     buyer: &Caller,
@@ -41,7 +41,7 @@ async fn placed(
         .parse()
         .unwrap();
     let key = IdempotencyKey::parse(Some(&uuid::Uuid::new_v4().to_string())).unwrap();
-    let order = orders::place_order(store, buyer, &key, request)
+    let order = orders::place_order(store, buyer, &key, request, PendingLimits::default())
         .await
         .unwrap();
     (order.order_id, product, Sku::parse(&s).unwrap())
@@ -157,6 +157,36 @@ async fn a_decline_is_reported_and_cancelling_releases_the_stock_once() {
     );
     assert_eq!(gateway.status("pi_1"), IntentStatus::Canceled);
     assert!(gateway.refunds().is_empty());
+}
+
+#[tokio::test]
+async fn a_payment_method_stripe_refuses_declines_at_once_without_an_intent() {
+    let Bench {
+        store,
+        seller,
+        shopper,
+        ..
+    } = bench().await;
+    let gateway = FakeGateway::default();
+    let (id, product, sku) = placed(&store, &seller, &shopper, "pm_unknown", 2, "FR").await;
+    assert_eq!(stock(&store, &product, &sku).await, (5, 2));
+    let step = payments::start_payment(&store, &gateway, &id, "t")
+        .await
+        .unwrap();
+    assert_eq!(
+        step,
+        PaymentStep::Declined {
+            code: "resource_missing".into()
+        },
+        "a refusal of the request is a decline, not an error to retry"
+    );
+    assert_eq!(gateway.created(), 0);
+    let order = store.get_order(&id).await.unwrap().unwrap();
+    assert_eq!(order.payment.status, PaymentStatus::Failed);
+    checkout::cancel(&store, &gateway, &id, "PaymentDeclined")
+        .await
+        .unwrap();
+    assert_eq!(stock(&store, &product, &sku).await, (5, 0));
 }
 
 #[tokio::test]

@@ -1,8 +1,8 @@
 //! An in-memory payment gateway for the saga's decisions: PaymentMethods named by what
-//! they do (`pm_ok`, `pm_decline`, `pm_3ds`), intents and refunds kept in a map, every
-//! money-moving call counted.
+//! they do (`pm_ok`, `pm_decline`, `pm_3ds`, `pm_unknown`: one Stripe does not know),
+//! intents and refunds kept in a map, every money-moving call counted.
 
-use shop::adapters::stripe::{CardFacts, Confirmation, IntentRequest, PaymentGateway};
+use shop::adapters::stripe::{CardFacts, IntentAnswer, IntentRequest, PaymentGateway};
 use shop::domain::payment::{IntentStatus, PaymentIntent};
 use shop::ShopError;
 use std::collections::HashMap;
@@ -62,7 +62,13 @@ impl PaymentGateway for FakeGateway {
         &self,
         r: &IntentRequest<'_>,
         _key: &str,
-    ) -> Result<PaymentIntent, ShopError> {
+    ) -> Result<IntentAnswer, ShopError> {
+        if r.payment_method == "pm_unknown" {
+            // Stripe's 400 for a PaymentMethod it does not have.
+            return Ok(IntentAnswer::Declined {
+                code: "resource_missing".into(),
+            });
+        }
         let mut s = self.state.lock().unwrap();
         s.created += 1;
         let id = format!("pi_{}", s.created);
@@ -76,26 +82,26 @@ impl PaymentGateway for FakeGateway {
         };
         s.intents
             .insert(id, (intent.clone(), r.payment_method.to_owned()));
-        Ok(intent)
+        Ok(IntentAnswer::Intent(intent))
     }
 
-    async fn confirm_intent(&self, id: &str, _key: &str) -> Result<Confirmation, ShopError> {
+    async fn confirm_intent(&self, id: &str, _key: &str) -> Result<IntentAnswer, ShopError> {
         let mut s = self.state.lock().unwrap();
         let (intent, method) = s.intents.get_mut(id).ok_or(ShopError::NotFound("intent"))?;
         match method.as_str() {
             "pm_decline" => {
                 intent.status = IntentStatus::RequiresPaymentMethod;
-                Ok(Confirmation::Declined {
+                Ok(IntentAnswer::Declined {
                     code: "card_declined".into(),
                 })
             }
             "pm_3ds" => {
                 intent.status = IntentStatus::RequiresAction;
-                Ok(Confirmation::Intent(intent.clone()))
+                Ok(IntentAnswer::Intent(intent.clone()))
             }
             _ => {
                 intent.status = IntentStatus::Succeeded;
-                Ok(Confirmation::Intent(intent.clone()))
+                Ok(IntentAnswer::Intent(intent.clone()))
             }
         }
     }

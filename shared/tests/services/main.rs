@@ -11,3 +11,4 @@ mod orders;
 mod sellers;
 mod support;
 mod verification;
+mod webhook;

@@ -5,11 +5,12 @@ use serde_json::json;
 use shop::domain::auth::{Caller, Role};
 use shop::domain::cart::AddItemInput;
 use shop::domain::ids::{ProductId, Sku};
-use shop::domain::order::{IdempotencyKey, PlaceOrder, PlaceOrderInput};
+use shop::domain::order::{IdempotencyKey, PendingLimits, PlaceOrder, PlaceOrderInput};
 use shop::services::{cart, orders};
 use shop::store::Store;
 use shop::ShopError;
 
+use crate::fake_gateway::FakeGateway;
 use crate::support::*;
 
 fn request(lines: Option<&[(&str, u32)]>) -> PlaceOrder {
@@ -72,9 +73,15 @@ async fn an_order_from_the_cart_reserves_its_stock_and_empties_the_cart() {
     add_to_cart(&store, &shopper, &a, 2).await;
     add_to_cart(&store, &shopper, &b, 2).await;
     let key = key();
-    let placed = orders::place_order(&store, &shopper, &key, request(None))
-        .await
-        .unwrap();
+    let placed = orders::place_order(
+        &store,
+        &shopper,
+        &key,
+        request(None),
+        PendingLimits::default(),
+    )
+    .await
+    .unwrap();
     assert_eq!((placed.status, placed.replayed), (201, false));
     assert_eq!(placed.body["status"], "pending_payment");
     assert_eq!(placed.body["subtotal"]["amount"], 6998);
@@ -83,9 +90,15 @@ async fn an_order_from_the_cart_reserves_its_stock_and_empties_the_cart() {
     assert!(store.cart_lines(&shopper.user_id).await.unwrap().is_empty());
 
     // The same request again: the first answer, and nothing reserved twice.
-    let again = orders::place_order(&store, &shopper, &key, request(None))
-        .await
-        .unwrap();
+    let again = orders::place_order(
+        &store,
+        &shopper,
+        &key,
+        request(None),
+        PendingLimits::default(),
+    )
+    .await
+    .unwrap();
     assert!(again.replayed);
     assert_eq!(
         (again.status, again.body.to_string()),
@@ -93,7 +106,14 @@ async fn an_order_from_the_cart_reserves_its_stock_and_empties_the_cart() {
     );
     assert_eq!(stock(&store, &pa, &a).await, (5, 2));
     // The same key with another request is refused, and changes nothing.
-    let other = orders::place_order(&store, &shopper, &key, request(Some(&[(&a, 1)]))).await;
+    let other = orders::place_order(
+        &store,
+        &shopper,
+        &key,
+        request(Some(&[(&a, 1)])),
+        PendingLimits::default(),
+    )
+    .await;
     assert!(
         matches!(other, Err(ShopError::IdempotencyKeyReused)),
         "{other:?}"
@@ -125,6 +145,7 @@ async fn a_short_line_writes_nothing_and_every_short_sku_is_named() {
         &shopper,
         &key,
         request(Some(&[(&a, 2), (&b, 1), (&c, 1)])),
+        PendingLimits::default(),
     )
     .await;
     match result {
@@ -171,7 +192,14 @@ async fn concurrent_buyers_never_reserve_more_than_is_on_hand() {
             let (store, s) = (store.clone(), s.clone());
             tokio::spawn(async move {
                 let buyer = caller(&[Role::Customer]);
-                orders::place_order(&store, &buyer, &key(), request(Some(&[(&s, 1)]))).await
+                orders::place_order(
+                    &store,
+                    &buyer,
+                    &key(),
+                    request(Some(&[(&s, 1)])),
+                    PendingLimits::default(),
+                )
+                .await
             })
         })
         .collect();
@@ -214,6 +242,7 @@ async fn inactive_and_unknown_skus_are_refused_by_line() {
         &shopper,
         &key(),
         request(Some(&[(&a, 1), ("NOPE-1", 1)])),
+        PendingLimits::default(),
     )
     .await;
     match result {
@@ -227,7 +256,14 @@ async fn inactive_and_unknown_skus_are_refused_by_line() {
         }
         other => panic!("expected Invalid, got {other:?}"),
     }
-    let result = orders::place_order(&store, &shopper, &key(), request(Some(&[(&a, 1)]))).await;
+    let result = orders::place_order(
+        &store,
+        &shopper,
+        &key(),
+        request(Some(&[(&a, 1)])),
+        PendingLimits::default(),
+    )
+    .await;
     assert!(
         matches!(result, Err(ShopError::Invalid(ref e)) if e[0].field == "lines[0].sku"),
         "{result:?}"
@@ -245,12 +281,24 @@ async fn a_customer_reads_only_their_own_orders_newest_first() {
     } = bench().await;
     let a = sku("MINE");
     listed(&store, &seller, &shoes, &[(&a, 100, "USD", 9)]).await;
-    let first = orders::place_order(&store, &shopper, &key(), request(Some(&[(&a, 1)])))
-        .await
-        .unwrap();
-    let second = orders::place_order(&store, &shopper, &key(), request(Some(&[(&a, 2)])))
-        .await
-        .unwrap();
+    let first = orders::place_order(
+        &store,
+        &shopper,
+        &key(),
+        request(Some(&[(&a, 1)])),
+        PendingLimits::default(),
+    )
+    .await
+    .unwrap();
+    let second = orders::place_order(
+        &store,
+        &shopper,
+        &key(),
+        request(Some(&[(&a, 2)])),
+        PendingLimits::default(),
+    )
+    .await
+    .unwrap();
     let page = orders::list_orders(&store, &shopper, 1, None)
         .await
         .unwrap();
@@ -276,4 +324,134 @@ async fn a_customer_reads_only_their_own_orders_newest_first() {
             .id,
         first.order_id
     );
+}
+
+/// Ten to twenty concurrent copies of one request (same key, same body) for the last unit:
+/// exactly one order, and every copy is answered with it — never "out of stock" to a
+/// customer whose order exists — whatever order the transaction's conditions fail in.
+#[tokio::test]
+async fn concurrent_copies_of_one_request_all_get_the_order_never_a_stock_refusal() {
+    let Bench {
+        store,
+        shoes,
+        seller,
+        ..
+    } = bench().await;
+    for round in 0..5 {
+        // A customer of its own each round: its order stays pending, within the limits.
+        let shopper = caller(&[Role::Customer]);
+        let s = sku("LAST");
+        let product = listed(&store, &seller, &shoes, &[(&s, 1500, "USD", 1)])
+            .await
+            .id;
+        let key = key();
+        let copies: Vec<_> = (0..10 + 2 * round)
+            .map(|_| {
+                let (store, shopper, key, s) =
+                    (store.clone(), shopper.clone(), key.clone(), s.clone());
+                tokio::spawn(async move {
+                    orders::place_order(
+                        &store,
+                        &shopper,
+                        &key,
+                        request(Some(&[(&s, 1)])),
+                        PendingLimits::default(),
+                    )
+                    .await
+                })
+            })
+            .collect();
+        let mut answers = Vec::new();
+        for copy in copies {
+            match copy.await.unwrap() {
+                Ok(p) => answers.push((p.status, p.order_id, p.body)),
+                Err(other) => panic!("round {round}: a copy of the request got {other:?}"),
+            }
+        }
+        let first = answers[0].clone();
+        assert_eq!(first.0, 201, "round {round}");
+        assert!(
+            answers.iter().all(|a| *a == first),
+            "round {round}: copies answered differently: {answers:?}"
+        );
+        assert_eq!(stock(&store, &product, &s).await, (1, 1), "round {round}");
+    }
+}
+
+/// One customer holds at most `limits` awaiting payment — also when its requests race —
+/// and a settled order gives its room back.
+#[tokio::test]
+async fn a_customer_holds_at_most_the_pending_limits_and_a_settled_order_frees_room() {
+    let Bench {
+        store,
+        shoes,
+        seller,
+        shopper,
+    } = bench().await;
+    let limits = PendingLimits {
+        orders: 3,
+        units: 5,
+    };
+    let s = sku("HOLD");
+    let product = listed(&store, &seller, &shoes, &[(&s, 1500, "USD", 100)])
+        .await
+        .id;
+    let too_big =
+        orders::place_order(&store, &shopper, &key(), request(Some(&[(&s, 6)])), limits).await;
+    assert!(
+        matches!(&too_big, Err(ShopError::Conflict(m)) if m.contains("split it")),
+        "{too_big:?}"
+    );
+
+    // Ten different requests at once: exactly three are placed.
+    let racing: Vec<_> = (0..10)
+        .map(|_| {
+            let (store, shopper, s) = (store.clone(), shopper.clone(), s.clone());
+            tokio::spawn(async move {
+                orders::place_order(&store, &shopper, &key(), request(Some(&[(&s, 1)])), limits)
+                    .await
+            })
+        })
+        .collect();
+    let mut placed = Vec::new();
+    for r in racing {
+        match r.await.unwrap() {
+            Ok(p) => placed.push(p.order_id),
+            Err(ShopError::Conflict(m)) => assert!(m.contains("awaiting payment"), "{m}"),
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(placed.len(), 3);
+    assert_eq!(stock(&store, &product, &s).await, (100, 3));
+    // Units count too: two more units fit under five only after an order leaves.
+    let over_units =
+        orders::place_order(&store, &shopper, &key(), request(Some(&[(&s, 3)])), limits).await;
+    assert!(
+        matches!(over_units, Err(ShopError::Conflict(_))),
+        "{over_units:?}"
+    );
+
+    shop::services::checkout::cancel(
+        &store,
+        &FakeGateway::default(),
+        &placed[0],
+        "States.Timeout",
+    )
+    .await
+    .unwrap();
+    // Two orders of one unit each are left: four more units would be six.
+    let over =
+        orders::place_order(&store, &shopper, &key(), request(Some(&[(&s, 4)])), limits).await;
+    assert!(
+        matches!(over, Err(ShopError::Conflict(_))),
+        "2 + 4 units > 5: {over:?}"
+    );
+    orders::place_order(&store, &shopper, &key(), request(Some(&[(&s, 3)])), limits)
+        .await
+        .unwrap();
+    // Another customer is not held by this one's orders.
+    let other = caller(&[Role::Customer]);
+    orders::place_order(&store, &other, &key(), request(Some(&[(&s, 5)])), limits)
+        .await
+        .unwrap();
 }

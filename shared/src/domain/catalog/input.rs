@@ -14,6 +14,8 @@ use crate::domain::money::{Currency, Money};
 pub const MAX_VARIANTS: usize = 40;
 pub const MAX_ON_HAND: i64 = 1_000_000;
 const MAX_ATTRIBUTES: usize = 10;
+/// The longest attribute name (characters).
+pub const MAX_ATTRIBUTE_NAME: usize = 32;
 
 fn text(value: &str, field: &str, min: usize, max: usize) -> Result<String, FieldError> {
     let trimmed = value.trim();
@@ -116,7 +118,7 @@ impl VariantInput {
         }
         let mut attributes = BTreeMap::new();
         for (k, val) in &self.attributes {
-            let key = v.check(text(k, &field("attributes"), 1, 32));
+            let key = v.check(text(k, &field("attributes"), 1, MAX_ATTRIBUTE_NAME));
             let value = v.check(text(val, &field(&format!("attributes.{k}")), 1, 64));
             if let (Some(key), Some(value)) = (key, value) {
                 attributes.insert(key, value);

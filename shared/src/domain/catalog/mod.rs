@@ -3,7 +3,7 @@
 mod input;
 /// Limits on catalog input, for callers that enforce them outside parsing.
 pub mod input_limits {
-    pub use super::input::{MAX_ON_HAND, MAX_VARIANTS};
+    pub use super::input::{MAX_ATTRIBUTE_NAME, MAX_ON_HAND, MAX_VARIANTS};
 }
 mod model;
 

@@ -9,6 +9,7 @@ use csv_core::{ReadRecordResult, Reader};
 use super::report::Rejection;
 use super::row::{status, whole_number, RowInput};
 use super::{FileProblem, MAX_ROW_BYTES};
+use crate::domain::catalog::input_limits::MAX_ATTRIBUTE_NAME;
 
 /// Complete records of a CSV byte stream, each with the line it starts on.
 pub struct CsvRecords {
@@ -178,6 +179,16 @@ fn named(name: &str) -> Option<Column> {
     })
 }
 
+/// A column name as a message quotes it: at most 40 characters of it (a header field may
+/// be up to a row's 64 KiB).
+fn shown(name: &str) -> String {
+    const SHOWN: usize = 40;
+    match name.char_indices().nth(SHOWN) {
+        Some((cut, _)) => format!("{:?}…", &name[..cut]),
+        None => format!("{name:?}"),
+    }
+}
+
 /// The header: which column each field of a row is.
 #[derive(Debug)]
 pub struct Columns(Vec<(String, Column)>);
@@ -188,17 +199,25 @@ impl Columns {
         for raw in header {
             let name = raw.trim();
             let column = match name.strip_prefix("attr:") {
+                Some(attr) if attr.trim().chars().count() > MAX_ATTRIBUTE_NAME => {
+                    return Err(FileProblem::Header(format!(
+                        "column {}: attribute names are at most {MAX_ATTRIBUTE_NAME} characters",
+                        shown(name)
+                    )))
+                }
                 Some(attr) if !attr.trim().is_empty() => Column::Attribute(attr.trim().to_owned()),
                 _ => named(name).ok_or_else(|| {
                     FileProblem::Header(format!(
-                        "unknown column {name:?}; the columns are {}, and attr:<name> for attributes",
+                        "unknown column {}; the columns are {}, and attr:<name> for attributes",
+                        shown(name),
                         NAMED.map(|(n, _)| n).join(", ")
                     ))
                 })?,
             };
             if columns.iter().any(|(n, _)| n == name) {
                 return Err(FileProblem::Header(format!(
-                    "column {name:?} appears twice"
+                    "column {} appears twice",
+                    shown(name)
                 )));
             }
             columns.push((name.to_owned(), column));
@@ -234,7 +253,7 @@ impl Columns {
         let mut row = RowInput::default();
         let mut rejections = Vec::new();
         let number = |name: &str, text: &str, rejections: &mut Vec<Rejection>| {
-            whole_number(text).unwrap_or_else(|reason| {
+            whole_number(text, name).unwrap_or_else(|reason| {
                 rejections.push(Rejection::new(line, name, reason));
                 0
             })
@@ -361,6 +380,24 @@ mod tests {
         ];
         assert!(
             matches!(Columns::parse(&twice), Err(FileProblem::Header(m)) if m.contains("twice"))
+        );
+    }
+
+    #[test]
+    fn long_column_names_are_refused_and_quoted_short() {
+        let long_attr = format!("attr:{}", "n".repeat(64 * 1024));
+        let Err(FileProblem::Header(m)) = Columns::parse(&["handle", &long_attr]) else {
+            panic!("a 64 KiB attribute name is refused");
+        };
+        assert!(m.contains("at most 32 characters") && m.len() < 200, "{m}");
+        let long_unknown = "x".repeat(64 * 1024);
+        let Err(FileProblem::Header(m)) = Columns::parse(&["handle", &long_unknown]) else {
+            panic!("an unknown column is refused");
+        };
+        assert!(m.contains("unknown column") && m.len() < 300, "{}", m.len());
+        let at_limit = format!("attr:{}", "n".repeat(32));
+        assert!(
+            !matches!(Columns::parse(&["handle", &at_limit]), Err(FileProblem::Header(m)) if m.contains("32"))
         );
     }
 

@@ -111,10 +111,7 @@ pub fn row(line: u64, text: &str) -> Result<RowInput, Vec<Rejection>> {
                 Some(n) if key == "price" => row.price = n,
                 Some(n) if key == "salePrice" => row.sale_price = Some(n),
                 Some(n) => row.on_hand = n,
-                None => reject(
-                    key,
-                    "must be a whole number (prices in minor units: 1999 for 19.99)",
-                ),
+                None => reject(key, super::row::whole_number_rule(key)),
             },
             ("status", Value::Null) => {}
             ("status", Value::String(s)) => match super::row::status(s) {

@@ -28,6 +28,12 @@ use crate::domain::error::{FieldError, ShopError};
 pub const MAX_IMPORT_BYTES: u64 = 50 * 1024 * 1024;
 /// How long an upload URL (and a report's download URL) stays valid.
 pub const URL_LIFETIME_SECONDS: u64 = 15 * 60;
+/// Imports a seller may have open at once (waiting for their upload, or running): a
+/// seller cannot fill the import queue and starve every other seller's imports.
+pub const MAX_OPEN_IMPORTS: usize = 3;
+/// Seconds after which a run that has not finished is taken for dead: the longest a
+/// function may run (900 s), and a margin.
+pub const RUN_LEASE_SECONDS: i64 = 960;
 /// The longest row (a CSV record, a JSON line) read; longer ones fail the file.
 pub const MAX_ROW_BYTES: usize = 64 * 1024;
 

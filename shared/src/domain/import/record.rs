@@ -2,7 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{ImportCounts, ImportFormat, ImportStatus};
+use time::format_description::well_known::Rfc3339;
+
+use super::{ImportCounts, ImportFormat, ImportStatus, RUN_LEASE_SECONDS, URL_LIFETIME_SECONDS};
 use crate::domain::ids::{ImportId, SellerId};
 
 /// The uploaded file of an import, and its error report: `imports/<sellerId>/<importId>.<ext>`
@@ -78,6 +80,21 @@ pub struct Import {
 }
 
 impl Import {
+    /// Whether the import holds one of its seller's open places at `now_unix`: waiting
+    /// for an upload its URL still allows, or running under a run that is alive.
+    pub fn is_open(&self, now_unix: i64) -> bool {
+        match self.status {
+            ImportStatus::WaitingUpload => time::OffsetDateTime::parse(&self.created_at, &Rfc3339)
+                .is_ok_and(|created| {
+                    now_unix - created.unix_timestamp() < URL_LIFETIME_SECONDS as i64
+                }),
+            ImportStatus::Running => self
+                .claimed_at
+                .is_some_and(|at| now_unix - at < RUN_LEASE_SECONDS),
+            ImportStatus::Done | ImportStatus::Failed => false,
+        }
+    }
+
     pub fn object(&self) -> ImportObject {
         ImportObject {
             seller: self.seller_id.clone(),
@@ -91,6 +108,46 @@ impl Import {
 mod tests {
     use super::*;
     use crate::domain::ids::UserId;
+
+    #[test]
+    fn waiting_and_live_running_imports_are_open_finished_and_stale_ones_not() {
+        let now = 1_800_000_000;
+        let at = |unix: i64| {
+            time::OffsetDateTime::from_unix_timestamp(unix)
+                .unwrap()
+                .format(&Rfc3339)
+                .unwrap()
+        };
+        let import = |status, created: i64, claimed: Option<i64>| Import {
+            id: ImportId::generate(),
+            seller_id: SellerId::of(&UserId::parse("u").unwrap()),
+            format: ImportFormat::Csv,
+            status,
+            size_bytes: 1,
+            created_at: at(created),
+            started_at: None,
+            finished_at: None,
+            counts: ImportCounts::default(),
+            reason: None,
+            has_report: false,
+            source_etag: None,
+            attempts: 0,
+            run_id: None,
+            claimed_at: claimed,
+        };
+        assert!(import(ImportStatus::WaitingUpload, now - 60, None).is_open(now));
+        assert!(
+            !import(ImportStatus::WaitingUpload, now - 901, None).is_open(now),
+            "URL expired"
+        );
+        assert!(import(ImportStatus::Running, now - 3000, Some(now - 100)).is_open(now));
+        assert!(
+            !import(ImportStatus::Running, now - 3000, Some(now - 961)).is_open(now),
+            "run died"
+        );
+        assert!(!import(ImportStatus::Done, now, Some(now)).is_open(now));
+        assert!(!import(ImportStatus::Failed, now, Some(now)).is_open(now));
+    }
 
     #[test]
     fn keys_round_trip_and_reports_are_not_uploads() {

@@ -1,6 +1,7 @@
 //! The error report: one CSV line per problem (`line,column,reason`), written back
-//! next to the upload. It holds at most [`Report::MAX_LINES`] problems, so its size
-//! does not grow with the file; the rest are counted in its last line.
+//! next to the upload. It holds at most [`Report::MAX_LINES`] problems and
+//! [`Report::MAX_BYTES`] bytes, so its size does not grow with the file (nor with what a
+//! file's cells repeat); the rest are counted in its last line.
 
 /// One problem with one row (or with a cell of it).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,9 +30,10 @@ pub struct Report {
 }
 
 /// A CSV cell: quoted when it holds a comma, quote or line break, and never read as a
-/// formula by a spreadsheet (a leading `=`, `+`, `-`, `@` is prefixed with `'`).
+/// formula by a spreadsheet (a leading `=`, `+`, `-`, `@`, tab or carriage return is
+/// prefixed with `'`, as OWASP's CSV-injection advice lists them).
 fn cell(value: &str) -> String {
-    let value = if value.starts_with(['=', '+', '-', '@']) {
+    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{value}")
     } else {
         value.to_owned()
@@ -45,10 +47,25 @@ fn cell(value: &str) -> String {
 
 impl Report {
     pub const MAX_LINES: u64 = 10_000;
+    /// 4 MiB: 10,000 lines of about 400 bytes.
+    pub const MAX_BYTES: usize = 4 * 1024 * 1024;
     pub const HEADER: &'static str = "line,column,reason\r\n";
 
     pub fn add(&mut self, rejection: &Rejection) {
-        if self.listed >= Report::MAX_LINES {
+        let line = format!(
+            "{},{},{}\r\n",
+            rejection.line,
+            cell(&rejection.column),
+            cell(&rejection.reason)
+        );
+        let header = if self.text.is_empty() {
+            Report::HEADER.len()
+        } else {
+            0
+        };
+        if self.listed >= Report::MAX_LINES
+            || self.text.len() + header + line.len() > Report::MAX_BYTES
+        {
             self.unlisted += 1;
             return;
         }
@@ -56,12 +73,7 @@ impl Report {
             self.text.push_str(Report::HEADER);
         }
         self.listed += 1;
-        self.text.push_str(&format!(
-            "{},{},{}\r\n",
-            rejection.line,
-            cell(&rejection.column),
-            cell(&rejection.reason)
-        ));
+        self.text.push_str(&line);
     }
 
     pub fn is_empty(&self) -> bool {
@@ -97,6 +109,33 @@ mod tests {
             "line,column,reason\r\n2,name,\"must not contain \"\"quotes\"\", or commas\"\r\n\
              3,attr:size,\"'=HYPERLINK(\"\"x\"\")\"\r\n"
         );
+    }
+
+    #[test]
+    fn tabs_and_carriage_returns_cannot_start_a_formula() {
+        assert_eq!(cell("\t=1+2"), "'\t=1+2");
+        assert_eq!(cell("\r=1+2"), "\"'\r=1+2\"");
+        assert_eq!(cell("plain"), "plain");
+    }
+
+    #[test]
+    fn the_report_is_capped_by_bytes_whatever_the_rows_repeat() {
+        let mut report = Report::default();
+        let long = "n".repeat(64 * 1024);
+        for line in 0..10_000 {
+            report.add(&Rejection::new(line, &format!("attr:{long}"), "unknown"));
+        }
+        let text = report.finish().unwrap();
+        assert!(
+            text.len() <= Report::MAX_BYTES + 100,
+            "{} bytes",
+            text.len()
+        );
+        let listed = text.lines().count() as u64 - 2;
+        assert!(text.ends_with(&format!(
+            ",,{} more problems not listed\r\n",
+            10_000 - listed
+        )));
     }
 
     #[test]

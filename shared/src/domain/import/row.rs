@@ -94,11 +94,20 @@ impl RowInput {
     }
 }
 
-/// A whole number of a CSV cell (prices in minor units, stock).
-pub(super) fn whole_number(text: &str) -> Result<i64, &'static str> {
+/// A whole number of a CSV cell of `column` (prices in minor units, stock in units).
+pub(super) fn whole_number(text: &str, column: &str) -> Result<i64, &'static str> {
     text.trim()
         .parse::<i64>()
-        .map_err(|_| "must be a whole number (prices in minor units: 1999 for 19.99)")
+        .map_err(|_| whole_number_rule(column))
+}
+
+/// What a number column holds, said for that column: stock is counted in units, prices
+/// in minor units.
+pub(super) fn whole_number_rule(column: &str) -> &'static str {
+    match column {
+        "onHand" => "must be a whole number of units (3, not 2.5)",
+        _ => "must be a whole number (prices in minor units: 1999 for 19.99)",
+    }
 }
 
 pub(super) fn status(text: &str) -> Result<Option<ProductStatus>, &'static str> {
@@ -164,9 +173,17 @@ mod tests {
 
     #[test]
     fn cells_must_be_whole_numbers_and_known_statuses() {
-        assert_eq!(whole_number(" 1999 "), Ok(1999));
-        assert!(whole_number("19.99").is_err());
-        assert!(whole_number("").is_err());
+        assert_eq!(whole_number(" 1999 ", "price"), Ok(1999));
+        assert_eq!(
+            whole_number("19.99", "price"),
+            Err("must be a whole number (prices in minor units: 1999 for 19.99)")
+        );
+        assert_eq!(
+            whole_number("2.5", "onHand"),
+            Err("must be a whole number of units (3, not 2.5)"),
+            "stock is not spoken of as a price"
+        );
+        assert!(whole_number("", "salePrice").is_err());
         assert_eq!(status(""), Ok(None));
         assert_eq!(status("inactive"), Ok(Some(ProductStatus::Inactive)));
         assert!(status("draft").is_err());

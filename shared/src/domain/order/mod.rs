@@ -12,6 +12,7 @@ use crate::domain::ids::{OrderId, ProductId, SellerId, Sku, UserId};
 use crate::domain::money::{Currency, Money};
 
 mod input;
+mod limits;
 pub mod pricing;
 mod status;
 
@@ -19,15 +20,16 @@ pub use input::{
     Address, AddressInput, IdempotencyKey, OrderLineInput, PaymentMethodId, PlaceOrder,
     PlaceOrderInput,
 };
+pub use limits::PendingLimits;
 pub use status::{
     CancelReason, HistoryEntry, OrderStatus, PaymentState, PaymentStatus, FRAUD_REVIEW,
     PAYMENT_DECLINED,
 };
 
 /// Most distinct SKUs in one order. Placing an order is one DynamoDB transaction of
-/// at most 100 actions: the order, its idempotency record, and per line the line item,
-/// the variant's reservation and its product's status check (2 + 3 × 25 = 77), with
-/// room left. A bigger cart is refused, asking the customer to split it.
+/// at most 100 actions: the order, its idempotency record, the customer's pending count,
+/// and per line the line item, the variant's reservation and its product's status check
+/// (3 + 3 × 25 = 78), with room left. A bigger cart is refused, asking the customer to split it.
 pub const MAX_ORDER_LINES: usize = 25;
 
 /// One line as bought: the price is the unit price when the order was placed.
@@ -103,6 +105,11 @@ pub struct OrderView {
 }
 
 impl Order {
+    /// Units over all its lines.
+    pub fn units(&self) -> u32 {
+        self.lines.iter().map(|l| l.quantity).sum()
+    }
+
     pub fn view(&self) -> OrderView {
         OrderView {
             id: self.id.clone(),

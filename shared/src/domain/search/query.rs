@@ -108,12 +108,14 @@ fn filters(request: &SearchRequest) -> Vec<Value> {
     if let Some(rating) = request.min_rating_x100 {
         filters.push(json!({ "range": { "ratingAverageX100": { "gte": rating } } }));
     }
+    // Attribute values match in any case, as brands do (`attributes.key` is folded like
+    // `brand.key`); facets still show them as the seller wrote them (`attributes`).
     for (name, values) in &request.attributes {
         let terms: Vec<String> = values
             .iter()
-            .map(|v| format!("{name}{ATTRIBUTE_SEPARATOR}{v}"))
+            .map(|v| format!("{name}{ATTRIBUTE_SEPARATOR}{}", v.to_lowercase()))
             .collect();
-        filters.push(json!({ "terms": { "attributes": terms } }));
+        filters.push(json!({ "terms": { "attributes.key": terms } }));
     }
     filters
 }
@@ -277,7 +279,7 @@ mod tests {
             ("min_price", "100"),
             ("min_rating", "4"),
             ("attr.colour", "black"),
-            ("attr.colour", "white"),
+            ("attr.colour", "White"),
         ]));
         let filters = body["query"]["bool"]["filter"].as_array().unwrap();
         for expected in [
@@ -285,7 +287,7 @@ mod tests {
             json!({ "terms": { "brand.key": ["aurora"] } }),
             json!({ "range": { "priceFrom": { "gte": 100 } } }),
             json!({ "range": { "ratingAverageX100": { "gte": 400 } } }),
-            json!({ "terms": { "attributes": ["colour\u{1f}black", "colour\u{1f}white"] } }),
+            json!({ "terms": { "attributes.key": ["colour\u{1f}black", "colour\u{1f}white"] } }),
         ] {
             assert!(filters.contains(&expected), "{expected}");
         }

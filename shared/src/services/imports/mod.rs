@@ -21,10 +21,14 @@ use crate::domain::auth::Caller;
 use crate::domain::error::ShopError;
 use crate::domain::ids::{ImportId, SellerId};
 use crate::domain::import::{
-    Import, ImportCounts, ImportFormat, ImportRequest, ImportStatus, URL_LIFETIME_SECONDS,
+    Import, ImportCounts, ImportFormat, ImportRequest, ImportStatus, MAX_OPEN_IMPORTS,
+    URL_LIFETIME_SECONDS,
 };
 use crate::services::sellers;
 use crate::store::{now_rfc3339, Page, Store};
+
+/// How many of a seller's newest imports are looked at for open ones.
+const OPEN_IMPORTS_LOOKED_AT: i32 = 20;
 
 fn lifetime() -> Duration {
     Duration::from_secs(URL_LIFETIME_SECONDS)
@@ -79,6 +83,18 @@ pub async fn start(
     request: ImportRequest,
 ) -> Result<ImportTicket, ShopError> {
     let seller = sellers::require_approved(store, caller).await?;
+    // Newest first; with at most MAX_OPEN_IMPORTS open, the open ones are among these.
+    let recent = store
+        .list_imports(&seller.seller_id, OPEN_IMPORTS_LOOKED_AT, None)
+        .await?;
+    let now_unix = time::OffsetDateTime::now_utc().unix_timestamp();
+    if recent.items.iter().filter(|i| i.is_open(now_unix)).count() >= MAX_OPEN_IMPORTS {
+        return Err(ShopError::Conflict(format!(
+            "at most {MAX_OPEN_IMPORTS} imports may wait for their upload or run at once; \
+             upload or let one finish first (an unused upload URL lapses after {} minutes)",
+            URL_LIFETIME_SECONDS / 60
+        )));
+    }
     let import = Import {
         id: ImportId::generate(),
         seller_id: seller.seller_id,

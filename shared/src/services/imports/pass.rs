@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use super::write::write_product;
 use crate::adapters::uploads::Uploads;
 use crate::domain::error::ShopError;
-use crate::domain::ids::{CategoryId, ProductId, UserId};
+use crate::domain::ids::{CategoryId, ProductId, SellerId, UserId};
 use crate::domain::import::{
     self, plan, Batch, Batcher, Columns, CsvRecords, FileProblem, Import, ImportCounts,
     ImportFormat, ImportRow, JsonLines, Plan, Rejection, Report, RowOutcome,
@@ -201,7 +201,9 @@ impl<'a> Run<'a> {
             }
         }
         let plans: Vec<&Plan> = pending.iter().map(|(_, plan, _)| plan).collect();
-        let refused = store.write_import_packs(&plans).await?;
+        let refused = store
+            .write_import_packs(&SellerId::of(&self.seller), &plans)
+            .await?;
         let mut alone = Vec::new();
         for (i, (group, _, outcomes)) in pending.into_iter().enumerate() {
             if refused.contains(&i) {

@@ -5,16 +5,13 @@ use crate::adapters::uploads::Uploads;
 use crate::domain::error::ShopError;
 use crate::domain::import::{
     Columns, CsvRecords, FileProblem, Import, ImportCounts, ImportFormat, ImportObject,
-    ImportStatus, JsonLines, Utf8Check, MAX_IMPORT_BYTES,
+    ImportStatus, JsonLines, Utf8Check, MAX_IMPORT_BYTES, RUN_LEASE_SECONDS,
 };
 use crate::domain::seller::SellerStatus;
 use crate::store::{now_rfc3339, Store};
 
 /// Runs of one upload before it is marked failed (a run cut short is run again).
 const MAX_ATTEMPTS: u32 = 3;
-/// Seconds after which a run that has not finished is taken for dead: the longest a
-/// function may run (900 s), and a margin.
-const RUN_LEASE_SECONDS: i64 = 960;
 
 /// An object key as S3's events spell it (URL-encoded, `+` for a space).
 pub fn event_key(raw: &str) -> String {
@@ -129,15 +126,21 @@ pub async fn run(
         return Ok(RunOutcome::Finished(ImportStatus::Failed));
     }
     let mut run = Run::new(store, &import, seller_user).await?;
-    let result = run.import_file(uploads, key, etag).await?;
+    let result = match run.import_file(uploads, key, etag).await {
+        Ok(result) => result.map_err(|problem| problem.to_string()),
+        // Suspended while the import ran: every write since was refused in its own
+        // transaction, and the import ends here.
+        Err(ShopError::Forbidden(why)) => Err(why.to_owned()),
+        Err(err) => return Err(err),
+    };
     let (counts, report) = (run.counts, run.report);
     match result {
-        Err(problem) => {
+        Err(reason) => {
             finish(
                 store,
                 import,
                 ImportStatus::Failed,
-                Some(problem.to_string()),
+                Some(reason),
                 counts,
                 false,
             )

@@ -1,7 +1,7 @@
 //! Writing one imported product, row by row where the table refuses some.
 
 use crate::domain::error::ShopError;
-use crate::domain::ids::{ProductId, UserId};
+use crate::domain::ids::{ProductId, SellerId, UserId};
 use crate::domain::import::{plan, Plan, ProductGroup, Rejection, RowOutcome};
 use crate::store::{now_rfc3339, ImportRefusal, Store};
 
@@ -17,6 +17,7 @@ pub(super) async fn write_product(
     mut group: ProductGroup,
 ) -> Result<Vec<(RowOutcome, Option<Rejection>)>, ShopError> {
     let id = ProductId::for_import(seller, &group.handle);
+    let account = SellerId::of(seller);
     let mut rejected: Vec<(RowOutcome, Option<Rejection>)> = Vec::new();
     for _ in 0..PRODUCT_TRIES {
         let current = store.get_product(&id).await?;
@@ -31,7 +32,7 @@ pub(super) async fn write_product(
             }));
             return Ok(rejected);
         }
-        let refusal = match store.write_import(&plan).await? {
+        let refusal = match store.write_import(&account, &plan).await? {
             Ok(()) => {
                 rejected.extend(outcomes.into_iter().map(|o| (o, None)));
                 return Ok(rejected);

@@ -1,0 +1,101 @@
+"""A payment that succeeds at Stripe while its webhook loses the race with the reservation's
+timeout: the saga cancels, finds the payment succeeded and refunds it, once; the webhook that
+arrives after it refunds nothing more.
+
+Which of a timeout and a webhook ~1 s apart comes first is up to LocalStack's timer and the
+machine's load, so this module takes the webhook out of the race instead of timing it: while
+its one order waits, localstripe's webhook for the shop is registered without
+`payment_intent.succeeded` (Stripe's delivery lost, or arriving after the timeout), the
+customer passes 3-D Secure well inside the window, and the event is delivered — signed, as
+Stripe would — only after the order was cancelled. The other branch, a payment whose webhook
+arrives in time, is test_checkout.py's `test_a_payment_just_before_the_timeout_confirms`.
+
+The module runs alone (pytest runs modules one after another, and test_checkout.py's module
+fixture waits for all its orders): nothing else waits for a webhook meanwhile, and the shop's
+registration is restored however the test ends.
+"""
+
+import json
+import os
+import time
+
+import pytest
+import requests
+
+from checkout import (THREE_DS, WEBHOOK_SECRET, WINDOW, Aws, amount, assert_execution, assert_history,
+                      assert_one_mail, authenticate, event_body, intent, intents_for, pay_events, place,
+                      post_webhook, refunds_for, settle, sign, wait_intent_recorded, wait_intent_status,
+                      wait_pay_entered)
+
+import boto3
+
+STRIPE = os.environ["STRIPE_API_BASE"]
+WEBHOOK_URL = os.environ["SHOP_API_URL"] + "/payments/webhook"
+EVENTS = ("payment_intent.succeeded", "payment_intent.payment_failed")  # what up.sh registers
+
+
+def register_webhook(events):
+    """(Re-)registers the shop's endpoint at localstripe under up.sh's id, for `events`."""
+    form = [("url", WEBHOOK_URL), ("secret", WEBHOOK_SECRET)] + [("events[]", e) for e in events]
+    r = requests.post(f"{STRIPE}/_config/webhooks/shop", data=form, timeout=10)
+    assert r.status_code == 200, r.text
+
+
+@pytest.fixture(scope="module")
+def aws():
+    endpoint = os.environ["AWS_ENDPOINT_URL"]
+    return Aws(dynamodb=boto3.client("dynamodb", endpoint_url=endpoint),
+               sfn=boto3.client("stepfunctions", endpoint_url=endpoint),
+               sqs=boto3.client("sqs", endpoint_url=endpoint),
+               logs=boto3.client("logs", endpoint_url=endpoint))
+
+
+@pytest.fixture
+def no_success_webhook():
+    register_webhook([e for e in EVENTS if e != "payment_intent.succeeded"])
+    try:
+        yield
+    finally:
+        register_webhook(EVENTS)
+
+
+def test_a_payment_whose_webhook_loses_the_race_is_refunded_once(seller, aws, no_success_webhook):
+    placed = place(seller, aws.dynamodb, THREE_DS)
+    pi_id, _ = wait_intent_recorded(placed)
+    pay_at = wait_pay_entered(aws, placed.id)
+    wait_intent_status(pi_id, "requires_action")
+    assert time.time() < pay_at + WINDOW - 5, "too late to pay inside the window"
+    assert authenticate(pi_id)["status"] == "succeeded", "Stripe took the payment"
+    paid_at = time.time()
+
+    order, settled_at, ex, events = settle(placed, aws)
+    pay = pay_events(events)
+    print(f"\nwebhook lost: paid {paid_at - pay_at:.2f} s after Pay was entered; timed out "
+          f"{pay.get('TaskTimedOut', float('nan')) - pay_at:.2f} s after it (window {WINDOW} s)")
+
+    total = order["total"]["amount"]
+    assert (order["status"], order["cancelReason"]) == ("cancelled", "payment_timeout"), json.dumps(order)
+    assert "TaskTimedOut" in pay and "TaskSucceeded" not in pay, pay
+    refund_id = order["payment"]["refundId"]
+    assert refund_id and order["payment"]["refundedAmount"] == {"amount": total, "currency": "USD"}, order["payment"]
+    # The saga has ended: the payment is not "processing" any more (it succeeded, and was refunded).
+    assert order["payment"]["status"] == "refunded", order["payment"]
+    assert_history(placed, order,
+                   ("cancelled", "system:checkout", "payment_timeout (States.Timeout)"),
+                   ("cancelled", "system:checkout",
+                    f"the order was cancelled after payment {pi_id} succeeded: refunded in full ({refund_id})"))
+    assert placed.stock(aws.dynamodb) == placed.released_stock()
+    assert_execution(ex, events, ["FraudCheck", "Pay", "Cancel", "Mail"])
+    (pi,) = intents_for(placed.id)
+    assert pi["id"] == pi_id and pi["status"] == "succeeded"
+    assert [(r["id"], r["amount"]) for r in refunds_for(pi)] == [(refund_id, total)]
+    assert pi["latest_charge"]["amount_refunded"] == total
+    assert_one_mail(placed, "cancelled", "the payment was not completed in time",
+                    f"The {amount(total)} you paid has been refunded")
+
+    # Stripe's event, late: signed and true (Stripe shows the intent succeeded), it refunds nothing more.
+    late = event_body("payment_intent.succeeded", intent(pi_id))
+    r = post_webhook(late, sign(late, int(time.time())))
+    assert r.status_code == 200 and r.json() == {"received": True}, r.text
+    assert placed.get() == order, "the late webhook changed the order"
+    assert [(x["id"], x["amount"]) for x in refunds_for(intent(pi_id))] == [(refund_id, total)]
