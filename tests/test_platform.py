@@ -1,6 +1,6 @@
 """The local platform itself: LocalStack's own DynamoDB Streams event-source mapping
 delivers the shop table's stream to a function run by the host executor, as the
-search indexer (a later issue) will rely on. The probe function is a tiny shell
+search indexer (`index-products`) and the checkout's backstop starter (`start-checkout`) rely on. The probe function is a tiny shell
 `bootstrap` speaking the Lambda Runtime API, so this test needs no extra build."""
 
 import io

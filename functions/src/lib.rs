@@ -11,6 +11,7 @@
 //!   events) — the handler takes the typed event from `aws_lambda_events`, or any
 //!   serde type, and returns its typed answer.
 
+pub mod batch;
 pub mod handlers;
 pub mod stream;
 

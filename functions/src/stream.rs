@@ -14,14 +14,14 @@ pub struct StreamBatch {
 
 impl StreamBatch {
     /// Each record's sequence number and its new order's id (`None` when it has none).
-    pub fn new_orders(&self) -> Vec<(&str, Option<OrderId>)> {
+    pub fn new_orders(&self) -> Vec<(String, Option<OrderId>)> {
         self.records
             .iter()
             .map(|r| {
                 let change = &r.dynamodb;
                 let id = change.new_image.as_ref().and_then(|i| i.id.as_ref());
                 (
-                    change.sequence_number.as_str(),
+                    change.sequence_number.clone(),
                     id.and_then(|v| OrderId::parse(&v.s).ok()),
                 )
             })
@@ -92,8 +92,12 @@ impl StreamBatchResponse {
         });
     }
 
-    pub fn failures(&self) -> usize {
-        self.batch_item_failures.len()
+    /// The failed records' sequence numbers.
+    pub fn failed_sequences(&self) -> Vec<&str> {
+        self.batch_item_failures
+            .iter()
+            .map(|f| f.item_identifier.as_str())
+            .collect()
     }
 }
 

@@ -179,7 +179,8 @@ fn check_stream(f: &Function, json: &str) {
 
 /// A task's input, read as its handler's input type.
 fn check_task(f: &Function, json: &str) {
-    use shop_functions::handlers::checkout::{OrderTask, SettleTask};
+    use shop_functions::handlers::checkout::settle::SettleTask;
+    use shop_functions::handlers::checkout::OrderTask;
     let read = match f.binary.as_str() {
         "checkout-fraud" => serde_json::from_str::<OrderTask>(json).map(drop),
         "checkout-settle" => serde_json::from_str::<SettleTask>(json).map(drop),

@@ -14,6 +14,8 @@ use shop::services::imports as svc;
 use shop::store::Store;
 use shop::ShopError;
 
+use crate::batch::{self, Records};
+
 /// `POST /seller/imports` — an approved seller: the import, and a URL to PUT its file to.
 pub async fn start_import(deps: &(Store, Uploads), req: Request) -> Result<Reply, ShopError> {
     let (store, uploads) = deps;
@@ -48,14 +50,14 @@ pub async fn run_imports(
     event: LambdaEvent<SqsEvent>,
 ) -> Result<SqsBatchResponse, crate::Error> {
     let (store, uploads) = deps;
-    let mut response = SqsBatchResponse::default();
-    for message in event.payload.records {
+    Ok(batch::sqs(event.payload, Records::ONE_AT_A_TIME, |message| async move {
         let id = message.message_id.unwrap_or_default();
         let body = message.body.unwrap_or_default();
         let Ok(s3) = serde_json::from_str::<S3Event>(&body) else {
             tracing::warn!(message_id = %id, "not an S3 event (S3's test event, or foreign): dropped");
-            continue;
+            return Ok(());
         };
+        let mut interrupted = None;
         for record in s3.records {
             let object = record.s3.object;
             let (Some(key), Some(etag)) = (object.key, object.e_tag) else {
@@ -78,13 +80,14 @@ pub async fn run_imports(
                     "upload handled"
                 ),
                 Err(err) => {
-                    tracing::warn!(message_id = %id, key, error = %err, "import interrupted; left for retry");
-                    response.add_failure(id.clone());
+                    tracing::warn!(message_id = %id, key, error = %err, "import interrupted");
+                    interrupted = Some(err);
                 }
             }
         }
-    }
-    Ok(response)
+        interrupted.map_or(Ok(()), Err)
+    })
+    .await)
 }
 
 /// Starts measuring this process's peak memory afresh (Linux: `/proc/self/clear_refs`), so

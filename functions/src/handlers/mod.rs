@@ -7,7 +7,6 @@ pub mod checkout;
 pub mod imports;
 pub mod mail;
 pub mod orders;
-pub mod payments;
 pub mod search;
 pub mod sellers;
 pub mod wishlist;

@@ -28,11 +28,21 @@ impl CheckoutStarter {
             state_machine_arn,
         }
     }
+}
 
+/// Starts an order's checkout: Step Functions ([`CheckoutStarter`]), a recording fake in
+/// the service tests.
+#[async_trait::async_trait]
+pub trait StartCheckout: Send + Sync {
+    async fn start(&self, order_id: &OrderId) -> Result<(), ShopError>;
+}
+
+#[async_trait::async_trait]
+impl StartCheckout for CheckoutStarter {
     /// Starts the order's execution, named by the order id. Starting it again is
     /// harmless: Step Functions returns the running execution, or refuses a second one
     /// with `ExecutionAlreadyExists`, which here means "already started".
-    pub async fn start(&self, order_id: &OrderId) -> Result<(), ShopError> {
+    async fn start(&self, order_id: &OrderId) -> Result<(), ShopError> {
         let result = self
             .client
             .start_execution()

@@ -2,6 +2,7 @@
 //! it) has already verified the token's signature, issuer, audience and expiry;
 //! here we only read the verified claims it passes in the request context.
 
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 use crate::domain::error::ShopError;
@@ -9,7 +10,8 @@ use crate::domain::ids::UserId;
 
 /// Roles, from the identity provider's groups (`cognito:groups`), which only an
 /// administrator can change. Users cannot grant themselves a role.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Role {
     Customer,
     Seller,

@@ -44,7 +44,7 @@ pub struct Registered {
     pub user_id: UserId,
     pub email: String,
     pub name: String,
-    pub role: String,
+    pub role: Role,
     pub status: &'static str,
 }
 
@@ -70,7 +70,7 @@ pub async fn register(
         user_id: user_id.clone(),
         email: registration.email.clone(),
         name: registration.name.clone(),
-        role: registration.role.as_str().to_owned(),
+        role: registration.role,
         digest: digest(user_id.as_str(), &code),
         expires_at: sent_at + i64::from(CODE_LIFETIME_MINUTES) * 60,
         attempts: 0,
@@ -125,13 +125,13 @@ pub async fn verify(
     idp.mark_verified(email).await?;
     let created_at = now_rfc3339();
     // A seller's account is an application from here on, pending an administrator's approval.
-    let application = (record.role == Role::Seller.as_str())
+    let application = (record.role == Role::Seller)
         .then(|| Seller::application(&record.user_id, &record.name, &now_sortable()));
     let profile = Profile {
         user_id: record.user_id.clone(),
         email: record.email.clone(),
         name: record.name.clone(),
-        role: record.role.clone(),
+        role: record.role,
         created_at,
     };
     store

@@ -8,7 +8,6 @@ pub mod identity;
 pub mod imports;
 pub mod mail;
 pub mod orders;
-pub mod payments;
 pub mod search;
 pub mod sellers;
 pub mod wishlist;

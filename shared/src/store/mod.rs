@@ -17,10 +17,9 @@ mod verification;
 pub use cart::WishlistEntry;
 pub use catalog::ScanPosition;
 pub use catalog_writes::WrittenBy;
-pub use checkout::Settlement;
+pub use checkout::{IdempotencyRecord, Placement, Settlement};
 pub use cursor::Page;
 pub use imports::ImportRefusal;
-pub use orders::{IdempotencyRecord, Placement};
 pub use users::Profile;
 pub use verification::VerificationRecord;
 

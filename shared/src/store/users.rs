@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::keys;
 use super::{from_item, key, sdk_error, Store};
+use crate::domain::auth::Role;
 use crate::domain::error::ShopError;
 use crate::domain::ids::UserId;
 
@@ -15,7 +16,7 @@ pub struct Profile {
     pub user_id: UserId,
     pub email: String,
     pub name: String,
-    pub role: String,
+    pub role: Role,
     pub created_at: String,
 }
 

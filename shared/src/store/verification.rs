@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::keys;
 use super::{build, conditional, from_item, key, n, s, sdk_error, to_item, tx, Store};
+use crate::domain::auth::Role;
 use crate::domain::error::ShopError;
 use crate::domain::ids::UserId;
 use crate::domain::verification::{Pending, MAX_ATTEMPTS};
@@ -18,7 +19,7 @@ pub struct VerificationRecord {
     pub user_id: UserId,
     pub email: String,
     pub name: String,
-    pub role: String,
+    pub role: Role,
     pub digest: String,
     /// Unix seconds; also the table's TTL attribute.
     pub expires_at: i64,

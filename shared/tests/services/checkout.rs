@@ -9,9 +9,7 @@ use shop::domain::order::{
     CancelReason, IdempotencyKey, OrderStatus, PaymentStatus, PendingLimits, PlaceOrderInput,
 };
 use shop::domain::payment::IntentStatus;
-use shop::services::checkout;
-use shop::services::orders;
-use shop::services::payments::{self, PaymentStep};
+use shop::services::checkout::{self, PaymentStep};
 use shop::store::Store;
 
 use crate::fake_gateway::FakeGateway;
@@ -41,9 +39,16 @@ pub(crate) async fn placed(
         .parse()
         .unwrap();
     let key = IdempotencyKey::parse(Some(&uuid::Uuid::new_v4().to_string())).unwrap();
-    let order = orders::place_order(store, buyer, &key, request, PendingLimits::default())
-        .await
-        .unwrap();
+    let order = checkout::place_order(
+        store,
+        &Starts::default(),
+        buyer,
+        &key,
+        request,
+        PendingLimits::default(),
+    )
+    .await
+    .unwrap();
     (order.order_id, product, Sku::parse(&s).unwrap())
 }
 
@@ -64,17 +69,17 @@ async fn a_redelivered_payment_message_never_charges_twice() {
     let gateway = FakeGateway::default();
     let (id, _, _) = placed(&store, &seller, &shopper, "pm_ok", 2, "FR").await;
     assert_eq!(
-        payments::start_payment(&store, &gateway, &id, "token-1")
+        checkout::start_payment(&store, &gateway, &id, "token-1")
             .await
             .unwrap(),
         PaymentStep::Waiting
     );
     // The same message again, and once more with a retried task's new token.
-    let again = payments::start_payment(&store, &gateway, &id, "token-1")
+    let again = checkout::start_payment(&store, &gateway, &id, "token-1")
         .await
         .unwrap();
     assert!(matches!(again, PaymentStep::Succeeded { .. }), "{again:?}");
-    payments::start_payment(&store, &gateway, &id, "token-2")
+    checkout::start_payment(&store, &gateway, &id, "token-2")
         .await
         .unwrap();
     assert_eq!(gateway.created(), 1);
@@ -97,7 +102,7 @@ async fn paid_orders_sell_their_stock_once() {
     } = bench().await;
     let gateway = FakeGateway::default();
     let (id, product, sku) = placed(&store, &seller, &shopper, "pm_ok", 2, "FR").await;
-    payments::start_payment(&store, &gateway, &id, "t")
+    checkout::start_payment(&store, &gateway, &id, "t")
         .await
         .unwrap();
     assert_eq!(stock(&store, &product, &sku).await, (5, 2));
@@ -134,7 +139,7 @@ async fn a_decline_is_reported_and_cancelling_releases_the_stock_once() {
     } = bench().await;
     let gateway = FakeGateway::default();
     let (id, product, sku) = placed(&store, &seller, &shopper, "pm_decline", 3, "FR").await;
-    let step = payments::start_payment(&store, &gateway, &id, "t")
+    let step = checkout::start_payment(&store, &gateway, &id, "t")
         .await
         .unwrap();
     assert_eq!(
@@ -170,7 +175,7 @@ async fn a_payment_method_stripe_refuses_declines_at_once_without_an_intent() {
     let gateway = FakeGateway::default();
     let (id, product, sku) = placed(&store, &seller, &shopper, "pm_unknown", 2, "FR").await;
     assert_eq!(stock(&store, &product, &sku).await, (5, 2));
-    let step = payments::start_payment(&store, &gateway, &id, "t")
+    let step = checkout::start_payment(&store, &gateway, &id, "t")
         .await
         .unwrap();
     assert_eq!(
@@ -200,7 +205,7 @@ async fn a_payment_that_succeeds_as_the_order_times_out_is_refunded_once() {
     let gateway = FakeGateway::default();
     let (id, product, sku) = placed(&store, &seller, &shopper, "pm_3ds", 1, "FR").await;
     assert_eq!(
-        payments::start_payment(&store, &gateway, &id, "t")
+        checkout::start_payment(&store, &gateway, &id, "t")
             .await
             .unwrap(),
         PaymentStep::Waiting
@@ -260,7 +265,7 @@ async fn card_velocity_with_a_foreign_address_is_reviewed() {
         user_id: buyer.user_id.clone(),
         email: email.clone(),
         name: "New".into(),
-        role: "customer".into(),
+        role: shop::domain::auth::Role::Customer,
         digest: "d".into(),
         expires_at: 0,
         attempts: 0,
@@ -271,7 +276,7 @@ async fn card_velocity_with_a_foreign_address_is_reviewed() {
         user_id: buyer.user_id.clone(),
         email: email.clone(),
         name: "New".into(),
-        role: "customer".into(),
+        role: shop::domain::auth::Role::Customer,
         created_at: shop::store::now_rfc3339(),
     };
     store

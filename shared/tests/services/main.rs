@@ -8,6 +8,7 @@ mod checkout;
 mod fake_gateway;
 mod imports;
 mod orders;
+mod placement;
 mod sellers;
 mod support;
 mod verification;

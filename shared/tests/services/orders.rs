@@ -6,14 +6,13 @@ use shop::domain::auth::{Caller, Role};
 use shop::domain::cart::AddItemInput;
 use shop::domain::ids::{ProductId, Sku};
 use shop::domain::order::{IdempotencyKey, PendingLimits, PlaceOrder, PlaceOrderInput};
-use shop::services::{cart, orders};
+use shop::services::{cart, checkout, orders};
 use shop::store::Store;
 use shop::ShopError;
 
-use crate::fake_gateway::FakeGateway;
 use crate::support::*;
 
-fn request(lines: Option<&[(&str, u32)]>) -> PlaceOrder {
+pub(crate) fn request(lines: Option<&[(&str, u32)]>) -> PlaceOrder {
     let mut body = json!({
         "shippingAddress": {"name": "Ada", "line1": "1 Main St", "city": "London",
                             "postalCode": "N1 9GU", "country": "GB"},
@@ -31,12 +30,12 @@ fn request(lines: Option<&[(&str, u32)]>) -> PlaceOrder {
         .unwrap()
 }
 
-fn key() -> IdempotencyKey {
+pub(crate) fn key() -> IdempotencyKey {
     IdempotencyKey::parse(Some(&uuid::Uuid::new_v4().to_string())).unwrap()
 }
 
 /// (onHand, reserved) of a variant, read back from the table.
-async fn stock(store: &Store, product: &ProductId, sku: &str) -> (i64, i64) {
+pub(crate) async fn stock(store: &Store, product: &ProductId, sku: &str) -> (i64, i64) {
     let (_, variants) = store.get_product(product).await.unwrap().unwrap();
     let v = variants
         .iter()
@@ -73,8 +72,9 @@ async fn an_order_from_the_cart_reserves_its_stock_and_empties_the_cart() {
     add_to_cart(&store, &shopper, &a, 2).await;
     add_to_cart(&store, &shopper, &b, 2).await;
     let key = key();
-    let placed = orders::place_order(
+    let placed = checkout::place_order(
         &store,
+        &Starts::default(),
         &shopper,
         &key,
         request(None),
@@ -82,7 +82,7 @@ async fn an_order_from_the_cart_reserves_its_stock_and_empties_the_cart() {
     )
     .await
     .unwrap();
-    assert_eq!((placed.status, placed.replayed), (201, false));
+    assert!(!placed.replayed);
     assert_eq!(placed.body["status"], "pending_payment");
     assert_eq!(placed.body["subtotal"]["amount"], 6998);
     assert_eq!(stock(&store, &pa, &a).await, (5, 2));
@@ -90,8 +90,9 @@ async fn an_order_from_the_cart_reserves_its_stock_and_empties_the_cart() {
     assert!(store.cart_lines(&shopper.user_id).await.unwrap().is_empty());
 
     // The same request again: the first answer, and nothing reserved twice.
-    let again = orders::place_order(
+    let again = checkout::place_order(
         &store,
+        &Starts::default(),
         &shopper,
         &key,
         request(None),
@@ -101,13 +102,14 @@ async fn an_order_from_the_cart_reserves_its_stock_and_empties_the_cart() {
     .unwrap();
     assert!(again.replayed);
     assert_eq!(
-        (again.status, again.body.to_string()),
-        (201, placed.body.to_string())
+        (&again.order_id, again.body.to_string()),
+        (&placed.order_id, placed.body.to_string())
     );
     assert_eq!(stock(&store, &pa, &a).await, (5, 2));
     // The same key with another request is refused, and changes nothing.
-    let other = orders::place_order(
+    let other = checkout::place_order(
         &store,
+        &Starts::default(),
         &shopper,
         &key,
         request(Some(&[(&a, 1)])),
@@ -140,8 +142,9 @@ async fn a_short_line_writes_nothing_and_every_short_sku_is_named() {
         .await
         .id;
     let key = key();
-    let result = orders::place_order(
+    let result = checkout::place_order(
         &store,
+        &Starts::default(),
         &shopper,
         &key,
         request(Some(&[(&a, 2), (&b, 1), (&c, 1)])),
@@ -192,8 +195,9 @@ async fn concurrent_buyers_never_reserve_more_than_is_on_hand() {
             let (store, s) = (store.clone(), s.clone());
             tokio::spawn(async move {
                 let buyer = caller(&[Role::Customer]);
-                orders::place_order(
+                checkout::place_order(
                     &store,
+                    &Starts::default(),
                     &buyer,
                     &key(),
                     request(Some(&[(&s, 1)])),
@@ -207,7 +211,7 @@ async fn concurrent_buyers_never_reserve_more_than_is_on_hand() {
     for b in buyers {
         match b.await.unwrap() {
             Ok(p) => {
-                assert_eq!(p.status, 201);
+                assert!(!p.replayed);
                 placed += 1;
             }
             Err(ShopError::StockShort(s)) => assert_eq!(s[0].available, 0),
@@ -237,8 +241,9 @@ async fn inactive_and_unknown_skus_are_refused_by_line() {
     shop::services::catalog::update_product(&store, &seller, &view.id, update)
         .await
         .unwrap();
-    let result = orders::place_order(
+    let result = checkout::place_order(
         &store,
+        &Starts::default(),
         &shopper,
         &key(),
         request(Some(&[(&a, 1), ("NOPE-1", 1)])),
@@ -256,8 +261,9 @@ async fn inactive_and_unknown_skus_are_refused_by_line() {
         }
         other => panic!("expected Invalid, got {other:?}"),
     }
-    let result = orders::place_order(
+    let result = checkout::place_order(
         &store,
+        &Starts::default(),
         &shopper,
         &key(),
         request(Some(&[(&a, 1)])),
@@ -281,8 +287,9 @@ async fn a_customer_reads_only_their_own_orders_newest_first() {
     } = bench().await;
     let a = sku("MINE");
     listed(&store, &seller, &shoes, &[(&a, 100, "USD", 9)]).await;
-    let first = orders::place_order(
+    let first = checkout::place_order(
         &store,
+        &Starts::default(),
         &shopper,
         &key(),
         request(Some(&[(&a, 1)])),
@@ -290,8 +297,9 @@ async fn a_customer_reads_only_their_own_orders_newest_first() {
     )
     .await
     .unwrap();
-    let second = orders::place_order(
+    let second = checkout::place_order(
         &store,
+        &Starts::default(),
         &shopper,
         &key(),
         request(Some(&[(&a, 2)])),
@@ -324,134 +332,4 @@ async fn a_customer_reads_only_their_own_orders_newest_first() {
             .id,
         first.order_id
     );
-}
-
-/// Ten to twenty concurrent copies of one request (same key, same body) for the last unit:
-/// exactly one order, and every copy is answered with it — never "out of stock" to a
-/// customer whose order exists — whatever order the transaction's conditions fail in.
-#[tokio::test]
-async fn concurrent_copies_of_one_request_all_get_the_order_never_a_stock_refusal() {
-    let Bench {
-        store,
-        shoes,
-        seller,
-        ..
-    } = bench().await;
-    for round in 0..5 {
-        // A customer of its own each round: its order stays pending, within the limits.
-        let shopper = caller(&[Role::Customer]);
-        let s = sku("LAST");
-        let product = listed(&store, &seller, &shoes, &[(&s, 1500, "USD", 1)])
-            .await
-            .id;
-        let key = key();
-        let copies: Vec<_> = (0..10 + 2 * round)
-            .map(|_| {
-                let (store, shopper, key, s) =
-                    (store.clone(), shopper.clone(), key.clone(), s.clone());
-                tokio::spawn(async move {
-                    orders::place_order(
-                        &store,
-                        &shopper,
-                        &key,
-                        request(Some(&[(&s, 1)])),
-                        PendingLimits::default(),
-                    )
-                    .await
-                })
-            })
-            .collect();
-        let mut answers = Vec::new();
-        for copy in copies {
-            match copy.await.unwrap() {
-                Ok(p) => answers.push((p.status, p.order_id, p.body)),
-                Err(other) => panic!("round {round}: a copy of the request got {other:?}"),
-            }
-        }
-        let first = answers[0].clone();
-        assert_eq!(first.0, 201, "round {round}");
-        assert!(
-            answers.iter().all(|a| *a == first),
-            "round {round}: copies answered differently: {answers:?}"
-        );
-        assert_eq!(stock(&store, &product, &s).await, (1, 1), "round {round}");
-    }
-}
-
-/// One customer holds at most `limits` awaiting payment — also when its requests race —
-/// and a settled order gives its room back.
-#[tokio::test]
-async fn a_customer_holds_at_most_the_pending_limits_and_a_settled_order_frees_room() {
-    let Bench {
-        store,
-        shoes,
-        seller,
-        shopper,
-    } = bench().await;
-    let limits = PendingLimits {
-        orders: 3,
-        units: 5,
-    };
-    let s = sku("HOLD");
-    let product = listed(&store, &seller, &shoes, &[(&s, 1500, "USD", 100)])
-        .await
-        .id;
-    let too_big =
-        orders::place_order(&store, &shopper, &key(), request(Some(&[(&s, 6)])), limits).await;
-    assert!(
-        matches!(&too_big, Err(ShopError::Conflict(m)) if m.contains("split it")),
-        "{too_big:?}"
-    );
-
-    // Ten different requests at once: exactly three are placed.
-    let racing: Vec<_> = (0..10)
-        .map(|_| {
-            let (store, shopper, s) = (store.clone(), shopper.clone(), s.clone());
-            tokio::spawn(async move {
-                orders::place_order(&store, &shopper, &key(), request(Some(&[(&s, 1)])), limits)
-                    .await
-            })
-        })
-        .collect();
-    let mut placed = Vec::new();
-    for r in racing {
-        match r.await.unwrap() {
-            Ok(p) => placed.push(p.order_id),
-            Err(ShopError::Conflict(m)) => assert!(m.contains("awaiting payment"), "{m}"),
-            Err(other) => panic!("{other:?}"),
-        }
-    }
-    assert_eq!(placed.len(), 3);
-    assert_eq!(stock(&store, &product, &s).await, (100, 3));
-    // Units count too: two more units fit under five only after an order leaves.
-    let over_units =
-        orders::place_order(&store, &shopper, &key(), request(Some(&[(&s, 3)])), limits).await;
-    assert!(
-        matches!(over_units, Err(ShopError::Conflict(_))),
-        "{over_units:?}"
-    );
-
-    shop::services::checkout::cancel(
-        &store,
-        &FakeGateway::default(),
-        &placed[0],
-        "States.Timeout",
-    )
-    .await
-    .unwrap();
-    // Two orders of one unit each are left: four more units would be six.
-    let over =
-        orders::place_order(&store, &shopper, &key(), request(Some(&[(&s, 4)])), limits).await;
-    assert!(
-        matches!(over, Err(ShopError::Conflict(_))),
-        "2 + 4 units > 5: {over:?}"
-    );
-    orders::place_order(&store, &shopper, &key(), request(Some(&[(&s, 3)])), limits)
-        .await
-        .unwrap();
-    // Another customer is not held by this one's orders.
-    let other = caller(&[Role::Customer]);
-    orders::place_order(&store, &other, &key(), request(Some(&[(&s, 5)])), limits)
-        .await
-        .unwrap();
 }

@@ -257,3 +257,16 @@ pub async fn bench() -> Bench {
         shopper: caller(&[Role::Customer]),
     }
 }
+
+/// Checkout starts, recorded instead of sent to Step Functions (the order's saga is not
+/// what the service tier tests).
+#[derive(Default)]
+pub struct Starts(pub std::sync::Mutex<Vec<shop::domain::ids::OrderId>>);
+
+#[async_trait::async_trait]
+impl shop::adapters::saga::StartCheckout for Starts {
+    async fn start(&self, order_id: &shop::domain::ids::OrderId) -> Result<(), shop::ShopError> {
+        self.0.lock().unwrap().push(order_id.clone());
+        Ok(())
+    }
+}

@@ -12,7 +12,7 @@ fn pending_verification(email: &str, now: i64) -> shop::store::VerificationRecor
         user_id,
         email: email.to_owned(),
         name: "Ada".into(),
-        role: "customer".into(),
+        role: shop::domain::auth::Role::Customer,
         expires_at: now + 900,
         attempts: 0,
         sent_at: now,
@@ -139,7 +139,7 @@ async fn completing_a_verification_stores_the_profile_and_ends_the_pending_one()
         user_id: record.user_id.clone(),
         email: record.email.clone(),
         name: record.name.clone(),
-        role: record.role.clone(),
+        role: record.role,
         created_at: "2026-11-27T00:00:00Z".into(),
     };
     store

@@ -8,7 +8,7 @@ use shop::adapters::stripe::{IntentAnswer, IntentRequest, PaymentGateway};
 use shop::domain::ids::OrderId;
 use shop::domain::order::OrderStatus;
 use shop::domain::payment::{IntentStatus, PaymentEvent, PaymentIntent};
-use shop::services::payments::{self, PaymentStep};
+use shop::services::checkout::{self, PaymentStep};
 use shop::ShopError;
 
 use crate::checkout::placed;
@@ -47,7 +47,7 @@ async fn waiting_order(bench: &Bench, gateway: &FakeGateway) -> OrderId {
         ..
     } = bench;
     let (id, _, _) = placed(store, seller, shopper, "pm_3ds", 1, "FR").await;
-    let step = payments::start_payment(store, gateway, &id, "token-1")
+    let step = checkout::start_payment(store, gateway, &id, "token-1")
         .await
         .unwrap();
     assert_eq!(step, PaymentStep::Waiting);
@@ -72,7 +72,7 @@ async fn a_signed_success_that_stripe_does_not_show_answers_no_task() {
     let real = gateway.intent("pi_1").await.unwrap();
 
     let event = PaymentEvent::Succeeded(claim(&real, IntentStatus::Succeeded));
-    payments::payment_event(store, &gateway, &tasks, event)
+    checkout::payment_event(store, &gateway, &tasks, event)
         .await
         .unwrap();
     assert_eq!(
@@ -81,7 +81,7 @@ async fn a_signed_success_that_stripe_does_not_show_answers_no_task() {
         "the event said succeeded, Stripe did not"
     );
     let failed = PaymentEvent::Failed(claim(&real, IntentStatus::RequiresPaymentMethod));
-    payments::payment_event(store, &gateway, &tasks, failed)
+    checkout::payment_event(store, &gateway, &tasks, failed)
         .await
         .unwrap();
     assert_eq!(tasks.answers(), [], "the event said failed, Stripe did not");
@@ -89,7 +89,7 @@ async fn a_signed_success_that_stripe_does_not_show_answers_no_task() {
     // Once Stripe shows it succeeded, the same event completes the task.
     gateway.authenticate("pi_1");
     let event = PaymentEvent::Succeeded(claim(&real, IntentStatus::Succeeded));
-    payments::payment_event(store, &gateway, &tasks, event)
+    checkout::payment_event(store, &gateway, &tasks, event)
         .await
         .unwrap();
     assert_eq!(tasks.answers(), [("token-1".to_owned(), true)]);
@@ -125,7 +125,7 @@ async fn a_stray_intent_that_paid_for_the_order_is_refunded_once_and_answers_no_
 
     for _ in 0..2 {
         let event = PaymentEvent::Succeeded(claim(&stray, IntentStatus::Succeeded));
-        payments::payment_event(store, &gateway, &tasks, event)
+        checkout::payment_event(store, &gateway, &tasks, event)
             .await
             .unwrap();
     }
@@ -163,7 +163,7 @@ async fn a_stray_intent_that_paid_for_the_order_is_refunded_once_and_answers_no_
         panic!("the fake creates intents for pm_ok");
     };
     let lie = PaymentEvent::Succeeded(claim(&unpaid, IntentStatus::Succeeded));
-    payments::payment_event(store, &gateway, &tasks, lie)
+    checkout::payment_event(store, &gateway, &tasks, lie)
         .await
         .unwrap();
     assert_eq!(gateway.refunds().len(), 1);

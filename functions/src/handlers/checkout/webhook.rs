@@ -7,7 +7,7 @@ use shop::adapters::stripe::Stripe;
 use shop::config::WebhookSecret;
 use shop::domain::payment::{parse_event, verify_signature, WEBHOOK_TOLERANCE_SECONDS};
 use shop::http::{header, Reply};
-use shop::services::payments as svc;
+use shop::services::checkout as svc;
 use shop::store::Store;
 use shop::ShopError;
 

@@ -1,0 +1,119 @@
+//! `Confirm` and `Cancel`: the order leaves `pending_payment` once, its stock sold or
+//! released once, and the mail the next state sends.
+
+use super::refunds::release_payment;
+use super::{load_order, CHECKOUT};
+use crate::adapters::stripe::PaymentGateway;
+use crate::domain::error::ShopError;
+use crate::domain::ids::OrderId;
+use crate::domain::mail::Mail;
+use crate::domain::order::{CancelReason, HistoryEntry, Order, OrderStatus};
+use crate::store::{now_sortable, Settlement, Store};
+
+/// The confirm step: the payment succeeded.
+pub async fn confirm<G: PaymentGateway + ?Sized>(
+    store: &Store,
+    gateway: &G,
+    id: &OrderId,
+    intent_id: Option<&str>,
+) -> Result<Option<Mail>, ShopError> {
+    let order = load_order(store, id).await?;
+    let entry = HistoryEntry {
+        at: now_sortable(),
+        status: OrderStatus::Confirmed,
+        by: CHECKOUT.into(),
+        reason: Some(format!(
+            "paid ({})",
+            intent_id
+                .or(order.payment.payment_intent_id.as_deref())
+                .unwrap_or("payment")
+        )),
+    };
+    match store.confirm_order(&order, &entry).await? {
+        Settlement::Done | Settlement::Already(OrderStatus::Confirmed) => {
+            confirmed_mail(store, &order).await
+        }
+        Settlement::Already(_) => {
+            // Cancelled meanwhile: the stock is gone back on sale, so the money goes back.
+            let order = load_order(store, id).await?;
+            let refunded = release_payment(store, gateway, &order).await?;
+            let reason = order.cancel_reason.unwrap_or(CancelReason::CheckoutError);
+            cancelled_mail(store, &order, reason, refunded).await
+        }
+    }
+}
+
+/// The cancel step: releases the reservation, then makes sure no money is kept.
+pub async fn cancel<G: PaymentGateway + ?Sized>(
+    store: &Store,
+    gateway: &G,
+    id: &OrderId,
+    failure: &str,
+) -> Result<Option<Mail>, ShopError> {
+    let Some(order) = store.get_order(id).await? else {
+        // Nothing was placed (a start for an order that never existed): nothing to undo.
+        tracing::warn!(order_id = %id, "cancel for an unknown order");
+        return Ok(None);
+    };
+    let reason = CancelReason::from_failure(failure);
+    let entry = HistoryEntry {
+        at: now_sortable(),
+        status: OrderStatus::Cancelled,
+        by: CHECKOUT.into(),
+        reason: Some(format!("{} ({failure})", reason.as_str())),
+    };
+    // The order is read once: what the mail says is known without reading it again —
+    // the reason this step wrote (or the one a run before it wrote), and the refund from
+    // Stripe's answer.
+    let written = match store.cancel_order(&order, reason, &entry).await? {
+        // Confirmed before this step ran (a confirm that answered too late): it stands.
+        Settlement::Already(OrderStatus::Confirmed) => return confirmed_mail(store, &order).await,
+        Settlement::Done => reason,
+        Settlement::Already(_) => order.cancel_reason.unwrap_or(reason),
+    };
+    let refunded = release_payment(store, gateway, &order).await?;
+    cancelled_mail(store, &order, written, refunded).await
+}
+
+async fn recipient(store: &Store, order: &Order) -> Result<Option<String>, ShopError> {
+    if let Some(email) = &order.customer_email {
+        return Ok(Some(email.clone()));
+    }
+    Ok(store
+        .get_profile(&order.customer_id)
+        .await?
+        .map(|p| p.email))
+}
+
+async fn confirmed_mail(store: &Store, order: &Order) -> Result<Option<Mail>, ShopError> {
+    Ok(recipient(store, order)
+        .await?
+        .map(|to| Mail::OrderConfirmed {
+            to,
+            name: order.shipping_address.name.clone(),
+            order_id: order.id.to_string(),
+            total: order.total.amount,
+            currency: order.currency.to_string(),
+            items: order.lines.iter().map(|l| l.quantity).sum(),
+        }))
+}
+
+/// `refunded`: what the customer paid and gets back, known from Stripe even while the
+/// refund is still being recorded (by this step or the webhook).
+async fn cancelled_mail(
+    store: &Store,
+    order: &Order,
+    reason: CancelReason,
+    refunded: Option<i64>,
+) -> Result<Option<Mail>, ShopError> {
+    Ok(recipient(store, order)
+        .await?
+        .map(|to| Mail::OrderCancelled {
+            to,
+            name: order.shipping_address.name.clone(),
+            order_id: order.id.to_string(),
+            reason: reason.as_str().to_owned(),
+            refunded: refunded.or(order.payment.refunded_amount.map(|m| m.amount)),
+            currency: order.currency.to_string(),
+        }))
+}
