@@ -50,6 +50,15 @@ class Aws:
     logs: object
 
 
+def aws_clients():
+    """The boto3 clients the checkout tests read LocalStack with."""
+    endpoint = os.environ["AWS_ENDPOINT_URL"]
+    return Aws(dynamodb=boto3.client("dynamodb", endpoint_url=endpoint),
+               sfn=boto3.client("stepfunctions", endpoint_url=endpoint),
+               sqs=boto3.client("sqs", endpoint_url=endpoint),
+               logs=boto3.client("logs", endpoint_url=endpoint))
+
+
 # ---------------------------------------------------------------- localstripe
 
 def stripe(method, path, **kw):

@@ -22,11 +22,10 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-import boto3
 import pytest
 
 import keys
-from checkout import (DECLINED, STOCK, THREE_DS, VISA, WEBHOOK_SECRET, WINDOW, Aws, amount,
+from checkout import (DECLINED, STOCK, THREE_DS, VISA, WEBHOOK_SECRET, WINDOW, amount, aws_clients,
                       assert_execution, assert_history, assert_one_mail, authenticate, charges_for, event_body,
                       fingerprint, intent, intents_for, new_product, order_item, pay_events, payment_method, place,
                       post_webhook, refunds_for, settle, sign, stripe, wait_intent_recorded, wait_intent_status,
@@ -44,11 +43,7 @@ GB_ADDRESS = {**SHIPPING_ADDRESS, "line1": "1 Main St", "city": "London", "posta
 
 @pytest.fixture(scope="module")
 def aws():
-    endpoint = os.environ["AWS_ENDPOINT_URL"]
-    return Aws(dynamodb=boto3.client("dynamodb", endpoint_url=endpoint),
-               sfn=boto3.client("stepfunctions", endpoint_url=endpoint),
-               sqs=boto3.client("sqs", endpoint_url=endpoint),
-               logs=boto3.client("logs", endpoint_url=endpoint))
+    return aws_clients()
 
 
 # ---------------------------------------------------------------- the concurrent (timed) cases

@@ -22,12 +22,11 @@ import time
 import pytest
 import requests
 
-from checkout import (THREE_DS, WEBHOOK_SECRET, WINDOW, Aws, amount, assert_execution, assert_history,
+from checkout import (THREE_DS, WEBHOOK_SECRET, WINDOW, amount, assert_execution, assert_history, aws_clients,
                       assert_one_mail, authenticate, event_body, intent, intents_for, pay_events, place,
                       post_webhook, refunds_for, settle, sign, wait_intent_recorded, wait_intent_status,
                       wait_pay_entered)
 
-import boto3
 
 STRIPE = os.environ["STRIPE_API_BASE"]
 WEBHOOK_URL = os.environ["SHOP_API_URL"] + "/payments/webhook"
@@ -43,11 +42,7 @@ def register_webhook(events):
 
 @pytest.fixture(scope="module")
 def aws():
-    endpoint = os.environ["AWS_ENDPOINT_URL"]
-    return Aws(dynamodb=boto3.client("dynamodb", endpoint_url=endpoint),
-               sfn=boto3.client("stepfunctions", endpoint_url=endpoint),
-               sqs=boto3.client("sqs", endpoint_url=endpoint),
-               logs=boto3.client("logs", endpoint_url=endpoint))
+    return aws_clients()
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ Prints the time the customers took to register and the sale's wall time and stat
 (`pytest -s` or `-rP` shows them).
 """
 
+import os
 import threading
 import time
 import uuid
@@ -19,8 +20,9 @@ import keys
 from conftest import (assert_problem, customer_orders, idempotency_items, order_body,
                       product_body, register_many, variant_stock)
 
-STOCK = 50
-BUYERS = 200
+# A bigger sale is a measurement: FLASH_SALE_BUYERS=300 FLASH_SALE_STOCK=37 pytest tests/test_flash_sale.py -s
+STOCK = int(os.environ.get("FLASH_SALE_STOCK", 50))
+BUYERS = int(os.environ.get("FLASH_SALE_BUYERS", 200))
 PROBLEMS = "https://shop.example/problems/"
 
 

@@ -15,6 +15,7 @@ import json
 import re
 import socket
 import sys
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
 import boto3
+import botocore.exceptions
 import jwt
 import yaml
 from botocore.config import Config
@@ -124,11 +126,18 @@ class Authorizer:
 
 
 class Gateway:
-    def __init__(self, routes, physical_names, authorizer, lambda_client):
+    def __init__(self, routes, physical_names, authorizer, lambda_client, function_concurrency=32):
         self.routes = [(r, r.pattern()) for r in routes]
         self.physical_names = physical_names
         self.authorizer = authorizer
         self.lambda_client = lambda_client
+        # At most this many invocations of one function at once; the rest wait their turn.
+        # Lambda would start an environment per concurrent request within its burst limit;
+        # LocalStack's host mode on two cores cannot: a 200-request burst on a cold function
+        # started 200 processes at once, and under that storm it timed environments out and
+        # killed some mid-invocation (answered 500). The queue bounds the storm; the requests
+        # that reach the function still race each other (32 at once on one SKU).
+        self.slots = {name: threading.BoundedSemaphore(function_concurrency) for name in set(physical_names.values())}
 
     def match(self, method: str, path: str):
         for route, pattern in self.routes:
@@ -190,9 +199,7 @@ class Gateway:
 
     def invoke(self, route, event):
         """Returns (status, headers, body bytes) as API Gateway would shape them."""
-        out = self.lambda_client.invoke(
-            FunctionName=self.physical_names[route.function], Payload=json.dumps(event).encode()
-        )
+        out = self._invoke_once(self.physical_names[route.function], json.dumps(event).encode())
         payload = out["Payload"].read()
         if out.get("FunctionError"):
             sys.stderr.write(f"function {route.function} failed: {payload[:500]!r}\n")
@@ -205,6 +212,26 @@ class Gateway:
         data = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode()
         headers = {k.lower(): str(v) for k, v in (result.get("headers") or {}).items()}
         return int(result["statusCode"]), headers, data
+
+
+    def _invoke_once(self, function_name, payload, attempts=3):
+        """One invocation of the function. Nothing is re-sent once the function may have
+        seen the event (API Gateway never re-invokes); only an execution environment that
+        LocalStack could not start in time is asked for again, since the event never left
+        for it. (In AWS an invoke waits for its cold start; here 200 processes starting at
+        once on two cores can outlast LAMBDA_RUNTIME_ENVIRONMENT_TIMEOUT.)"""
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.slots[function_name]:
+                    return self.lambda_client.invoke(FunctionName=function_name, Payload=payload)
+            except botocore.exceptions.ClientError as exc:
+                error = exc.response.get("Error", {})
+                never_started = (error.get("Code") == "ServiceException"
+                                 and "Timeout while starting up lambda environment" in error.get("Message", ""))
+                if not never_started or attempt == attempts:
+                    raise
+                sys.stderr.write(f"gateway: {function_name}'s environment did not start in time; "
+                                 f"asking again ({attempt}/{attempts - 1})\n")
 
 
 class GatewayServer(ThreadingHTTPServer):
@@ -306,6 +333,8 @@ def main(argv=None):
     p.add_argument("--issuer", required=True)
     p.add_argument("--audience", required=True, action="append")
     p.add_argument("--jwks-url", required=True)
+    p.add_argument("--function-concurrency", type=int, default=32,
+                   help="invocations of one function at once (the rest queue): see Gateway")
     args = p.parse_args(argv)
 
     routes = load_routes(args.template)
@@ -318,7 +347,7 @@ def main(argv=None):
         sys.exit(f"gateway: stack {args.stack} lacks functions of the template: {missing}")
     gateway = Gateway(
         routes, physical, Authorizer(args.issuer, args.audience, args.jwks_url),
-        boto3.client("lambda", endpoint_url=args.endpoint, config=cfg),
+        boto3.client("lambda", endpoint_url=args.endpoint, config=cfg), args.function_concurrency,
     )
     listing = [{"method": r.method, "path": r.path, "function": r.function, "authorized": r.authorized} for r in routes]
     server = GatewayServer(("127.0.0.1", args.port), make_handler(gateway, listing))

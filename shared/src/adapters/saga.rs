@@ -30,6 +30,12 @@ impl CheckoutStarter {
     }
 }
 
+/// How long a start may take before it is left to the stream's backstop starter. A
+/// customer's `POST /orders` waits for it, and the order already stands: in AWS a start
+/// takes tens of milliseconds, and the local engine, under a flash sale, took up to the
+/// whole function budget (28 s), holding every buyer's answer.
+const START_BUDGET: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Starts an order's checkout: Step Functions ([`CheckoutStarter`]), a recording fake in
 /// the service tests.
 #[async_trait::async_trait]
@@ -49,6 +55,14 @@ impl StartCheckout for CheckoutStarter {
             .state_machine_arn(&self.state_machine_arn)
             .name(order_id.as_str())
             .input(execution_input(order_id))
+            .customize()
+            .config_override(
+                aws_sdk_sfn::config::Builder::default().timeout_config(
+                    aws_smithy_types::timeout::TimeoutConfig::builder()
+                        .operation_timeout(START_BUDGET)
+                        .build(),
+                ),
+            )
             .send()
             .await;
         match result {

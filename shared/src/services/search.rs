@@ -17,8 +17,8 @@ use crate::domain::catalog::Category;
 use crate::domain::error::ShopError;
 use crate::domain::ids::{CategoryId, ProductId};
 use crate::domain::search::{
-    category_path, document_version, search_body, suggest_body, SearchDocument, SearchPage,
-    SearchRequest, SuggestRequest, Suggestions,
+    category_path, document_version, SearchDocument, SearchPage, SearchRequest, SuggestRequest,
+    Suggestions,
 };
 use crate::store::{ScanPosition, Store};
 
@@ -114,31 +114,24 @@ pub async fn search(
     index: &SearchIndex,
     request: &SearchRequest,
 ) -> Result<(SearchPage, u64), ShopError> {
-    Ok(match index.search(search_body(request)).await? {
-        Some(response) => {
-            let took = response.took;
-            (SearchPage::from_response(request, response), took)
-        }
-        None => (SearchPage::empty(), 0),
-    })
+    Ok(index
+        .search(request)
+        .await?
+        .unwrap_or_else(|| (SearchPage::empty(), 0)))
 }
 
 pub async fn suggest(
     index: &SearchIndex,
     request: &SuggestRequest,
 ) -> Result<(Suggestions, u64), ShopError> {
-    Ok(match index.suggest(suggest_body(request)).await? {
-        Some(response) => {
-            let took = response.took;
-            (Suggestions::from_response(request, response), took)
-        }
-        None => (
+    Ok(index.suggest(request).await?.unwrap_or_else(|| {
+        (
             Suggestions {
                 suggestions: Vec::new(),
             },
             0,
-        ),
-    })
+        )
+    }))
 }
 
 /// Progress of a rebuild, reported after every page of the scan.

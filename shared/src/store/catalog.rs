@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use super::cursor::Page;
 use super::keys;
-use super::{build, from_item, key, s, sdk_error, to_item, Item, Store};
+use super::{build, from_item, key, s, sdk_error, to_item, Item, Read, Store};
 use crate::domain::cart::LineOffer;
 use crate::domain::catalog::{availability, Category, Product, ProductSummary, Variant};
 use crate::domain::error::ShopError;
@@ -60,15 +60,8 @@ impl Store {
     }
 
     pub async fn get_category(&self, id: &CategoryId) -> Result<Option<Category>, ShopError> {
-        let out = self
-            .client()
-            .get_item()
-            .table_name(self.table())
-            .set_key(Some(key(keys::CATALOG_PK, keys::category_sk(id))))
-            .send()
+        self.read(key(keys::CATALOG_PK, keys::category_sk(id)), Read::Eventual)
             .await
-            .map_err(sdk_error)?;
-        out.item.map(from_item).transpose()
     }
 
     pub async fn put_category(&self, category: &Category) -> Result<(), ShopError> {
@@ -134,16 +127,10 @@ impl Store {
 
     /// Which product a SKU belongs to.
     pub async fn sku_owner(&self, sku: &Sku) -> Result<Option<ProductId>, ShopError> {
-        let out = self
-            .client()
-            .get_item()
-            .table_name(self.table())
-            .set_key(Some(key(keys::sku_pk(sku), keys::SKU_SK)))
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        let id = out
-            .item
+        let item = self
+            .read_item(key(keys::sku_pk(sku), keys::SKU_SK), Read::Eventual)
+            .await?;
+        let id = item
             .as_ref()
             .and_then(|i| i.get("productId"))
             .and_then(|v| v.as_s().ok());

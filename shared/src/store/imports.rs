@@ -7,7 +7,7 @@ use super::catalog_writes::seller_not_approved;
 use super::cursor::Index;
 use super::keys;
 use super::{
-    conditional, from_item, key, n, s, sdk_error, to_item, value, Item, Page, Store, TxOutcome,
+    conditional, from_item, key, n, s, to_item, value, Item, Page, Read, Store, TxOutcome,
 };
 use crate::domain::error::ShopError;
 use crate::domain::ids::{ImportId, SellerId, Sku};
@@ -61,19 +61,11 @@ impl Store {
         seller: &SellerId,
         id: &ImportId,
     ) -> Result<Option<Import>, ShopError> {
-        let out = self
-            .client()
-            .get_item()
-            .table_name(self.table())
-            .set_key(Some(key(
-                keys::seller_account_pk(seller),
-                keys::import_sk(id),
-            )))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        out.item.map(from_item).transpose()
+        self.read(
+            key(keys::seller_account_pk(seller), keys::import_sk(id)),
+            Read::Consistent,
+        )
+        .await
     }
 
     /// A seller's imports, newest first.

@@ -91,6 +91,29 @@ impl Store {
         }
     }
 
+    /// One item read into `T`; `None` when there is none.
+    pub(crate) async fn read<T: DeserializeOwned>(
+        &self,
+        key: Item,
+        how: Read,
+    ) -> Result<Option<T>, ShopError> {
+        self.read_item(key, how).await?.map(from_item).transpose()
+    }
+
+    /// One item as stored; `None` when there is none.
+    pub(crate) async fn read_item(&self, key: Item, how: Read) -> Result<Option<Item>, ShopError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .consistent_read(how == Read::Consistent)
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(out.item)
+    }
+
     /// Writes `item` whatever is there (for items whose last write wins).
     pub(crate) async fn put(&self, item: Item) -> Result<(), ShopError> {
         self.client
@@ -122,6 +145,15 @@ impl Store {
 /// for stream consumers, which see only keys; `None` for any other item.
 pub fn product_of_partition(pk: &str) -> Option<crate::domain::ids::ProductId> {
     keys::product_of_pk(pk)
+}
+
+/// How a read sees the table: `Consistent` sees every write acknowledged before it (a
+/// retry right after a first request, a step after the one that wrote); `Eventual` may
+/// lag by a moment, at half the cost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Read {
+    Consistent,
+    Eventual,
 }
 
 pub(crate) fn s(value: impl Into<String>) -> AttributeValue {

@@ -2,23 +2,15 @@
 
 use super::cursor::Page;
 use super::keys;
-use super::{from_item, key, sdk_error, Store};
+use super::{from_item, key, Read, Store};
 use crate::domain::error::ShopError;
 use crate::domain::ids::{OrderId, UserId};
 use crate::domain::order::Order;
 
 impl Store {
     pub async fn get_order(&self, id: &OrderId) -> Result<Option<Order>, ShopError> {
-        let out = self
-            .client()
-            .get_item()
-            .table_name(self.table())
-            .set_key(Some(key(keys::order_pk(id), keys::ORDER_SK)))
-            .consistent_read(true)
-            .send()
+        self.read(key(keys::order_pk(id), keys::ORDER_SK), Read::Consistent)
             .await
-            .map_err(sdk_error)?;
-        out.item.map(from_item).transpose()
     }
 
     /// A customer's orders, newest first, a page at a time.

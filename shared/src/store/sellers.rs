@@ -4,7 +4,7 @@ use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 
 use super::cursor::{Equals, Index};
 use super::keys;
-use super::{build, conditional, from_item, key, n, s, sdk_error, to_item, tx, Item, Page, Store};
+use super::{build, conditional, from_item, key, n, s, to_item, tx, Item, Page, Read, Store};
 use crate::domain::catalog::{ListingHold, Product, ProductStatus};
 use crate::domain::error::ShopError;
 use crate::domain::ids::{SellerId, UserId};
@@ -41,19 +41,11 @@ fn hold_name(hold: ListingHold) -> &'static str {
 impl Store {
     /// A seller account, read consistently: a suspension applies from the next request.
     pub async fn get_seller(&self, id: &SellerId) -> Result<Option<Seller>, ShopError> {
-        let out = self
-            .client()
-            .get_item()
-            .table_name(self.table())
-            .set_key(Some(key(
-                keys::seller_account_pk(id),
-                keys::SELLER_ACCOUNT_SK,
-            )))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        out.item.map(from_item).transpose()
+        self.read(
+            key(keys::seller_account_pk(id), keys::SELLER_ACCOUNT_SK),
+            Read::Consistent,
+        )
+        .await
     }
 
     /// The write that opens an application, for the verification's own transaction.

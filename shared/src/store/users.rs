@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::keys;
-use super::{from_item, key, sdk_error, Store};
+use super::{key, Read, Store};
 use crate::domain::auth::Role;
 use crate::domain::error::ShopError;
 use crate::domain::ids::UserId;
@@ -22,14 +22,7 @@ pub struct Profile {
 
 impl Store {
     pub async fn get_profile(&self, user: &UserId) -> Result<Option<Profile>, ShopError> {
-        let out = self
-            .client()
-            .get_item()
-            .table_name(self.table())
-            .set_key(Some(key(keys::user_pk(user), keys::PROFILE_SK)))
-            .send()
+        self.read(key(keys::user_pk(user), keys::PROFILE_SK), Read::Eventual)
             .await
-            .map_err(sdk_error)?;
-        out.item.map(from_item).transpose()
     }
 }

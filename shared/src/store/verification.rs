@@ -6,7 +6,7 @@ use aws_sdk_dynamodb::types::{Delete, Put};
 use serde::{Deserialize, Serialize};
 
 use super::keys;
-use super::{build, conditional, from_item, key, n, s, sdk_error, to_item, tx, Store};
+use super::{build, conditional, from_item, key, n, s, to_item, tx, Read, Store};
 use crate::domain::auth::Role;
 use crate::domain::error::ShopError;
 use crate::domain::ids::UserId;
@@ -55,16 +55,11 @@ impl Store {
         &self,
         email: &str,
     ) -> Result<Option<VerificationRecord>, ShopError> {
-        let out = self
-            .client()
-            .get_item()
-            .table_name(self.table())
-            .set_key(Some(key(keys::email_pk(email), keys::VERIFICATION_SK)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        out.item.map(from_item).transpose()
+        self.read(
+            key(keys::email_pk(email), keys::VERIFICATION_SK),
+            Read::Consistent,
+        )
+        .await
     }
 
     /// Counts one attempt against an unexpired verification and returns it as it is

@@ -77,8 +77,8 @@ impl PaymentGateway for FakeGateway {
             status: IntentStatus::RequiresConfirmation,
             amount: r.amount,
             currency: r.currency.to_ascii_lowercase(),
-            metadata: HashMap::from([("orderId".to_owned(), r.order_id.to_owned())]),
-            last_payment_error: None,
+            order_id: Some(r.order_id.to_owned()),
+            decline_code: None,
         };
         s.intents
             .insert(id, (intent.clone(), r.payment_method.to_owned()));

@@ -3,9 +3,8 @@
 
 use lambda_http::Request;
 use shop::adapters::saga::StepFunctionsTasks;
-use shop::adapters::stripe::Stripe;
+use shop::adapters::stripe::{parse_event, verify_signature, Stripe, WEBHOOK_TOLERANCE_SECONDS};
 use shop::config::WebhookSecret;
-use shop::domain::payment::{parse_event, verify_signature, WEBHOOK_TOLERANCE_SECONDS};
 use shop::http::{header, Reply};
 use shop::services::checkout as svc;
 use shop::store::Store;

@@ -5,9 +5,8 @@ use opensearch::http::StatusCode;
 use opensearch::indices::{IndicesCreateParts, IndicesDeleteParts, IndicesGetAliasParts};
 use serde_json::{json, Value};
 
-use super::{audit, checked, unavailable, SearchIndex};
+use super::{audit, checked, unavailable, unreadable, SearchIndex};
 use crate::domain::error::ShopError;
-use crate::domain::search::unreadable;
 
 /// The index's settings, mappings and analyzers: one file, applied the same way
 /// locally and in AWS.

@@ -1,4 +1,6 @@
-//! The product index in OpenSearch, through the official client (`opensearch`).
+//! The product index in OpenSearch, through the official client (`opensearch`): the
+//! index's lifecycle (`lifecycle`), its query DSL (`query`) and the reading of its
+//! answers (`results`) live here, never in the domain.
 //!
 //! Writers and readers name the alias (`SEARCH_INDEX`, default `products`); the
 //! index behind it is `products-<digest of the settings file>`, so a change of
@@ -14,9 +16,15 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::domain::error::ShopError;
-use crate::domain::search::{unreadable, SearchDocument, SearchResponse, SuggestResponse};
+use crate::domain::search::{
+    SearchDocument, SearchPage, SearchRequest, SuggestRequest, Suggestions,
+};
 
 mod lifecycle;
+mod query;
+mod results;
+
+pub use results::unreadable;
 
 pub use lifecycle::{definition_index_name, IndexWriter, INDEX_DEFINITION};
 
@@ -242,18 +250,32 @@ impl SearchIndex {
         Ok(Some(response))
     }
 
-    pub async fn search(&self, body: Value) -> Result<Option<SearchResponse>, ShopError> {
-        match self.run_search(body).await? {
-            Some(response) => checked(response, "search answer").await.map(Some),
-            None => Ok(None),
-        }
+    /// A page of results for `request`, and how long the index took (milliseconds);
+    /// `None` before anything is indexed (there is no index yet).
+    pub async fn search(
+        &self,
+        request: &SearchRequest,
+    ) -> Result<Option<(SearchPage, u64)>, ShopError> {
+        let Some(response) = self.run_search(query::search_body(request)).await? else {
+            return Ok(None);
+        };
+        let answer: results::SearchResponse = checked(response, "search answer").await?;
+        let took = answer.took;
+        Ok(Some((results::page(request, answer), took)))
     }
 
-    pub async fn suggest(&self, body: Value) -> Result<Option<SuggestResponse>, ShopError> {
-        match self.run_search(body).await? {
-            Some(response) => checked(response, "suggest answer").await.map(Some),
-            None => Ok(None),
-        }
+    /// Type-ahead suggestions for `request`, and how long the index took; `None` before
+    /// anything is indexed.
+    pub async fn suggest(
+        &self,
+        request: &SuggestRequest,
+    ) -> Result<Option<(Suggestions, u64)>, ShopError> {
+        let Some(response) = self.run_search(query::suggest_body(request)).await? else {
+            return Ok(None);
+        };
+        let answer: results::SuggestResponse = checked(response, "suggest answer").await?;
+        let took = answer.took;
+        Ok(Some((results::suggestions(request, answer), took)))
     }
 
     /// Opens the connection during init.

@@ -1,11 +1,10 @@
 //! Product search: the document each product becomes in the index, the checked
-//! search and suggest requests, the query bodies built from them, and the pages
-//! read back. Pure: no I/O here; talking to OpenSearch is done outside the domain.
+//! search and suggest requests, and the pages and suggestions the API answers with.
+//! Pure: no I/O here; OpenSearch's query DSL and answers are `adapters::search`'s.
 
 mod cursor;
 mod document;
 mod params;
-mod query;
 mod results;
 
 pub use cursor::Cursor;
@@ -15,8 +14,7 @@ pub use document::{
 pub use params::{
     SearchRequest, SortOrder, StockFilter, SuggestRequest, MAX_LIMIT, MAX_QUERY_CHARS,
 };
-pub use query::{search_body, suggest_body, PRICE_BANDS};
 pub use results::{
-    unreadable, Facets, SearchHit, SearchPage, SearchResponse, SuggestResponse, Suggestion,
-    SuggestionKind, Suggestions,
+    CategoryCount, Facets, PriceBandCount, SearchHit, SearchPage, Suggestion, SuggestionKind,
+    Suggestions, ValueCount, MAX_BRAND_SUGGESTIONS, PRICE_BANDS,
 };

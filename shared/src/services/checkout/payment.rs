@@ -136,9 +136,8 @@ fn step_for(intent: &PaymentIntent, found_existing: bool) -> PaymentStep {
         | IntentStatus::RequiresConfirmation => PaymentStep::Waiting,
         IntentStatus::RequiresPaymentMethod | IntentStatus::Canceled => PaymentStep::Declined {
             code: intent
-                .last_payment_error
-                .as_ref()
-                .and_then(|e| e.code.clone())
+                .decline_code
+                .clone()
                 .unwrap_or_else(|| "payment_failed".into()),
         },
     }

@@ -80,8 +80,7 @@ pub async fn payment_event<G: PaymentGateway + ?Sized, T: TaskTokens + ?Sized>(
         (OrderStatus::PendingPayment, false) => {
             if let Some(token) = token {
                 let code = intent
-                    .last_payment_error
-                    .and_then(|e| e.code)
+                    .decline_code
                     .unwrap_or_else(|| "payment_failed".into());
                 tokens.fail(&token, PAYMENT_DECLINED, &code).await?;
             }

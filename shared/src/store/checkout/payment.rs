@@ -2,7 +2,7 @@
 
 use aws_sdk_dynamodb::types::ReturnValue;
 
-use super::super::{conditional, from_item, s, sdk_error, value, Store};
+use super::super::{conditional, from_item, s, sdk_error, value, Read, Store};
 use super::order_key;
 use crate::domain::error::ShopError;
 use crate::domain::ids::OrderId;
@@ -14,16 +14,7 @@ impl Store {
         &self,
         id: &OrderId,
     ) -> Result<Option<(Order, Option<String>)>, ShopError> {
-        let out = self
-            .client()
-            .get_item()
-            .table_name(self.table())
-            .set_key(Some(order_key(id)))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        let Some(item) = out.item else {
+        let Some(item) = self.read_item(order_key(id), Read::Consistent).await? else {
             return Ok(None);
         };
         let token = item.get("taskToken").and_then(|v| v.as_s().ok()).cloned();

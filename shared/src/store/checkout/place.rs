@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 use super::super::keys;
-use super::super::{build, from_item, key, n, s, sdk_error, to_item, tx, Item, Store, TxOutcome};
+use super::super::{build, key, n, s, sdk_error, to_item, tx, Item, Read, Store, TxOutcome};
 use crate::domain::cart::LineOffer;
 use crate::domain::catalog::ProductStatus;
 use crate::domain::error::ShopError;
@@ -67,19 +67,11 @@ impl Store {
         user: &UserId,
         key_digest: &str,
     ) -> Result<Option<IdempotencyRecord>, ShopError> {
-        let out = self
-            .client()
-            .get_item()
-            .table_name(self.table())
-            .set_key(Some(key(
-                keys::user_pk(user),
-                keys::idempotency_sk(key_digest),
-            )))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        out.item.map(from_item).transpose()
+        self.read(
+            key(keys::user_pk(user), keys::idempotency_sk(key_digest)),
+            Read::Consistent,
+        )
+        .await
     }
 
     /// Writes `order` (awaiting payment), its line items and its idempotency record, counts

@@ -1,5 +1,5 @@
 use super::*;
-use crate::domain::search::params::SortOrder;
+use crate::domain::search::SortOrder;
 use serde_json::json;
 
 fn request(limit: &str, sort: &str) -> SearchRequest {
@@ -43,7 +43,7 @@ fn response(hits: Vec<serde_json::Value>) -> SearchResponse {
 #[test]
 fn a_full_page_carries_a_cursor_after_its_last_hit() {
     let req = request("2", "price_asc");
-    let page = SearchPage::from_response(
+    let page = page(
         &req,
         response(vec![hit("a", 100), hit("b", 200), hit("c", 300)]),
     );
@@ -61,14 +61,14 @@ fn a_full_page_carries_a_cursor_after_its_last_hit() {
 #[test]
 fn the_last_page_has_no_cursor() {
     let req = request("3", "price_asc");
-    let page = SearchPage::from_response(&req, response(vec![hit("a", 100), hit("b", 200)]));
+    let page = page(&req, response(vec![hit("a", 100), hit("b", 200)]));
     assert_eq!(page.items.len(), 2);
     assert_eq!(page.next_cursor, None);
 }
 
 #[test]
 fn facets_are_read_per_kind() {
-    let page = SearchPage::from_response(&request("20", "relevance"), response(vec![]));
+    let page = page(&request("20", "relevance"), response(vec![]));
     let f = page.facets;
     assert_eq!(
         f.categories[0],
@@ -124,7 +124,7 @@ fn suggestions_list_brands_then_one_entry_per_product() {
         }
     }))
     .unwrap();
-    let s = Suggestions::from_response(
+    let s = suggestions(
         &SuggestRequest {
             prefix: "wire".into(),
             limit: 8,
@@ -163,10 +163,10 @@ fn suggestions_never_exceed_the_limit() {
         prefix: "x".into(),
         limit,
     };
-    let one = Suggestions::from_response(&request(1), response(5));
+    let one = suggestions(&request(1), response(5));
     assert_eq!(one.suggestions.len(), 1);
     assert_eq!(one.suggestions[0].kind, SuggestionKind::Brand);
-    let eight = Suggestions::from_response(&request(8), response(9));
+    let eight = suggestions(&request(8), response(9));
     let brands = eight
         .suggestions
         .iter()

@@ -1,11 +1,12 @@
 //! Payments through Stripe's HTTP API: the [`PaymentGateway`] the checkout uses, and
-//! its Stripe implementation.
+//! its Stripe implementation; Stripe's wire formats (`wire`: PaymentIntent JSON;
+//! `webhook`: the signature header and event JSON) are read here, never in the domain.
 //!
 //! Why not `async-stripe`: its typed PaymentIntent and Event require fields that the
 //! local Stripe engine (localstripe) never sends (`amount_received`,
 //! `confirmation_method`, `pending_webhooks`, …), so the same adapter could not run
 //! locally and in AWS; and the shop needs six calls. This adapter reads only the
-//! fields it uses ([`crate::domain::payment::PaymentIntent`]) over the hyper/rustls
+//! fields it uses (`wire::IntentBody`) over the hyper/rustls
 //! stack the AWS SDK already compiles in.
 
 use bytes::Bytes;
@@ -17,7 +18,13 @@ use serde::Deserialize;
 use std::time::Duration;
 
 use crate::domain::error::ShopError;
-use crate::domain::payment::{PaymentIntent, ORDER_ID_METADATA};
+use crate::domain::payment::PaymentIntent;
+use wire::{IntentBody, ORDER_ID_METADATA};
+
+mod webhook;
+mod wire;
+
+pub use webhook::{parse_event, verify_signature, SignatureError, WEBHOOK_TOLERANCE_SECONDS};
 
 /// What the fraud check learns about a card from the payment provider.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -271,7 +278,7 @@ impl PaymentGateway for Stripe {
             (metadata_key(), r.order_id.to_owned()),
         ];
         match self
-            .call(
+            .call::<IntentBody>(
                 hyper::Method::POST,
                 "/v1/payment_intents",
                 &form,
@@ -279,7 +286,7 @@ impl PaymentGateway for Stripe {
             )
             .await?
         {
-            Ok(intent) => Ok(IntentAnswer::Intent(intent)),
+            Ok(intent) => Ok(IntentAnswer::Intent(intent.into_intent())),
             Err(e) if declines(e.status) => Ok(e.declined()),
             Err(e) => Err(e.into()),
         }
@@ -292,10 +299,10 @@ impl PaymentGateway for Stripe {
     ) -> Result<IntentAnswer, ShopError> {
         let path = format!("/v1/payment_intents/{}/confirm", encode_path(id));
         match self
-            .call(hyper::Method::POST, &path, &[], Some(idempotency_key))
+            .call::<IntentBody>(hyper::Method::POST, &path, &[], Some(idempotency_key))
             .await?
         {
-            Ok(intent) => Ok(IntentAnswer::Intent(intent)),
+            Ok(intent) => Ok(IntentAnswer::Intent(intent.into_intent())),
             Err(e) if declines(e.status) => Ok(e.declined()),
             Err(e) => Err(e.into()),
         }
@@ -303,13 +310,19 @@ impl PaymentGateway for Stripe {
 
     async fn intent(&self, id: &str) -> Result<PaymentIntent, ShopError> {
         let path = format!("/v1/payment_intents/{}", encode_path(id));
-        Ok(self.call(hyper::Method::GET, &path, &[], None).await??)
+        Ok(self
+            .call::<IntentBody>(hyper::Method::GET, &path, &[], None)
+            .await??
+            .into_intent())
     }
 
     async fn cancel_intent(&self, id: &str) -> Result<Option<PaymentIntent>, ShopError> {
         let path = format!("/v1/payment_intents/{}/cancel", encode_path(id));
-        match self.call(hyper::Method::POST, &path, &[], None).await? {
-            Ok(intent) => Ok(Some(intent)),
+        match self
+            .call::<IntentBody>(hyper::Method::POST, &path, &[], None)
+            .await?
+        {
+            Ok(intent) => Ok(Some(intent.into_intent())),
             // Stripe refuses to cancel a succeeded intent with a 400.
             Err(e) if e.status == 400 => Ok(None),
             Err(e) => Err(e.into()),

@@ -1,22 +1,13 @@
-//! OpenSearch request bodies built from checked requests. The shopper's text only
+//! OpenSearch's query DSL: request bodies built from the domain's checked requests. The shopper's text only
 //! ever becomes the `query` string of `match`-family queries (analysed as text, never
 //! parsed as query syntax); filters are terms and ranges over values the request
 //! already validated. Nothing here is a script or `query_string`.
 
 use serde_json::{json, Value};
 
-use super::document::ATTRIBUTE_SEPARATOR;
-use super::params::{SearchRequest, SortOrder, StockFilter, SuggestRequest};
-
-/// Price bands of the facet, in minor units: `[from, to)`, the last open-ended.
-pub const PRICE_BANDS: [(i64, Option<i64>); 6] = [
-    (0, Some(2_500)),
-    (2_500, Some(5_000)),
-    (5_000, Some(10_000)),
-    (10_000, Some(20_000)),
-    (20_000, Some(50_000)),
-    (50_000, None),
-];
+use crate::domain::search::{
+    SearchRequest, SortOrder, StockFilter, SuggestRequest, ATTRIBUTE_SEPARATOR, PRICE_BANDS,
+};
 
 /// Edits allowed per word: none up to 3 letters, one up to 6, two from 7 on. Short
 /// words have too many near neighbours ("cap" ~ "cat" ~ "car") for a typo to be safe.
@@ -208,7 +199,7 @@ pub fn suggest_body(request: &SuggestRequest) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::search::cursor::Cursor;
+    use crate::domain::search::Cursor;
 
     fn request(pairs: &[(&str, &str)]) -> SearchRequest {
         let pairs: Vec<(String, String)> = pairs
