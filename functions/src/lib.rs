@@ -80,8 +80,11 @@ where
     Fut: Future<Output = Result<Reply, ShopError>> + Send,
 {
     let deps = bootstrap::<D>().await?;
+    // Each invocation's future is boxed: held inline in the runtime's own futures, a deep
+    // use case (the checkout's) nests past the compiler's type-depth limit in `main`'s
+    // future on a clean build. One allocation per invocation.
     lambda_http::run(lambda_http::service_fn(move |req: Request| async move {
-        Ok::<_, Error>(handle_http(deps, req, handler).await)
+        Ok::<_, Error>(Box::pin(handle_http(deps, req, handler)).await)
     }))
     .await
 }
@@ -110,8 +113,9 @@ where
     Fut: Future<Output = Result<R, Er>> + Send,
 {
     let deps = bootstrap::<D>().await?;
+    // Boxed, as in `serve_http`.
     lambda_runtime::run(lambda_runtime::service_fn(move |event: LambdaEvent<E>| {
-        handler(deps, event)
+        Box::pin(handler(deps, event))
     }))
     .await
 }

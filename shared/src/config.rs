@@ -6,8 +6,8 @@
 
 use std::fmt;
 
-use crate::adapters::cognito::IdentityProvider;
-use crate::adapters::mail::{MailQueue, Mailer};
+use crate::adapters::cognito::Cognito;
+use crate::adapters::mail::{SesMailer, SqsMailQueue};
 use crate::adapters::saga::{CheckoutStarter, StepFunctionsTasks};
 use crate::adapters::search::{IndexWriter, SearchIndex};
 use crate::adapters::stripe::Stripe;
@@ -115,9 +115,9 @@ fn positive(name: &str, default: u32) -> Result<u32, InitError> {
 }
 
 #[async_trait::async_trait]
-impl Dependency for IdentityProvider {
+impl Dependency for Cognito {
     async fn from_env(env: &Env) -> Result<Self, InitError> {
-        Ok(IdentityProvider::new(
+        Ok(Cognito::new(
             client!(aws_sdk_cognitoidentityprovider, env),
             env.required("USER_POOL_ID", "the identity provider")?,
             env.required("USER_POOL_CLIENT_ID", "the identity provider")?,
@@ -126,9 +126,9 @@ impl Dependency for IdentityProvider {
 }
 
 #[async_trait::async_trait]
-impl Dependency for MailQueue {
+impl Dependency for SqsMailQueue {
     async fn from_env(env: &Env) -> Result<Self, InitError> {
-        Ok(MailQueue::new(
+        Ok(SqsMailQueue::new(
             client!(aws_sdk_sqs, env),
             env.required("MAIL_QUEUE_URL", "queueing mail")?,
         ))
@@ -136,9 +136,9 @@ impl Dependency for MailQueue {
 }
 
 #[async_trait::async_trait]
-impl Dependency for Mailer {
+impl Dependency for SesMailer {
     async fn from_env(env: &Env) -> Result<Self, InitError> {
-        Ok(Mailer::new(
+        Ok(SesMailer::new(
             client!(aws_sdk_sesv2, env),
             env.required("MAIL_FROM", "the sender address of mails")?,
             std::env::var("SHOP_NAME")

@@ -1,8 +1,8 @@
 //! Identity routes — anonymous.
 
 use lambda_http::Request;
-use shop::adapters::cognito::IdentityProvider;
-use shop::adapters::mail::MailQueue;
+use shop::adapters::cognito::Cognito;
+use shop::adapters::mail::SqsMailQueue;
 use shop::domain::identity::{LoginInput, RegisterInput};
 use shop::domain::verification::{ResendInput, VerifyInput};
 use shop::http::{json_body, Reply};
@@ -13,7 +13,7 @@ use shop::ShopError;
 /// `POST /auth/register` `{email, password, name, role?}` → 201; the account signs in
 /// once the code mailed to `email` comes back through `POST /auth/verify`.
 pub async fn register(
-    (idp, store, mail): &(IdentityProvider, Store, MailQueue),
+    (idp, store, mail): &(Cognito, Store, SqsMailQueue),
     req: Request,
 ) -> Result<Reply, ShopError> {
     let registration = json_body::<RegisterInput>(&req)?.parse()?;
@@ -21,17 +21,14 @@ pub async fn register(
 }
 
 /// `POST /auth/verify` `{email, code}` → the profile; the account may now sign in.
-pub async fn verify(
-    (idp, store): &(IdentityProvider, Store),
-    req: Request,
-) -> Result<Reply, ShopError> {
+pub async fn verify((idp, store): &(Cognito, Store), req: Request) -> Result<Reply, ShopError> {
     let (email, code) = json_body::<VerifyInput>(&req)?.parse()?;
     Reply::ok(svc::verify(idp, store, &email, &code).await?)
 }
 
 /// `POST /auth/verify/resend` `{email}` → 202, whether or not a code was due.
 pub async fn resend_verification(
-    (store, mail): &(Store, MailQueue),
+    (store, mail): &(Store, SqsMailQueue),
     req: Request,
 ) -> Result<Reply, ShopError> {
     let email = json_body::<ResendInput>(&req)?.parse()?;
@@ -45,7 +42,7 @@ pub async fn resend_verification(
 }
 
 /// `POST /auth/login` `{email, password}` → bearer tokens.
-pub async fn login(idp: &IdentityProvider, req: Request) -> Result<Reply, ShopError> {
+pub async fn login(idp: &Cognito, req: Request) -> Result<Reply, ShopError> {
     let credentials = json_body::<LoginInput>(&req)?.parse()?;
     Reply::ok(svc::login(idp, credentials).await?)
 }

@@ -2,7 +2,7 @@
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use lambda_runtime::LambdaEvent;
-use shop::adapters::mail::Mailer;
+use shop::adapters::mail::SesMailer;
 use shop::services::mail as svc;
 use shop::ShopError;
 
@@ -12,7 +12,7 @@ use crate::batch::{self, Records};
 /// retried (`ReportBatchItemFailures`); after the queue's `maxReceiveCount` a failing
 /// message moves to the DLQ without holding back the rest of its batch.
 pub async fn deliver(
-    mailer: &Mailer,
+    mailer: &SesMailer,
     event: LambdaEvent<SqsEvent>,
 ) -> Result<SqsBatchResponse, crate::Error> {
     Ok(

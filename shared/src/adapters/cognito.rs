@@ -12,8 +12,37 @@ use crate::domain::error::{FieldError, ShopError};
 use crate::domain::identity::{Credentials, Registration};
 use crate::domain::ids::UserId;
 
+/// The identity provider as the use cases speak of it: accounts, passwords, groups.
+/// Cognito in the functions ([`Cognito`]), a recording fake in the service tests.
+#[async_trait::async_trait]
+pub trait IdentityProvider: Send + Sync {
+    /// Creates the account, disabled until its email is verified, and returns its `sub`;
+    /// `Ok(None)`: an account with this email exists.
+    async fn create_unverified(
+        &self,
+        registration: &Registration,
+    ) -> Result<Option<UserId>, ShopError>;
+    /// Whether the account of `email` exists and was never verified.
+    async fn is_unverified(&self, email: &str) -> Result<bool, ShopError>;
+    /// Marks the email verified and enables the account: it may sign in from now on.
+    async fn mark_verified(&self, email: &str) -> Result<(), ShopError>;
+    /// Puts the account in `role`'s group.
+    async fn add_to_group(&self, email: &str, role: Role) -> Result<(), ShopError>;
+    async fn delete(&self, email: &str) -> Result<(), ShopError>;
+    /// Password sign-in; every kind of refusal is the same answer.
+    async fn sign_in(&self, credentials: &Credentials) -> Result<Tokens, ShopError>;
+
+    /// Deletes the account, logging (not returning) a failure: used to undo.
+    async fn delete_logged(&self, email: &str) {
+        if let Err(err) = self.delete(email).await {
+            tracing::error!(error = %err, "could not delete a half-made account");
+        }
+    }
+}
+
+/// [`IdentityProvider`] in a Cognito user pool.
 #[derive(Clone, Debug)]
-pub struct IdentityProvider {
+pub struct Cognito {
     client: Client,
     user_pool_id: String,
     client_id: String,
@@ -43,22 +72,25 @@ fn attribute(name: &str, value: &str) -> Result<AttributeType, ShopError> {
         .map_err(ShopError::internal)
 }
 
-impl IdentityProvider {
+impl Cognito {
     pub fn new(client: Client, user_pool_id: String, client_id: String) -> Self {
-        IdentityProvider {
+        Cognito {
             client,
             user_pool_id,
             client_id,
         }
     }
+}
 
+#[async_trait::async_trait]
+impl IdentityProvider for Cognito {
     /// Creates the account, disabled until its email is verified, and returns its
     /// `sub`. The pool refuses Cognito's public `SignUp` (admin-created users only), so
     /// this is the only way in. `Ok(None)`: an account with this email exists.
     ///
     /// Order matters: the account is disabled before it gets a password anyone knows,
     /// so at no moment can it sign in unverified.
-    pub async fn create_unverified(
+    async fn create_unverified(
         &self,
         registration: &Registration,
     ) -> Result<Option<UserId>, ShopError> {
@@ -133,7 +165,7 @@ impl IdentityProvider {
 
     /// Whether the account of `email` is still waiting for its email to be verified
     /// (never true of a verified account an operator disabled).
-    pub async fn is_unverified(&self, email: &str) -> Result<bool, ShopError> {
+    async fn is_unverified(&self, email: &str) -> Result<bool, ShopError> {
         let out = self
             .client
             .admin_get_user()
@@ -150,7 +182,7 @@ impl IdentityProvider {
     }
 
     /// The email is proven: mark it verified and let the account sign in.
-    pub async fn mark_verified(&self, email: &str) -> Result<(), ShopError> {
+    async fn mark_verified(&self, email: &str) -> Result<(), ShopError> {
         self.client
             .admin_update_user_attributes()
             .user_pool_id(&self.user_pool_id)
@@ -169,16 +201,9 @@ impl IdentityProvider {
         Ok(())
     }
 
-    /// Deletes the account, logging (not returning) a failure: used to undo.
-    pub async fn delete_logged(&self, email: &str) {
-        if let Err(err) = self.delete(email).await {
-            tracing::error!(error = %err, "could not delete a half-made account");
-        }
-    }
-
     /// Puts the account in `role`'s group: the token's `cognito:groups` claim, which
     /// only the provider's admin API can set.
-    pub async fn add_to_group(&self, email: &str, role: Role) -> Result<(), ShopError> {
+    async fn add_to_group(&self, email: &str, role: Role) -> Result<(), ShopError> {
         self.client
             .admin_add_user_to_group()
             .user_pool_id(&self.user_pool_id)
@@ -190,7 +215,7 @@ impl IdentityProvider {
         Ok(())
     }
 
-    pub async fn delete(&self, email: &str) -> Result<(), ShopError> {
+    async fn delete(&self, email: &str) -> Result<(), ShopError> {
         self.client
             .admin_delete_user()
             .user_pool_id(&self.user_pool_id)
@@ -203,7 +228,7 @@ impl IdentityProvider {
 
     /// Password sign-in. Every kind of refusal is the same answer, so sign-in does
     /// not tell which accounts exist.
-    pub async fn sign_in(&self, credentials: &Credentials) -> Result<Tokens, ShopError> {
+    async fn sign_in(&self, credentials: &Credentials) -> Result<Tokens, ShopError> {
         let out = self
             .client
             .initiate_auth()

@@ -7,19 +7,38 @@ use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
 use crate::domain::error::ShopError;
 use crate::domain::mail::{Mail, Rendered};
 
-/// Where use cases queue mails: the mailer's queue.
+/// Where use cases hand mails over: the mailer's queue ([`SqsMailQueue`]), a recording
+/// fake in the service tests.
+#[async_trait::async_trait]
+pub trait MailQueue: Send + Sync {
+    async fn enqueue(&self, mail: &Mail) -> Result<(), ShopError>;
+}
+
+/// Sends rendered mails: SES ([`SesMailer`]), a recording fake in the service tests.
+#[async_trait::async_trait]
+pub trait Mailer: Send + Sync {
+    /// The name mails are signed with.
+    fn shop_name(&self) -> &str;
+    /// Sends one mail; returns the provider's message id.
+    async fn send(&self, mail: &Rendered) -> Result<String, ShopError>;
+}
+
+/// [`MailQueue`] on SQS: the mailer function's queue.
 #[derive(Clone, Debug)]
-pub struct MailQueue {
+pub struct SqsMailQueue {
     client: aws_sdk_sqs::Client,
     url: String,
 }
 
-impl MailQueue {
+impl SqsMailQueue {
     pub fn new(client: aws_sdk_sqs::Client, url: String) -> Self {
-        MailQueue { client, url }
+        SqsMailQueue { client, url }
     }
+}
 
-    pub async fn enqueue(&self, mail: &Mail) -> Result<(), ShopError> {
+#[async_trait::async_trait]
+impl MailQueue for SqsMailQueue {
+    async fn enqueue(&self, mail: &Mail) -> Result<(), ShopError> {
         self.client
             .send_message()
             .queue_url(&self.url)
@@ -31,9 +50,9 @@ impl MailQueue {
     }
 }
 
-/// Sends rendered mails from the shop's verified sender address.
+/// [`Mailer`] through SESv2, from the shop's verified sender address.
 #[derive(Clone, Debug)]
-pub struct Mailer {
+pub struct SesMailer {
     client: aws_sdk_sesv2::Client,
     from: String,
     shop_name: String,
@@ -47,21 +66,24 @@ fn content(data: &str) -> Result<Content, ShopError> {
         .map_err(ShopError::internal)
 }
 
-impl Mailer {
+impl SesMailer {
     pub fn new(client: aws_sdk_sesv2::Client, from: String, shop_name: String) -> Self {
-        Mailer {
+        SesMailer {
             client,
             from,
             shop_name,
         }
     }
+}
 
-    pub fn shop_name(&self) -> &str {
+#[async_trait::async_trait]
+impl Mailer for SesMailer {
+    fn shop_name(&self) -> &str {
         &self.shop_name
     }
 
     /// Sends one mail; returns SES's message id.
-    pub async fn send(&self, mail: &Rendered) -> Result<String, ShopError> {
+    async fn send(&self, mail: &Rendered) -> Result<String, ShopError> {
         let message = Message::builder()
             .subject(content(&mail.subject)?)
             .body(Body::builder().text(content(&mail.text)?).build())

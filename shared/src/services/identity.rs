@@ -48,10 +48,10 @@ pub struct Registered {
     pub status: &'static str,
 }
 
-pub async fn register(
-    idp: &IdentityProvider,
+pub async fn register<I: IdentityProvider + ?Sized, Q: MailQueue + ?Sized>(
+    idp: &I,
     store: &Store,
-    mail: &MailQueue,
+    mail: &Q,
     registration: Registration,
 ) -> Result<Registered, ShopError> {
     let user_id = match idp.create_unverified(&registration).await? {
@@ -107,8 +107,8 @@ fn verification_mail(record: &VerificationRecord, code: &Code) -> Mail {
 }
 
 /// Checks the code; on success the account may sign in and its profile exists.
-pub async fn verify(
-    idp: &IdentityProvider,
+pub async fn verify<I: IdentityProvider + ?Sized>(
+    idp: &I,
     store: &Store,
     email: &str,
     code: &Code,
@@ -143,7 +143,11 @@ pub async fn verify(
 /// Mails a new code if `email` waits for verification and the last code is older than
 /// [`RESEND_AFTER_SECONDS`]. Silent otherwise: the answer is the same either way, so
 /// it tells nothing about which addresses have accounts.
-pub async fn resend(store: &Store, mail: &MailQueue, email: &str) -> Result<(), ShopError> {
+pub async fn resend<Q: MailQueue + ?Sized>(
+    store: &Store,
+    mail: &Q,
+    email: &str,
+) -> Result<(), ShopError> {
     let Some(record) = store.get_verification(email).await? else {
         return Ok(());
     };
@@ -168,6 +172,9 @@ pub async fn resend(store: &Store, mail: &MailQueue, email: &str) -> Result<(), 
     Ok(())
 }
 
-pub async fn login(idp: &IdentityProvider, credentials: Credentials) -> Result<Tokens, ShopError> {
+pub async fn login<I: IdentityProvider + ?Sized>(
+    idp: &I,
+    credentials: Credentials,
+) -> Result<Tokens, ShopError> {
     idp.sign_in(&credentials).await
 }

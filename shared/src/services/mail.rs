@@ -7,7 +7,7 @@ use crate::domain::mail::Mail;
 
 /// Renders and sends one queued mail. A message that is not a shop mail is refused
 /// before anything is sent, so the queue's redrive policy moves it to the DLQ.
-pub async fn deliver(mailer: &Mailer, body: &str) -> Result<String, ShopError> {
+pub async fn deliver<M: Mailer + ?Sized>(mailer: &M, body: &str) -> Result<String, ShopError> {
     let mail = Mail::from_queue(body).map_err(|e| ShopError::Malformed(e.to_string()))?;
     mailer.send(&mail.render(mailer.shop_name())).await
 }
