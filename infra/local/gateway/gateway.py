@@ -199,7 +199,7 @@ class Gateway:
 
     def invoke(self, route, event):
         """Returns (status, headers, body bytes) as API Gateway would shape them."""
-        out = self._invoke_once(self.physical_names[route.function], json.dumps(event).encode())
+        out = self._invoke(self.physical_names[route.function], json.dumps(event).encode())
         payload = out["Payload"].read()
         if out.get("FunctionError"):
             sys.stderr.write(f"function {route.function} failed: {payload[:500]!r}\n")
@@ -214,7 +214,7 @@ class Gateway:
         return int(result["statusCode"]), headers, data
 
 
-    def _invoke_once(self, function_name, payload, attempts=3):
+    def _invoke(self, function_name, payload, attempts=3):
         """One invocation of the function. Nothing is re-sent once the function may have
         seen the event (API Gateway never re-invokes); only an execution environment that
         LocalStack could not start in time is asked for again, since the event never left

@@ -34,6 +34,24 @@ pub(crate) fn key() -> IdempotencyKey {
     IdempotencyKey::parse(Some(&uuid::Uuid::new_v4().to_string())).unwrap()
 }
 
+/// `POST /orders` of `lines` as `who`, with a fresh key (its saga's start recorded, not sent).
+pub(crate) async fn place(
+    store: &Store,
+    who: &Caller,
+    lines: &[(&str, u32)],
+    limits: PendingLimits,
+) -> Result<checkout::PlacedOrder, ShopError> {
+    checkout::place_order(
+        store,
+        &Starts::default(),
+        who,
+        &key(),
+        request(Some(lines)),
+        limits,
+    )
+    .await
+}
+
 /// (onHand, reserved) of a variant, read back from the table.
 pub(crate) async fn stock(store: &Store, product: &ProductId, sku: &str) -> (i64, i64) {
     let (_, variants) = store.get_product(product).await.unwrap().unwrap();
@@ -195,15 +213,7 @@ async fn concurrent_buyers_never_reserve_more_than_is_on_hand() {
             let (store, s) = (store.clone(), s.clone());
             tokio::spawn(async move {
                 let buyer = caller(&[Role::Customer]);
-                checkout::place_order(
-                    &store,
-                    &Starts::default(),
-                    &buyer,
-                    &key(),
-                    request(Some(&[(&s, 1)])),
-                    PendingLimits::default(),
-                )
-                .await
+                place(&store, &buyer, &[(&s, 1)], PendingLimits::default()).await
             })
         })
         .collect();
@@ -241,12 +251,10 @@ async fn inactive_and_unknown_skus_are_refused_by_line() {
     shop::services::catalog::update_product(&store, &seller, &view.id, update)
         .await
         .unwrap();
-    let result = checkout::place_order(
+    let result = place(
         &store,
-        &Starts::default(),
         &shopper,
-        &key(),
-        request(Some(&[(&a, 1), ("NOPE-1", 1)])),
+        &[(&a, 1), ("NOPE-1", 1)],
         PendingLimits::default(),
     )
     .await;
@@ -261,15 +269,7 @@ async fn inactive_and_unknown_skus_are_refused_by_line() {
         }
         other => panic!("expected Invalid, got {other:?}"),
     }
-    let result = checkout::place_order(
-        &store,
-        &Starts::default(),
-        &shopper,
-        &key(),
-        request(Some(&[(&a, 1)])),
-        PendingLimits::default(),
-    )
-    .await;
+    let result = place(&store, &shopper, &[(&a, 1)], PendingLimits::default()).await;
     assert!(
         matches!(result, Err(ShopError::Invalid(ref e)) if e[0].field == "lines[0].sku"),
         "{result:?}"
@@ -287,26 +287,12 @@ async fn a_customer_reads_only_their_own_orders_newest_first() {
     } = bench().await;
     let a = sku("MINE");
     listed(&store, &seller, &shoes, &[(&a, 100, "USD", 9)]).await;
-    let first = checkout::place_order(
-        &store,
-        &Starts::default(),
-        &shopper,
-        &key(),
-        request(Some(&[(&a, 1)])),
-        PendingLimits::default(),
-    )
-    .await
-    .unwrap();
-    let second = checkout::place_order(
-        &store,
-        &Starts::default(),
-        &shopper,
-        &key(),
-        request(Some(&[(&a, 2)])),
-        PendingLimits::default(),
-    )
-    .await
-    .unwrap();
+    let first = place(&store, &shopper, &[(&a, 1)], PendingLimits::default())
+        .await
+        .unwrap();
+    let second = place(&store, &shopper, &[(&a, 2)], PendingLimits::default())
+        .await
+        .unwrap();
     let page = orders::list_orders(&store, &shopper, 1, None)
         .await
         .unwrap();

@@ -7,7 +7,7 @@ use shop::services::checkout;
 use shop::ShopError;
 
 use crate::fake_gateway::FakeGateway;
-use crate::orders::{key, request, stock};
+use crate::orders::{key, place, request, stock};
 use crate::support::*;
 
 /// Ten to twenty concurrent copies of one request (same key, same body) for the last unit:
@@ -86,15 +86,7 @@ async fn a_customer_holds_at_most_the_pending_limits_and_a_settled_order_frees_r
     let product = listed(&store, &seller, &shoes, &[(&s, 1500, "USD", 100)])
         .await
         .id;
-    let too_big = checkout::place_order(
-        &store,
-        &Starts::default(),
-        &shopper,
-        &key(),
-        request(Some(&[(&s, 6)])),
-        limits,
-    )
-    .await;
+    let too_big = place(&store, &shopper, &[(&s, 6)], limits).await;
     assert!(
         matches!(&too_big, Err(ShopError::Conflict(m)) if m.contains("split it")),
         "{too_big:?}"
@@ -104,17 +96,7 @@ async fn a_customer_holds_at_most_the_pending_limits_and_a_settled_order_frees_r
     let racing: Vec<_> = (0..10)
         .map(|_| {
             let (store, shopper, s) = (store.clone(), shopper.clone(), s.clone());
-            tokio::spawn(async move {
-                checkout::place_order(
-                    &store,
-                    &Starts::default(),
-                    &shopper,
-                    &key(),
-                    request(Some(&[(&s, 1)])),
-                    limits,
-                )
-                .await
-            })
+            tokio::spawn(async move { place(&store, &shopper, &[(&s, 1)], limits).await })
         })
         .collect();
     let mut placed = Vec::new();
@@ -128,15 +110,7 @@ async fn a_customer_holds_at_most_the_pending_limits_and_a_settled_order_frees_r
     assert_eq!(placed.len(), 3);
     assert_eq!(stock(&store, &product, &s).await, (100, 3));
     // Units count too: two more units fit under five only after an order leaves.
-    let over_units = checkout::place_order(
-        &store,
-        &Starts::default(),
-        &shopper,
-        &key(),
-        request(Some(&[(&s, 3)])),
-        limits,
-    )
-    .await;
+    let over_units = place(&store, &shopper, &[(&s, 3)], limits).await;
     assert!(
         matches!(over_units, Err(ShopError::Conflict(_))),
         "{over_units:?}"
@@ -151,39 +125,13 @@ async fn a_customer_holds_at_most_the_pending_limits_and_a_settled_order_frees_r
     .await
     .unwrap();
     // Two orders of one unit each are left: four more units would be six.
-    let over = checkout::place_order(
-        &store,
-        &Starts::default(),
-        &shopper,
-        &key(),
-        request(Some(&[(&s, 4)])),
-        limits,
-    )
-    .await;
+    let over = place(&store, &shopper, &[(&s, 4)], limits).await;
     assert!(
         matches!(over, Err(ShopError::Conflict(_))),
         "2 + 4 units > 5: {over:?}"
     );
-    checkout::place_order(
-        &store,
-        &Starts::default(),
-        &shopper,
-        &key(),
-        request(Some(&[(&s, 3)])),
-        limits,
-    )
-    .await
-    .unwrap();
+    place(&store, &shopper, &[(&s, 3)], limits).await.unwrap();
     // Another customer is not held by this one's orders.
     let other = caller(&[Role::Customer]);
-    checkout::place_order(
-        &store,
-        &Starts::default(),
-        &other,
-        &key(),
-        request(Some(&[(&s, 5)])),
-        limits,
-    )
-    .await
-    .unwrap();
+    place(&store, &other, &[(&s, 5)], limits).await.unwrap();
 }
