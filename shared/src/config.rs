@@ -39,6 +39,14 @@ impl Env {
         }
     }
 
+    /// The environment of an operator's command (`tools/`): the same settings, with
+    /// call timeouts of [`crate::sdk::CallBudget::for_operator_tool`].
+    pub async fn load_for_tool() -> Env {
+        Env {
+            sdk: crate::sdk::config_with(crate::sdk::CallBudget::for_operator_tool()).await,
+        }
+    }
+
     pub fn sdk(&self) -> &aws_config::SdkConfig {
         &self.sdk
     }

@@ -36,8 +36,13 @@ pub fn https_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient 
         .build_https()
 }
 
+/// The configuration of a function, whose calls fit inside its own timeout.
 pub async fn config() -> SdkConfig {
-    let budget = CallBudget::for_function(function_timeout());
+    config_with(CallBudget::for_function(function_timeout())).await
+}
+
+/// The configuration for calls that must end within `budget`.
+pub async fn config_with(budget: CallBudget) -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
         .http_client(https_client())
         .credentials_provider(EnvironmentVariableCredentialsProvider::new())
@@ -80,6 +85,15 @@ pub struct CallBudget {
 
 impl CallBudget {
     pub const ATTEMPTS: u32 = 3;
+
+    /// An operator's command (`tools/`), which no Lambda timeout bounds: it reads and
+    /// writes in bursts (a reindex asks for 100 products at once) from a machine that
+    /// may be far from the region or share a laptop with the local stack, so each call
+    /// gets 30 s and each attempt 10 s. A function's 2 s budget cut 32 of such reads on
+    /// a loaded 2-core CI machine.
+    pub fn for_operator_tool() -> CallBudget {
+        CallBudget::for_function(Duration::from_secs(31))
+    }
 
     pub fn for_function(timeout: Duration) -> CallBudget {
         let operation = timeout

@@ -24,7 +24,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let env = Env::load().await;
+    let env = Env::load_for_tool().await;
     let deps = <(Store, IndexWriter)>::from_env(&env).await;
     let (store, index) = match deps {
         Ok(deps) => deps,
