@@ -24,7 +24,8 @@ import requests
 
 import keys
 import mailbox
-from conftest import SHIPPING_ADDRESS, TABLE, order_body, place_order, product_body, register, variant_stock
+from conftest import (SHIPPING_ADDRESS, TABLE, order_body, place_order, product_body, quoted, register,
+                      variant_stock)
 
 API = os.environ["SHOP_API_URL"]
 STRIPE = os.environ["STRIPE_API_BASE"]
@@ -174,8 +175,8 @@ def place(seller, dynamodb, card, user=None, address=SHIPPING_ADDRESS, pm=None):
     pm = pm or payment_method(card)
     skus = [v["sku"] for v in product["variants"]]
     assert {sku: variant_stock(dynamodb, product["id"], sku) for sku in skus} == {sku: (STOCK, 0) for sku in skus}
-    body = order_body([{"sku": sku, "quantity": q} for sku, q in zip(skus, QUANTITIES)], address=address,
-                      payment_method=pm["id"])
+    body = quoted(user, order_body([{"sku": sku, "quantity": q} for sku, q in zip(skus, QUANTITIES)],
+                                    address=address, payment_method=pm["id"]))
     key = str(uuid.uuid4())
     t0 = time.time()
     r = place_order(user, body, key)

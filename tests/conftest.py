@@ -284,19 +284,42 @@ def pending_payment_method():
     return _pending_payment_method
 
 
-def order_body(lines=None, address=SHIPPING_ADDRESS, payment_method=None):
-    """A POST /orders body; without `lines` the order takes the caller's cart."""
+def order_body(lines=None, address=SHIPPING_ADDRESS, payment_method=None, expected_total=None):
+    """A POST /orders body; without `lines` the order takes the caller's cart. Without
+    `expected_total`, place_order adds the total a quote shows when it sends the body."""
     body = {"shippingAddress": address, "paymentMethodId": payment_method or pending_payment_method()}
     if lines is not None:
         body["lines"] = lines
+    if expected_total is not None:
+        body["expectedTotal"] = expected_total
     return body
+
+
+# The expectedTotal sent when the quote itself refused the body (a SKU not on sale, a bad
+# address): placement must refuse such a body for that same reason before comparing totals.
+NOT_QUOTED = {"amount": 0, "currency": "USD"}
+
+
+def quote(user, body):
+    """POST /orders/quote as `user` for an order body's lines (or cart) and address."""
+    return user.api.post("/orders/quote", json={k: v for k, v in body.items()
+                                                if k not in ("paymentMethodId", "expectedTotal")})
+
+
+def quoted(user, body):
+    """The order body as a customer's app sends it after showing the quote: with the quote's
+    total as expectedTotal (or NOT_QUOTED when the quote refused the body)."""
+    if "expectedTotal" in body or not isinstance(body.get("shippingAddress", {}), dict):
+        return body
+    r = quote(user, body)
+    return {**body, "expectedTotal": r.json()["total"] if r.status_code == 200 else NOT_QUOTED}
 
 
 def place_order(user, body=None, key=None):
     """POST /orders as `user` with the given Idempotency-Key, a fresh one when None, or none
-    at all when False."""
+    at all when False. A body without expectedTotal is quoted first (see quoted)."""
     headers = {} if key is False else {"Idempotency-Key": key or str(uuid.uuid4())}
-    return user.api.post("/orders", json=order_body() if body is None else body, headers=headers)
+    return user.api.post("/orders", json=quoted(user, order_body() if body is None else body), headers=headers)
 
 
 def _module(item):

@@ -1,4 +1,5 @@
-"""Placing orders (POST /orders) and reading them back (GET /orders, GET /orders/{id}).
+"""Quoting orders (POST /orders/quote), placing them (POST /orders) at the quoted total and
+reading them back (GET /orders, GET /orders/{id}).
 
 Only placement is looked at here. Every order starts the checkout saga (fraud check,
 payment, confirm or cancel); stock is checked with assert_stock_while_pending, which
@@ -13,8 +14,8 @@ import pytest
 
 import keys
 from conftest import (pending_payment_method, SHIPPING_ADDRESS, assert_problem, assert_stock_while_pending,
-                      customer_orders, idempotency_items, order_body, partition, place_order, product_body,
-                      register, user_items, variant_stock)
+                      customer_orders, idempotency_items, order_body, partition, place_order, product_body, quote,
+                      quoted, register, user_items, variant_stock)
 
 PROBLEMS = "https://shop.example/problems/"
 MAX_ORDER_LINES = 25
@@ -89,9 +90,19 @@ def assert_invalid(r, field):
     return problem
 
 
-def assert_malformed(r):
+def assert_malformed(r, names=None):
+    """A 400 malformed-request; its detail names `names` when given (the missing field)."""
     problem = assert_problem(r, 400)
     assert problem["type"] == PROBLEMS + "malformed-request"
+    assert names is None or names in problem["detail"], problem
+    return problem
+
+
+def assert_total_changed(r, sent_amount):
+    """409 total-changed, naming the total the order comes to now (not the one sent)."""
+    problem = assert_problem(r, 409)
+    assert problem["type"] == PROBLEMS + "total-changed", problem
+    assert problem["total"]["currency"] == "USD" and problem["total"]["amount"] != sent_amount, problem
     return problem
 
 
@@ -282,7 +293,7 @@ def test_a_retry_with_the_same_key_replays_the_answer_and_reserves_once(seller, 
     user = fresh_customer
     p = new_product(seller, stock=5)
     a, _ = sorted(prices(p))
-    body = order_body([{"sku": a, "quantity": 2}])
+    body = quoted(user, order_body([{"sku": a, "quantity": 2}]))
     key = str(uuid.uuid4())
 
     first = place_order(user, body, key)
@@ -316,11 +327,12 @@ def test_a_retry_from_the_cart_replays_after_the_cart_was_cleared(seller, fresh_
     a, _ = sorted(prices(p))
     add_to_cart(user, a, 1)
     key = str(uuid.uuid4())
+    body = quoted(user, order_body())  # the checkout page's total, sent again by the retry
 
-    first = place_order(user, order_body(), key)
+    first = place_order(user, body, key)
     assert first.status_code == 201, first.text
     assert cart_items(dynamodb, user) == []
-    again = place_order(user, order_body(), key)
+    again = place_order(user, body, key)
 
     assert again.status_code == 201, again.text
     assert again.content == first.content
@@ -407,10 +419,16 @@ BAD_REQUESTS = {
                                                                       "quantity": 1}])),
                     lambda r: assert_invalid(r, "lines[0].sku")),
     "no address": (lambda u, anon, sku: place_order(u, _without(order_body(), "shippingAddress")),
-                   lambda r: assert_malformed(r) if r.status_code == 400 else assert_invalid(r, "shippingAddress")),
+                   assert_malformed),
     "address without city": (
         lambda u, anon, sku: place_order(u, order_body(address=_without(SHIPPING_ADDRESS, "city"))),
-        lambda r: assert_malformed(r) if r.status_code == 400 else assert_invalid(r, "shippingAddress.city")),
+        assert_malformed),
+    "no expected total": (lambda u, anon, sku: u.api.post("/orders", json=order_body([{"sku": sku, "quantity": 1}]),
+                                                          headers={"Idempotency-Key": str(uuid.uuid4())}),
+                          lambda r: assert_malformed(r, "expectedTotal")),
+    "a total other than the quote's": (
+        lambda u, anon, sku: place_order(u, order_body([{"sku": sku, "quantity": 1}], expected_total=money(1))),
+        lambda r: assert_total_changed(r, 1)),
     "bad country": (lambda u, anon, sku: place_order(u, order_body(address={**SHIPPING_ADDRESS, "country": "ZZZ"})),
                     lambda r: assert_invalid(r, "shippingAddress.country")),
     "no idempotency key": (lambda u, anon, sku: place_order(u, order_body(), key=False),
@@ -443,3 +461,58 @@ def test_bad_requests_are_refused_and_write_nothing(case, seller, fresh_customer
     check(request(user, anon, sku))
 
     assert_nothing_written(dynamodb, user, [p], before)
+
+
+def test_an_order_is_placed_only_at_the_total_its_quote_showed(seller, fresh_customer, dynamodb):
+    """The checkout page quotes (nothing reserved), the seller raises the price, the customer
+    confirms the old total: refused with the new one, nothing reserved or charged; confirming
+    the new total places the order at it."""
+    user = fresh_customer
+    p = new_product(seller, stock=5, price=2500)
+    a, _ = sorted(prices(p))
+    body = order_body([{"sku": a, "quantity": 2}], address={**SHIPPING_ADDRESS, "country": "GB"})
+
+    r = quote(user, body)
+    assert r.status_code == 200, r.text
+    shown = r.json()
+    # 2 x 2500 = 5000: free shipping from 50.00 USD; 20 % GB tax.
+    assert (shown["subtotal"], shown["shipping"], shown["tax"], shown["total"]) == (
+        money(5000), money(0), money(1000), money(6000))
+    assert [(l["sku"], l["quantity"], l["unitPrice"], l["lineTotal"]) for l in shown["lines"]] == [
+        (a, 2, money(2500), money(5000))]
+    assert shown["shortages"] == []
+    assert variant_stock(dynamodb, p["id"], a) == (5, 0), "a quote reserves nothing"
+
+    r = seller.api.put(f"/products/{p['id']}/variants/{a}", json={"price": 2600, "currency": "USD", "onHand": 5})
+    assert r.status_code == 200, r.text
+    stale = place_order(user, {**body, "expectedTotal": shown["total"]})
+    problem = assert_total_changed(stale, 6000)
+    assert problem["total"] == money(6240), problem
+    assert variant_stock(dynamodb, p["id"], a) == (5, 0)
+    assert customer_orders(dynamodb, user) == []
+
+    placed = place_order(user, {**body, "expectedTotal": problem["total"]})
+    assert placed.status_code == 201, placed.text
+    assert placed.json()["total"] == money(6240)
+    assert_stock_while_pending(dynamodb, p["id"], {a: (5, 2)}, [(user, placed.json()["id"])])
+
+    # Stock the order cannot have now is shown, not refused: the customer sees what is left.
+    short = quote(user, order_body([{"sku": a, "quantity": 4}]))
+    assert short.status_code == 200, short.text
+    assert short.json()["shortages"] == [{"sku": a, "requested": 4, "available": 3}]
+
+
+@pytest.mark.parametrize("case", ["unauthenticated", "not json", "no address", "unknown sku", "empty cart"])
+def test_bad_quote_requests_are_refused(case, fresh_customer, anon):
+    good = {"lines": [{"sku": "NOPE-1", "quantity": 1}], "shippingAddress": SHIPPING_ADDRESS}
+    if case == "unauthenticated":
+        assert_problem(anon.post("/orders/quote", json=good), 401)
+    elif case == "not json":
+        assert_malformed(fresh_customer.api.post("/orders/quote", data="{not json",
+                                                 headers={"content-type": "application/json"}))
+    elif case == "no address":
+        assert_malformed(fresh_customer.api.post("/orders/quote", json={"lines": good["lines"]}), "shippingAddress")
+    elif case == "unknown sku":
+        assert_invalid(fresh_customer.api.post("/orders/quote", json=good), "lines[0].sku")
+    else:
+        assert_invalid(fresh_customer.api.post("/orders/quote", json={"shippingAddress": SHIPPING_ADDRESS}), "lines")

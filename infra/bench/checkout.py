@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT / "infra" / "local" / "gateway"))
 sys.path.insert(0, str(ROOT / "tests"))
 import gateway  # noqa: E402  (the gateway's own event builder and JWT check)
 import keys  # noqa: E402  (the table's key schema)
-from conftest import approved_seller, order_body, product_body, register, register_many  # noqa: E402  (loads .local/env)
+from conftest import approved_seller, order_body, product_body, quoted, register, register_many  # noqa: E402  (loads .local/env)
 
 # The fraud check adds 40 points once the card (pm_card_visa: one fingerprint for everyone) was
 # used 5 times in the hour and 15 for an account younger than a day; a customer's 3rd earlier
@@ -117,6 +117,7 @@ def main():
     t = time.perf_counter()
     seller = approved_seller()
     buyers = Buyers(register_many(n_buyers))
+    quoter = buyers.users[0]  # a quote reads only: any signed-in buyer may ask for one
     log(f"setup: 1 seller + {n_buyers} buyers registered (verified by mail) in {time.perf_counter() - t:.1f} s")
 
     def create_product(body):
@@ -135,8 +136,15 @@ def main():
 
     placed = []  # (order id, part) of every order placed through the API, for the saga outcomes
 
+    # What each SKU's checkout page showed: one quote per SKU (prices do not move during the
+    # benchmark), sent as every order's expectedTotal.
+    totals = {}
+
     def body_for(sku):
-        return order_body(lines=[{"sku": sku, "quantity": 1}], payment_method=PAYMENT_METHOD)
+        body = order_body(lines=[{"sku": sku, "quantity": 1}], payment_method=PAYMENT_METHOD)
+        if sku not in totals:
+            totals[sku] = quoted(quoter, body)["expectedTotal"]
+        return {**body, "expectedTotal": totals[sku]}
 
     # ---- 1. latency -----------------------------------------------------------------------------
     def sequential(label, users, call, warmed=False):

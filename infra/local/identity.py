@@ -1,12 +1,15 @@
-"""Creates (once) the local identity provider — a Cognito user pool in moto with the
+"""Creates the local identity provider afresh — a Cognito user pool in moto with the
 shop's app client and role groups — from template.yaml's own `UserPool`,
 `UserPoolClient` and `AWS::Cognito::UserPoolGroup` resources, so the local pool has
 the settings AWS gets (one source). Also makes the shop's mail sender a verified
 SESv2 identity in moto (template parameter `MailFrom`). Prints the settings the
 stack is deployed with, as JSON.
 
-moto keeps state in memory: after a moto restart this runs again and, with moto's
-HASH id strategy, yields the same ids.
+Afresh on every bring-up, because every bring-up deploys a fresh stack (a new, empty
+table): a pool kept from the previous stack would hold accounts (the seed seller, the
+administrator, test customers) whose profiles the new table never had, and the seed's
+approval of its seller would find no seller. With moto's HASH id strategy the new pool
+and client get the same ids as before.
 """
 
 import json
@@ -59,22 +62,13 @@ def main():
     groups = [r["Properties"]["GroupName"] for r in resources.values() if r["Type"] == "AWS::Cognito::UserPoolGroup"]
 
     idp = boto3.client("cognito-idp", endpoint_url=endpoint, region_name=region)
-    pools = [p for p in idp.list_user_pools(MaxResults=60)["UserPools"] if p["Name"] == POOL_NAME]
-    if pools:
-        pool_id = pools[0]["Id"]
-    else:
-        pool_id = idp.create_user_pool(PoolName=POOL_NAME, **pool_props)["UserPool"]["Id"]
-    clients = [c for c in idp.list_user_pool_clients(UserPoolId=pool_id, MaxResults=60)["UserPoolClients"]
-               if c["ClientName"] == CLIENT_NAME]
-    if clients:
-        client_id = clients[0]["ClientId"]
-    else:
-        client_id = idp.create_user_pool_client(UserPoolId=pool_id, ClientName=CLIENT_NAME,
-                                                **client_props)["UserPoolClient"]["ClientId"]
-    existing = {g["GroupName"] for g in idp.list_groups(UserPoolId=pool_id)["Groups"]}
+    for old in [p for p in idp.list_user_pools(MaxResults=60)["UserPools"] if p["Name"] == POOL_NAME]:
+        idp.delete_user_pool(UserPoolId=old["Id"])
+    pool_id = idp.create_user_pool(PoolName=POOL_NAME, **pool_props)["UserPool"]["Id"]
+    client_id = idp.create_user_pool_client(UserPoolId=pool_id, ClientName=CLIENT_NAME,
+                                            **client_props)["UserPoolClient"]["ClientId"]
     for group in groups:
-        if group not in existing:
-            idp.create_group(UserPoolId=pool_id, GroupName=group)
+        idp.create_group(UserPoolId=pool_id, GroupName=group)
 
     mail_from = os.environ.get("MAIL_FROM") or template()["Parameters"]["MailFrom"]["Default"]
     ses = boto3.client("sesv2", endpoint_url=endpoint, region_name=region)

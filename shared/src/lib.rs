@@ -11,10 +11,12 @@
 //! - [`services`]: use cases — who may do what, the rules applied, the store called.
 //! - [`http`]: the HTTP edge — requests into domain input, results into JSON or
 //!   `application/problem+json` (it alone picks status codes).
+//! - [`clock`]: the one source of now, which a test can freeze for its task.
 //! - [`config`] and [`sdk`]: what a function builds at cold start (clients, with the
 //!   call timeouts of [`sdk::CallBudget`]).
 
 pub mod adapters;
+pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod http;

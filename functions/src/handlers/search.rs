@@ -34,7 +34,7 @@ pub async fn index_products(
     }
     let ids: Vec<ProductId> = products.iter().map(|(_, id)| id.clone()).collect();
     let mut response = StreamBatchResponse::default();
-    match svc::index_products(store, index, &ids, None).await {
+    match svc::index_products(store, &**index, &ids, None).await {
         Ok(report) => {
             for (sequence, id) in &products {
                 if report.failed.contains(id) {

@@ -44,6 +44,13 @@ pub enum ShopError {
     /// An order's lines short of stock: every one of them, with what is available.
     #[error("not enough stock for {} line(s)", .0.len())]
     StockShort(Vec<crate::domain::order::Shortage>),
+    /// An order sent with a total other than what it comes to now (prices changed
+    /// since the customer's quote): nothing is placed or charged.
+    #[error("the total is {total:?}, not the expected {expected:?}")]
+    TotalChanged {
+        expected: crate::domain::money::Money,
+        total: crate::domain::money::Money,
+    },
     /// An idempotency key sent again with a different request.
     #[error("the idempotency key was used with a different request")]
     IdempotencyKeyReused,

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use crate::domain::error::{FieldError, ShopError};
+use crate::domain::money::Money;
 use crate::domain::order::Shortage;
 
 /// The status code for a domain error.
@@ -14,9 +15,10 @@ pub fn status(err: &ShopError) -> u16 {
         ShopError::Unauthenticated | ShopError::InvalidCredentials => 401,
         ShopError::Forbidden(_) => 403,
         ShopError::NotFound(_) => 404,
-        ShopError::Conflict(_) | ShopError::InsufficientStock { .. } | ShopError::StockShort(_) => {
-            409
-        }
+        ShopError::Conflict(_)
+        | ShopError::InsufficientStock { .. }
+        | ShopError::StockShort(_)
+        | ShopError::TotalChanged { .. } => 409,
         // As Stripe answers a reused key with another request (the request is valid,
         // but not with this key).
         ShopError::IdempotencyKeyReused => 422,
@@ -42,6 +44,9 @@ pub struct Problem {
     /// Every order line short of stock (`insufficient-stock` for an order).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub shortages: Vec<Shortage>,
+    /// What the order comes to now (`total-changed`): the total to confirm.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<Money>,
 }
 
 /// The problem document. `correlation_id` is the request id: it is what an operator
@@ -80,6 +85,16 @@ pub fn problem(err: &ShopError, correlation_id: &str) -> Problem {
                 shortages.iter().map(|s| format!("{} ({} available, {} requested)", s.sku, s.available, s.requested)).collect::<Vec<_>>().join(", ")
             ),
         ),
+        ShopError::TotalChanged { expected, total } => (
+            "total-changed",
+            "Total changed",
+            format!(
+                "the order comes to {} {} now, not the {} {} it was sent with (prices changed); \
+                 nothing was placed or charged: show the customer the new total (POST /orders/quote) \
+                 and send it as expectedTotal",
+                total.amount, total.currency, expected.amount, expected.currency
+            ),
+        ),
         ShopError::IdempotencyKeyReused => (
             "idempotency-key-reused",
             "Idempotency key reused",
@@ -110,6 +125,10 @@ pub fn problem(err: &ShopError, correlation_id: &str) -> Problem {
             ShopError::StockShort(s) => s.clone(),
             _ => Vec::new(),
         },
+        total: match err {
+            ShopError::TotalChanged { total, .. } => Some(*total),
+            _ => None,
+        },
     }
 }
 
@@ -131,6 +150,29 @@ mod tests {
         };
         assert_eq!(status(&stock), 409);
         assert_eq!(problem(&stock, "c").available, Some(2));
+    }
+
+    #[test]
+    fn a_changed_total_names_the_new_one() {
+        let eur = |amount| {
+            Money::new(
+                amount,
+                crate::domain::money::Currency::parse("EUR").unwrap(),
+            )
+        };
+        let err = ShopError::TotalChanged {
+            expected: eur(4_500),
+            total: eur(4_798),
+        };
+        assert_eq!(status(&err), 409);
+        let p = problem(&err, "c");
+        assert_eq!(p.total, Some(eur(4_798)));
+        assert!(p.problem_type.ends_with("/total-changed"));
+        assert!(
+            p.detail.contains("4798 EUR") && p.detail.contains("4500 EUR"),
+            "{}",
+            p.detail
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Cart use cases. Who may call: a signed-in user, on their own cart only
 //! (the cart's partition is built from the verified `sub`, never from input).
 
+use crate::clock::now_rfc3339;
 use crate::domain::auth::Caller;
 use crate::domain::cart::{
     cart_currency, check_line_change, price_cart, AddItem, CartLine, PricedCart, Quantity,
@@ -8,7 +9,7 @@ use crate::domain::cart::{
 };
 use crate::domain::error::ShopError;
 use crate::domain::ids::Sku;
-use crate::store::{now_rfc3339, Store};
+use crate::store::Store;
 
 async fn priced(store: &Store, lines: &[CartLine]) -> Result<PricedCart, ShopError> {
     let wanted: Vec<_> = lines

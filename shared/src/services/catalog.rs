@@ -2,6 +2,7 @@
 //! seller (or an admin) and a seller may only touch its own products; taking a
 //! listing down is for administrators.
 
+use crate::clock::now_rfc3339;
 use crate::domain::auth::Caller;
 use crate::domain::catalog::{
     price_from, Category, ListingHold, Product, ProductDraft, ProductStatus, ProductSummary,
@@ -10,7 +11,7 @@ use crate::domain::catalog::{
 use crate::domain::error::ShopError;
 use crate::domain::ids::{CategoryId, ProductId, SellerId};
 use crate::services::sellers;
-use crate::store::{now_rfc3339, Page, Store, WrittenBy};
+use crate::store::{Page, Store, WrittenBy};
 
 pub async fn list_categories(store: &Store) -> Result<Vec<Category>, ShopError> {
     let mut categories = store.list_categories().await?;

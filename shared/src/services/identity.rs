@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::adapters::cognito::{IdentityProvider, Tokens};
 use crate::adapters::mail::MailQueue;
+use crate::clock::{now_rfc3339, now_sortable, unix_now};
 use crate::domain::auth::Role;
 use crate::domain::error::ShopError;
 use crate::domain::identity::{Credentials, Registration};
@@ -21,12 +22,7 @@ use crate::domain::seller::Seller;
 use crate::domain::verification::{
     self, digest, Code, CODE_LIFETIME_MINUTES, RESEND_AFTER_SECONDS,
 };
-use crate::store::{now_rfc3339, now_sortable, Profile, Store, VerificationRecord};
-
-/// Unix seconds now.
-fn now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
-}
+use crate::store::{Profile, Store, VerificationRecord};
 
 /// A fresh code from the OS's CSPRNG (through UUID v4's 122 random bits).
 fn new_code() -> Code {
@@ -65,7 +61,7 @@ pub async fn register<I: IdentityProvider + ?Sized, Q: MailQueue + ?Sized>(
         None => return Err(email_taken()),
     };
     let code = new_code();
-    let sent_at = now();
+    let sent_at = unix_now();
     let record = VerificationRecord {
         user_id: user_id.clone(),
         email: registration.email.clone(),
@@ -113,7 +109,7 @@ pub async fn verify<I: IdentityProvider + ?Sized>(
     email: &str,
     code: &Code,
 ) -> Result<Profile, ShopError> {
-    let now = now();
+    let now = unix_now();
     let record = match store.count_attempt(email, now).await? {
         Some(record) => record,
         None => {
@@ -151,7 +147,7 @@ pub async fn resend<Q: MailQueue + ?Sized>(
     let Some(record) = store.get_verification(email).await? else {
         return Ok(());
     };
-    let now = now();
+    let now = unix_now();
     if !verification::may_resend(&record.pending(), now) {
         return Ok(());
     }

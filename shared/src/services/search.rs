@@ -11,7 +11,7 @@ use futures_util::future::join_all;
 use std::collections::{HashMap, HashSet};
 
 use crate::adapters::search::{
-    definition_index_name, IndexWrite, Overwrite, SearchIndex, WriteOutcome,
+    definition_index_name, DocumentIndex, IndexWrite, Overwrite, SearchIndex, WriteOutcome,
 };
 use crate::domain::catalog::Category;
 use crate::domain::error::ShopError;
@@ -53,9 +53,9 @@ async fn category_tree(store: &Store) -> Result<HashMap<CategoryId, Category>, S
 
 /// Writes the current state of `ids` into the index: through the alias, replacing only
 /// older states (the stream), or into the index being rebuilt, replacing equal ones too.
-pub async fn index_products(
+pub async fn index_products<I: DocumentIndex + ?Sized>(
     store: &Store,
-    index: &SearchIndex,
+    index: &I,
     ids: &[ProductId],
     rebuilding: Option<&str>,
 ) -> Result<IndexReport, ShopError> {

@@ -5,6 +5,7 @@
 use futures_util::future::join_all;
 use serde::Serialize;
 
+use crate::clock::{now_rfc3339, now_sortable};
 use crate::domain::auth::{Caller, Role};
 use crate::domain::catalog::{Product, ProductStatus, ProductSummary};
 use crate::domain::error::ShopError;
@@ -13,7 +14,7 @@ use crate::domain::seller::{
     transition, ListingEffect, ProfilePatch, PublicSeller, Seller, SellerAccount, SellerAction,
     SellerStatus,
 };
-use crate::store::{now_rfc3339, now_sortable, Page, Store};
+use crate::store::{Page, Store};
 
 /// Listings changed at once while a status change sweeps them.
 const SWEEP_PAGE: i32 = 100;

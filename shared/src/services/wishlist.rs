@@ -2,12 +2,13 @@
 
 use serde::Serialize;
 
+use crate::clock::now_rfc3339;
 use crate::domain::auth::Caller;
 use crate::domain::catalog::{ProductStatus, ProductSummary};
 use crate::domain::error::ShopError;
 use crate::domain::ids::ProductId;
 use crate::domain::wishlist::MAX_WISHLIST;
-use crate::store::{now_rfc3339, Store, WishlistEntry};
+use crate::store::{Store, WishlistEntry};
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]

@@ -331,26 +331,3 @@ impl Store {
         }
     }
 }
-
-pub fn now_rfc3339() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_owned())
-}
-
-/// Now, in UTC with a fixed six-digit fraction (`2026-11-27T10:00:00.123456Z`): times of
-/// this shape sort as text in time order, which sort keys built from them rely on
-/// (RFC 3339 allows a fraction of any length, which would not).
-pub fn now_sortable() -> String {
-    sortable(time::OffsetDateTime::now_utc())
-}
-
-/// `at` in the sortable form of [`now_sortable`].
-pub fn sortable(at: time::OffsetDateTime) -> String {
-    let format = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
-    );
-    at.to_offset(time::UtcOffset::UTC)
-        .format(&format)
-        .unwrap_or_else(|_| "1970-01-01T00:00:00.000000Z".to_owned())
-}

@@ -6,7 +6,7 @@ use serde_json::json;
 use shop::domain::auth::{Caller, Role};
 use shop::domain::ids::{OrderId, ProductId, Sku};
 use shop::domain::order::{
-    CancelReason, IdempotencyKey, OrderStatus, PaymentStatus, PendingLimits, PlaceOrderInput,
+    CancelReason, IdempotencyKey, OrderStatus, PaymentStatus, PendingLimits,
 };
 use shop::domain::payment::IntentStatus;
 use shop::services::checkout::{self, PaymentStep};
@@ -34,10 +34,7 @@ pub(crate) async fn placed(
         "shippingAddress": {"name": "Ada", "line1": "1 Main St", "city": "Paris", "postalCode": "75001", "country": country},
         "paymentMethodId": method
     });
-    let request = serde_json::from_value::<PlaceOrderInput>(body)
-        .unwrap()
-        .parse()
-        .unwrap();
+    let request = crate::orders::quoted_request(store, buyer, body).await;
     let key = IdempotencyKey::parse(Some(&uuid::Uuid::new_v4().to_string())).unwrap();
     let order = checkout::place_order(
         store,
@@ -277,7 +274,7 @@ async fn card_velocity_with_a_foreign_address_is_reviewed() {
         email: email.clone(),
         name: "New".into(),
         role: shop::domain::auth::Role::Customer,
-        created_at: shop::store::now_rfc3339(),
+        created_at: shop::clock::now_rfc3339(),
     };
     store
         .complete_verification(&email, &profile, None)

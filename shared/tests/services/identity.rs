@@ -219,6 +219,57 @@ async fn registering_an_unverified_address_again_replaces_the_account_and_its_co
     assert!(matches!(taken, Err(ShopError::Conflict(_))), "{taken:?}");
 }
 
+/// A code's lifetime and the resend pause, on a clock the test sets: no new code within
+/// the pause, a new one (the old void) after it, and the new code refused from the
+/// minute it expires — the account stays unverified.
+#[tokio::test]
+async fn a_code_is_resent_only_after_the_pause_and_refused_once_expired() {
+    use shop::clock::frozen_at;
+    use shop::domain::verification::{CODE_LIFETIME_MINUTES, RESEND_AFTER_SECONDS};
+    use time::Duration;
+
+    let store = fresh_store().await;
+    let (idp, queue) = (Accounts::default(), Queued::default());
+    let address = email();
+    let t0 = time::macros::datetime!(2026-11-27 10:00:00 UTC);
+    let mails = || queue.0.lock().unwrap().len();
+    frozen_at(
+        t0,
+        identity::register(&idp, &store, &queue, registration(&address, "customer")),
+    )
+    .await
+    .unwrap();
+    let first = queue.code_for(&address);
+
+    let early = t0 + Duration::seconds(RESEND_AFTER_SECONDS - 1);
+    frozen_at(early, identity::resend(&store, &queue, &address))
+        .await
+        .unwrap();
+    assert_eq!(mails(), 1, "no second code within the pause");
+
+    let resent_at = t0 + Duration::seconds(RESEND_AFTER_SECONDS);
+    frozen_at(resent_at, identity::resend(&store, &queue, &address))
+        .await
+        .unwrap();
+    assert_eq!(mails(), 2, "a new code after the pause");
+    let second = queue.code_for(&address);
+
+    let expiry = resent_at + Duration::minutes(i64::from(CODE_LIFETIME_MINUTES));
+    let expired = frozen_at(expiry, identity::verify(&idp, &store, &address, &second)).await;
+    assert!(expired.is_err(), "expired: {expired:?}");
+    if first.expose() != second.expose() {
+        let old = frozen_at(resent_at, identity::verify(&idp, &store, &address, &first)).await;
+        assert!(old.is_err(), "the replaced code is void: {old:?}");
+    }
+    assert!(idp.is_unverified(&address).await.unwrap());
+
+    let in_time = expiry - Duration::seconds(1);
+    frozen_at(in_time, identity::verify(&idp, &store, &address, &second))
+        .await
+        .unwrap();
+    assert!(!idp.is_unverified(&address).await.unwrap());
+}
+
 /// Rendered mails the sender was given.
 #[derive(Default)]
 struct Sent(Mutex<Vec<Rendered>>);

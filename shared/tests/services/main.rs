@@ -10,6 +10,7 @@ mod identity;
 mod imports;
 mod orders;
 mod placement;
+mod search;
 mod sellers;
 mod support;
 mod verification;

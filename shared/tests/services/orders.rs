@@ -5,14 +5,22 @@ use serde_json::json;
 use shop::domain::auth::{Caller, Role};
 use shop::domain::cart::AddItemInput;
 use shop::domain::ids::{ProductId, Sku};
-use shop::domain::order::{IdempotencyKey, PendingLimits, PlaceOrder, PlaceOrderInput};
+use shop::domain::order::{
+    IdempotencyKey, PendingLimits, PlaceOrder, PlaceOrderInput, QuoteOrderInput,
+};
 use shop::services::{cart, checkout, orders};
 use shop::store::Store;
 use shop::ShopError;
 
 use crate::support::*;
 
-pub(crate) fn request(lines: Option<&[(&str, u32)]>) -> PlaceOrder {
+/// `POST /orders` of `lines` (`None`: the cart) as a customer's app sends it after
+/// showing a quote (see [`quoted_request`]).
+pub(crate) async fn request(
+    store: &Store,
+    who: &Caller,
+    lines: Option<&[(&str, u32)]>,
+) -> PlaceOrder {
     let mut body = json!({
         "shippingAddress": {"name": "Ada", "line1": "1 Main St", "city": "London",
                             "postalCode": "N1 9GU", "country": "GB"},
@@ -24,6 +32,31 @@ pub(crate) fn request(lines: Option<&[(&str, u32)]>) -> PlaceOrder {
             .map(|(s, q)| json!({"sku": s, "quantity": q}))
             .collect();
     }
+    quoted_request(store, who, body).await
+}
+
+/// An order request (`body` without `expectedTotal`) with the total that
+/// `POST /orders/quote` shows for it now, as the customer confirms it. A quote refused
+/// (a SKU not on sale) shows no total: the order then carries a zero total, and placement
+/// must refuse it for that same reason before it compares totals.
+pub(crate) async fn quoted_request(
+    store: &Store,
+    who: &Caller,
+    mut body: serde_json::Value,
+) -> PlaceOrder {
+    let mut quote_body = body.clone();
+    quote_body
+        .as_object_mut()
+        .unwrap()
+        .remove("paymentMethodId");
+    let quote = serde_json::from_value::<QuoteOrderInput>(quote_body)
+        .unwrap()
+        .parse()
+        .unwrap();
+    body["expectedTotal"] = match checkout::quote_order(store, who, &quote).await {
+        Ok(quote) => serde_json::to_value(quote.total).unwrap(),
+        Err(_) => json!({"amount": 0, "currency": "USD"}),
+    };
     serde_json::from_value::<PlaceOrderInput>(body)
         .unwrap()
         .parse()
@@ -46,7 +79,7 @@ pub(crate) async fn place(
         &Starts::default(),
         who,
         &key(),
-        request(Some(lines)),
+        request(store, who, Some(lines)).await,
         limits,
     )
     .await
@@ -90,12 +123,13 @@ async fn an_order_from_the_cart_reserves_its_stock_and_empties_the_cart() {
     add_to_cart(&store, &shopper, &a, 2).await;
     add_to_cart(&store, &shopper, &b, 2).await;
     let key = key();
+    let cart_order = request(&store, &shopper, None).await;
     let placed = checkout::place_order(
         &store,
         &Starts::default(),
         &shopper,
         &key,
-        request(None),
+        cart_order.clone(),
         PendingLimits::default(),
     )
     .await
@@ -113,7 +147,7 @@ async fn an_order_from_the_cart_reserves_its_stock_and_empties_the_cart() {
         &Starts::default(),
         &shopper,
         &key,
-        request(None),
+        cart_order,
         PendingLimits::default(),
     )
     .await
@@ -130,7 +164,7 @@ async fn an_order_from_the_cart_reserves_its_stock_and_empties_the_cart() {
         &Starts::default(),
         &shopper,
         &key,
-        request(Some(&[(&a, 1)])),
+        request(&store, &shopper, Some(&[(&a, 1)])).await,
         PendingLimits::default(),
     )
     .await;
@@ -165,7 +199,7 @@ async fn a_short_line_writes_nothing_and_every_short_sku_is_named() {
         &Starts::default(),
         &shopper,
         &key,
-        request(Some(&[(&a, 2), (&b, 1), (&c, 1)])),
+        request(&store, &shopper, Some(&[(&a, 2), (&b, 1), (&c, 1)])).await,
         PendingLimits::default(),
     )
     .await;
@@ -318,4 +352,90 @@ async fn a_customer_reads_only_their_own_orders_newest_first() {
             .id,
         first.order_id
     );
+}
+
+/// The total a customer confirms is the total charged: a price raised between the quote
+/// and the order refuses the order (naming the new total) and reserves nothing; the new
+/// quote's total places it. A quote reserves nothing and shows what stock cannot cover.
+#[tokio::test]
+async fn an_order_is_placed_only_at_the_total_its_customer_was_quoted() {
+    let Bench {
+        store,
+        shoes,
+        seller,
+        shopper,
+    } = bench().await;
+    let a = sku("QUOTE");
+    let product = listed(&store, &seller, &shoes, &[(&a, 2_000, "USD", 3)])
+        .await
+        .id;
+    let shown = request(&store, &shopper, Some(&[(&a, 2)])).await;
+    // 2 × 2000 + 499 shipping, and 20 % GB tax on both (899.8, rounded half up).
+    assert_eq!(shown.expected_total.amount, 5_399);
+    assert_eq!(
+        stock(&store, &product, &a).await,
+        (3, 0),
+        "a quote reserves nothing"
+    );
+
+    let raise: shop::domain::catalog::VariantInput =
+        serde_json::from_value(json!({"price": 2_100, "currency": "USD", "onHand": 3})).unwrap();
+    let sku_a = Sku::parse(&a).unwrap();
+    shop::services::catalog::put_variant(&store, &seller, &product, raise.parse(&sku_a).unwrap())
+        .await
+        .unwrap();
+    let stale = checkout::place_order(
+        &store,
+        &Starts::default(),
+        &shopper,
+        &key(),
+        shown,
+        PendingLimits::default(),
+    )
+    .await;
+    match stale {
+        Err(ShopError::TotalChanged { expected, total }) => {
+            assert_eq!((expected.amount, total.amount), (5_399, 5_639));
+        }
+        other => panic!("expected TotalChanged, got {other:?}"),
+    }
+    assert_eq!(
+        stock(&store, &product, &a).await,
+        (3, 0),
+        "nothing reserved"
+    );
+
+    let requoted = request(&store, &shopper, Some(&[(&a, 2)])).await;
+    assert_eq!(requoted.expected_total.amount, 5_639);
+    let placed = checkout::place_order(
+        &store,
+        &Starts::default(),
+        &shopper,
+        &key(),
+        requoted,
+        PendingLimits::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(placed.body["total"]["amount"], 5_639);
+    assert_eq!(stock(&store, &product, &a).await, (3, 2));
+
+    let quote = serde_json::from_value::<QuoteOrderInput>(json!({
+        "lines": [{"sku": a, "quantity": 2}],
+        "shippingAddress": {"name": "Ada", "line1": "1 Main St", "city": "London",
+                            "postalCode": "N1 9GU", "country": "GB"}
+    }))
+    .unwrap()
+    .parse()
+    .unwrap();
+    let short = checkout::quote_order(&store, &shopper, &quote)
+        .await
+        .unwrap();
+    let shortages: Vec<_> = short
+        .shortages
+        .iter()
+        .map(|s| (s.sku.to_string(), s.requested, s.available))
+        .collect();
+    assert_eq!(shortages, [(a.clone(), 2, 1)]);
+    assert_eq!(short.total.amount, 5_639);
 }

@@ -29,17 +29,18 @@ async fn concurrent_copies_of_one_request_all_get_the_order_never_a_stock_refusa
             .await
             .id;
         let key = key();
+        let order = request(&store, &shopper, Some(&[(&s, 1)])).await;
         let copies: Vec<_> = (0..10 + 2 * round)
             .map(|_| {
-                let (store, shopper, key, s) =
-                    (store.clone(), shopper.clone(), key.clone(), s.clone());
+                let (store, shopper, key, order) =
+                    (store.clone(), shopper.clone(), key.clone(), order.clone());
                 tokio::spawn(async move {
                     checkout::place_order(
                         &store,
                         &Starts::default(),
                         &shopper,
                         &key,
-                        request(Some(&[(&s, 1)])),
+                        order,
                         PendingLimits::default(),
                     )
                     .await

@@ -1,11 +1,12 @@
 //! The checkout saga's functions, one file per step (as `shared/src/services/checkout/`):
-//! `POST /orders` ([`place`]), the stream's backstop start ([`start`]), the state
+//! `POST /orders/quote` ([`quote`]) before it, `POST /orders` ([`place`]), the stream's backstop start ([`start`]), the state
 //! machine's tasks ([`fraud`], [`settle`]), the payment queue ([`payment`]) and Stripe's
-//! webhook ([`webhook`]). Only the route is called by a customer.
+//! webhook ([`webhook`]). Only the routes are called by a customer.
 
 pub mod fraud;
 pub mod payment;
 pub mod place;
+pub mod quote;
 pub mod settle;
 pub mod start;
 pub mod webhook;
@@ -13,6 +14,7 @@ pub mod webhook;
 pub use fraud::fraud_check;
 pub use payment::pay;
 pub use place::place_order;
+pub use quote::quote_order;
 pub use settle::settle;
 pub use start::start_checkout;
 pub use webhook::webhook;

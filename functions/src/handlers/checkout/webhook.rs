@@ -18,14 +18,11 @@ pub async fn webhook(
 ) -> Result<Reply, ShopError> {
     let (store, stripe, tokens, WebhookSecret(secret)) = deps;
     let payload: &[u8] = req.body().as_ref();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
     verify_signature(
         payload,
         header(&req, "stripe-signature"),
         secret,
-        now,
+        shop::clock::unix_now(),
         WEBHOOK_TOLERANCE_SECONDS,
     )
     .map_err(|e| ShopError::Malformed(format!("webhook refused: {e}")))?;

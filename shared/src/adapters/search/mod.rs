@@ -75,6 +75,31 @@ pub enum WriteOutcome {
     Failed(String),
 }
 
+/// The index's write side, all the indexer and the rebuild need of it: a seam, so the
+/// indexing use case is tested on DynamoDB Local against a recording index.
+#[async_trait::async_trait]
+pub trait DocumentIndex: Send + Sync {
+    /// Writes `writes` into `index` (the alias unless given); outcomes in their order.
+    async fn write(
+        &self,
+        writes: &[IndexWrite],
+        index: Option<&str>,
+        overwrite: Overwrite,
+    ) -> Result<Vec<WriteOutcome>, ShopError>;
+}
+
+#[async_trait::async_trait]
+impl DocumentIndex for SearchIndex {
+    async fn write(
+        &self,
+        writes: &[IndexWrite],
+        index: Option<&str>,
+        overwrite: Overwrite,
+    ) -> Result<Vec<WriteOutcome>, ShopError> {
+        SearchIndex::write(self, writes, index, overwrite).await
+    }
+}
+
 #[derive(Deserialize)]
 struct BulkAnswer {
     items: Vec<std::collections::HashMap<String, BulkItem>>,

@@ -16,8 +16,17 @@ pub struct PlaceOrderInput {
     pub lines: Option<Vec<OrderLineInput>>,
     pub shipping_address: AddressInput,
     pub payment_method_id: String,
-    /// The total the customer was shown; when given, a different total is refused.
-    pub expected_total: Option<Money>,
+    /// The total the customer was shown (`POST /orders/quote`'s `total`): the order is
+    /// placed only at it, so a price rise between quote and order is never charged silently.
+    pub expected_total: Money,
+}
+
+/// `POST /orders/quote` as sent: the lines (absent: the caller's cart) and where they go.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct QuoteOrderInput {
+    pub lines: Option<Vec<OrderLineInput>>,
+    pub shipping_address: AddressInput,
 }
 
 #[derive(Debug, Deserialize)]
@@ -135,7 +144,15 @@ pub struct PlaceOrder {
     pub lines: Option<Vec<(Sku, u32)>>,
     pub address: Address,
     pub payment_method_id: PaymentMethodId,
-    pub expected_total: Option<Money>,
+    pub expected_total: Money,
+}
+
+/// A checked quote request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuoteOrder {
+    /// `None`: the caller's cart. SKUs are distinct.
+    pub lines: Option<Vec<(Sku, u32)>>,
+    pub address: Address,
 }
 
 impl PlaceOrder {
@@ -223,45 +240,47 @@ impl AddressInput {
     }
 }
 
+/// The request's lines, checked: valid SKUs and quantities, each SKU once, not empty.
+fn parse_lines(v: &mut Validator, lines: Option<&[OrderLineInput]>) -> Option<Vec<(Sku, u32)>> {
+    let lines = lines?;
+    let mut parsed: Vec<(Sku, u32)> = Vec::with_capacity(lines.len());
+    for (i, line) in lines.iter().enumerate() {
+        let sku = v.check(
+            Sku::parse(&line.sku)
+                .map_err(|e| FieldError::new(&format!("lines[{i}].sku"), &e.message)),
+        );
+        let quantity = v.check(
+            Quantity::parse(line.quantity)
+                .map_err(|e| FieldError::new(&format!("lines[{i}].quantity"), &e.message)),
+        );
+        if let (Some(sku), Some(q)) = (sku, quantity) {
+            if parsed.iter().any(|(s, _)| *s == sku) {
+                v.check::<()>(Err(FieldError::new(
+                    &format!("lines[{i}].sku"),
+                    "appears more than once",
+                )));
+            } else {
+                parsed.push((sku, q.get()));
+            }
+        }
+    }
+    if lines.is_empty() {
+        v.check::<()>(Err(FieldError::new("lines", "must not be empty")));
+    }
+    Some(parsed)
+}
+
 impl PlaceOrderInput {
     pub fn parse(self) -> Result<PlaceOrder, ShopError> {
         let mut v = Validator::default();
-        let lines = self.lines.as_ref().map(|lines| {
-            let mut parsed: Vec<(Sku, u32)> = Vec::with_capacity(lines.len());
-            for (i, line) in lines.iter().enumerate() {
-                let sku = v.check(
-                    Sku::parse(&line.sku)
-                        .map_err(|e| FieldError::new(&format!("lines[{i}].sku"), &e.message)),
-                );
-                let quantity = v.check(
-                    Quantity::parse(line.quantity)
-                        .map_err(|e| FieldError::new(&format!("lines[{i}].quantity"), &e.message)),
-                );
-                if let (Some(sku), Some(q)) = (sku, quantity) {
-                    if parsed.iter().any(|(s, _)| *s == sku) {
-                        v.check::<()>(Err(FieldError::new(
-                            &format!("lines[{i}].sku"),
-                            "appears more than once",
-                        )));
-                    } else {
-                        parsed.push((sku, q.get()));
-                    }
-                }
-            }
-            if lines.is_empty() {
-                v.check::<()>(Err(FieldError::new("lines", "must not be empty")));
-            }
-            parsed
-        });
+        let lines = parse_lines(&mut v, self.lines.as_deref());
         let address = self.shipping_address.parse(&mut v);
         let payment_method_id = v.check(PaymentMethodId::parse(self.payment_method_id.trim()));
-        if let Some(total) = self.expected_total {
-            if total.amount < 0 {
-                v.check::<()>(Err(FieldError::new(
-                    "expectedTotal.amount",
-                    "must not be negative",
-                )));
-            }
+        if self.expected_total.amount < 0 {
+            v.check::<()>(Err(FieldError::new(
+                "expectedTotal.amount",
+                "must not be negative",
+            )));
         }
         v.finish()?;
         match (address, payment_method_id) {
@@ -272,6 +291,19 @@ impl PlaceOrderInput {
                 expected_total: self.expected_total,
             }),
             _ => Err(ShopError::internal("a field failed without an error")),
+        }
+    }
+}
+
+impl QuoteOrderInput {
+    pub fn parse(self) -> Result<QuoteOrder, ShopError> {
+        let mut v = Validator::default();
+        let lines = parse_lines(&mut v, self.lines.as_deref());
+        let address = self.shipping_address.parse(&mut v);
+        v.finish()?;
+        match address {
+            Some(address) => Ok(QuoteOrder { lines, address }),
+            None => Err(ShopError::internal("a field failed without an error")),
         }
     }
 }

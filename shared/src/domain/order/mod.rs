@@ -6,21 +6,22 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 use crate::domain::cart::LineOffer;
-use crate::domain::catalog::Availability;
-use crate::domain::error::{FieldError, ShopError};
+use crate::domain::error::ShopError;
 use crate::domain::ids::{OrderId, ProductId, SellerId, Sku, UserId};
 use crate::domain::money::{Currency, Money};
 
 mod input;
 mod limits;
 pub mod pricing;
+mod quote;
 mod status;
 
 pub use input::{
     Address, AddressInput, IdempotencyKey, OrderLineInput, PaymentMethodId, PlaceOrder,
-    PlaceOrderInput,
+    PlaceOrderInput, QuoteOrder, QuoteOrderInput,
 };
 pub use limits::PendingLimits;
+pub use quote::{price_lines, PricedLines, QuoteView};
 pub use status::{
     CancelReason, HistoryEntry, OrderStatus, PaymentState, PaymentStatus, FRAUD_REVIEW,
     PAYMENT_DECLINED,
@@ -104,6 +105,20 @@ pub struct OrderView {
     pub history: Vec<HistoryEntry>,
 }
 
+impl OrderLine {
+    pub fn view(&self) -> OrderLineView {
+        OrderLineView {
+            sku: self.sku.clone(),
+            product_id: self.product_id.clone(),
+            product_name: self.product_name.clone(),
+            seller_id: SellerId::of(&self.seller_id),
+            quantity: self.quantity,
+            unit_price: self.unit_price,
+            line_total: self.line_total,
+        }
+    }
+}
+
 impl Order {
     /// Units over all its lines.
     pub fn units(&self) -> u32 {
@@ -118,19 +133,7 @@ impl Order {
             cancel_reason: self.cancel_reason,
             created_at: self.created_at.clone(),
             currency: self.currency,
-            lines: self
-                .lines
-                .iter()
-                .map(|l| OrderLineView {
-                    sku: l.sku.clone(),
-                    product_id: l.product_id.clone(),
-                    product_name: l.product_name.clone(),
-                    seller_id: SellerId::of(&l.seller_id),
-                    quantity: l.quantity,
-                    unit_price: l.unit_price,
-                    line_total: l.line_total,
-                })
-                .collect(),
+            lines: self.lines.iter().map(OrderLine::view).collect(),
             subtotal: self.subtotal,
             shipping: self.shipping,
             tax: self.tax,
@@ -168,99 +171,29 @@ pub struct NewOrder<'a> {
     pub now: String,
     pub address: Address,
     pub payment_method_id: PaymentMethodId,
-    pub expected_total: Option<Money>,
+    /// The total the customer was shown (a quote's): the order is placed only at it.
+    pub expected_total: Money,
 }
 
 /// Prices `wanted` against the current `offers` and freezes the result as a new order
-/// awaiting payment. Refuses, in this order: no lines; too many lines; lines that are
-/// not on sale or in another currency (every such line named); lines short of stock
-/// (every short SKU with what is available); a total other than the one the customer
-/// was shown, when the request says which that was.
+/// awaiting payment. Refuses what [`price_lines`] refuses, then, in this order: lines
+/// short of stock (every short SKU with what is available); a total other than the one
+/// the customer was shown.
 pub fn build_order(
     new: NewOrder<'_>,
     wanted: &[WantedLine],
     offers: &HashMap<Sku, LineOffer>,
 ) -> Result<Order, ShopError> {
-    if wanted.is_empty() {
-        return Err(
-            FieldError::new("lines", "there is nothing to order: the cart is empty").into(),
-        );
+    let priced = price_lines(wanted, offers, &new.address)?;
+    if !priced.shortages.is_empty() {
+        return Err(ShopError::StockShort(priced.shortages));
     }
-    if wanted.len() > MAX_ORDER_LINES {
-        return Err(FieldError::new(
-            "lines",
-            &format!(
-                "an order holds at most {MAX_ORDER_LINES} different SKUs; split the cart into several orders"
-            ),
-        )
-        .into());
-    }
-    let currency = wanted
-        .iter()
-        .filter_map(|w| offers.get(&w.sku))
-        .find(|o| o.availability != Availability::Inactive)
-        .map(|o| o.variant.price.currency);
-    let mut unsellable = Vec::new();
-    let mut shortages = Vec::new();
-    let mut lines = Vec::with_capacity(wanted.len());
-    for (i, w) in wanted.iter().enumerate() {
-        let field = format!("lines[{i}].sku");
-        let offer = match offers.get(&w.sku) {
-            Some(o) if o.availability != Availability::Inactive => o,
-            _ => {
-                unsellable.push(FieldError::new(
-                    &field,
-                    &format!("{} is not on sale", w.sku),
-                ));
-                continue;
-            }
-        };
-        let unit_price = offer.variant.unit_price();
-        if Some(unit_price.currency) != currency {
-            unsellable.push(FieldError::new(
-                &field,
-                &format!(
-                    "{} is priced in {}, the order in another currency",
-                    w.sku, unit_price.currency
-                ),
-            ));
-            continue;
-        }
-        if i64::from(w.quantity) > offer.variant.available() {
-            shortages.push(Shortage {
-                sku: w.sku.clone(),
-                requested: w.quantity,
-                available: offer.variant.available(),
-            });
-        }
-        let line_total = unit_price
-            .checked_mul(w.quantity)
-            .map_err(ShopError::internal)?;
-        lines.push(OrderLine {
-            sku: w.sku.clone(),
-            product_id: offer.variant.product_id.clone(),
-            product_name: offer.product_name.clone(),
-            seller_id: offer.seller_id.clone(),
-            quantity: w.quantity,
-            unit_price,
-            line_total,
+    let totals = priced.totals;
+    if new.expected_total != totals.total {
+        return Err(ShopError::TotalChanged {
+            expected: new.expected_total,
+            total: totals.total,
         });
-    }
-    if !unsellable.is_empty() {
-        return Err(ShopError::Invalid(unsellable));
-    }
-    if !shortages.is_empty() {
-        return Err(ShopError::StockShort(shortages));
-    }
-    let currency = currency.ok_or_else(|| ShopError::internal("order lines without a currency"))?;
-    let totals = pricing::totals(&lines, currency, &new.address).map_err(ShopError::internal)?;
-    if let Some(expected) = new.expected_total {
-        if expected != totals.total {
-            return Err(ShopError::Conflict(format!(
-                "the total is now {} {} (prices or stock changed); review the cart and order again",
-                totals.total.amount, totals.total.currency
-            )));
-        }
     }
     Ok(Order {
         id: new.id,
@@ -269,8 +202,8 @@ pub fn build_order(
         status: OrderStatus::PendingPayment,
         cancel_reason: None,
         created_at: new.now.clone(),
-        currency,
-        lines,
+        currency: priced.currency,
+        lines: priced.lines,
         subtotal: totals.subtotal,
         shipping: totals.shipping,
         tax: totals.tax,

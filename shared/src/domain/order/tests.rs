@@ -1,5 +1,5 @@
 use super::*;
-use crate::domain::catalog::Variant;
+use crate::domain::catalog::{Availability, Variant};
 use serde_json::json;
 use std::collections::BTreeMap;
 
@@ -56,11 +56,12 @@ fn address(country: &str) -> Address {
     }
 }
 
-fn new_order<'a>(
-    customer: &'a UserId,
-    country: &str,
-    expected_total: Option<Money>,
-) -> NewOrder<'a> {
+/// An expected total for orders refused before totals are compared.
+fn never_compared() -> Money {
+    usd(0)
+}
+
+fn new_order<'a>(customer: &'a UserId, country: &str, expected_total: Money) -> NewOrder<'a> {
     NewOrder {
         id: OrderId::parse("o-1").unwrap(),
         customer_id: customer,
@@ -80,7 +81,7 @@ fn an_order_freezes_prices_and_totals() {
         offer("B", 999, 2, 0, Availability::Active),
     ]);
     let order = build_order(
-        new_order(&customer, "GB", None),
+        new_order(&customer, "GB", usd(4_798)),
         &[want("A", 2), want("B", 1)],
         &offers,
     )
@@ -104,7 +105,7 @@ fn every_short_sku_is_named_with_what_is_available() {
         offer("C", 100, 9, 0, Availability::Active),
     ]);
     let err = build_order(
-        new_order(&customer, "US", None),
+        new_order(&customer, "US", never_compared()),
         &[want("A", 2), want("B", 1), want("C", 1)],
         &offers,
     )
@@ -136,7 +137,7 @@ fn unknown_and_inactive_lines_are_invalid_each_named() {
     let customer = UserId::parse("c-1").unwrap();
     let offers = HashMap::from([offer("A", 100, 5, 0, Availability::Inactive)]);
     match build_order(
-        new_order(&customer, "US", None),
+        new_order(&customer, "US", never_compared()),
         &[want("A", 1), want("GONE", 1)],
         &offers,
     ) {
@@ -153,13 +154,13 @@ fn empty_and_oversized_orders_are_refused() {
     let customer = UserId::parse("c-1").unwrap();
     let offers = HashMap::new();
     assert!(matches!(
-        build_order(new_order(&customer, "US", None), &[], &offers),
+        build_order(new_order(&customer, "US", never_compared()), &[], &offers),
         Err(ShopError::Invalid(_))
     ));
     let many: Vec<_> = (0..=MAX_ORDER_LINES)
         .map(|i| want(&format!("S{i}"), 1))
         .collect();
-    match build_order(new_order(&customer, "US", None), &many, &offers) {
+    match build_order(new_order(&customer, "US", never_compared()), &many, &offers) {
         Err(ShopError::Invalid(e)) => assert!(e[0].message.contains("at most 25"), "{e:?}"),
         other => panic!("expected Invalid, got {other:?}"),
     }
@@ -170,17 +171,57 @@ fn a_total_other_than_the_one_shown_is_a_conflict() {
     let customer = UserId::parse("c-1").unwrap();
     let offers = HashMap::from([offer("A", 6_000, 5, 0, Availability::Active)]);
     let ok = build_order(
-        new_order(&customer, "US", Some(usd(6_000))),
+        new_order(&customer, "US", usd(6_000)),
         &[want("A", 1)],
         &offers,
     );
     assert!(ok.is_ok(), "{ok:?}");
     let stale = build_order(
-        new_order(&customer, "US", Some(usd(5_000))),
+        new_order(&customer, "US", usd(5_000)),
         &[want("A", 1)],
         &offers,
     );
-    assert!(matches!(stale, Err(ShopError::Conflict(_))));
+    match stale {
+        Err(ShopError::TotalChanged { expected, total }) => {
+            assert_eq!((expected, total), (usd(5_000), usd(6_000)))
+        }
+        other => panic!("expected TotalChanged, got {other:?}"),
+    }
+}
+
+#[test]
+fn a_quote_prices_as_the_order_does_and_shows_shortages_instead_of_refusing() {
+    let customer = UserId::parse("c-1").unwrap();
+    let offers = HashMap::from([
+        offer("A", 1_250, 5, 1, Availability::Active),
+        offer("B", 999, 2, 0, Availability::Active),
+    ]);
+    let wanted = [want("A", 2), want("B", 1)];
+    let quote = price_lines(&wanted, &offers, &address("GB"))
+        .unwrap()
+        .view();
+    assert_eq!(
+        (quote.subtotal, quote.shipping, quote.tax, quote.total),
+        (usd(3_499), usd(499), usd(800), usd(4_798))
+    );
+    assert!(quote.shortages.is_empty());
+    let order = build_order(new_order(&customer, "GB", quote.total), &wanted, &offers).unwrap();
+    assert_eq!(order.total, quote.total);
+
+    let short = price_lines(&[want("A", 5)], &offers, &address("GB")).unwrap();
+    assert_eq!(
+        short.shortages,
+        vec![Shortage {
+            sku: Sku::parse("A").unwrap(),
+            requested: 5,
+            available: 4
+        }]
+    );
+    assert_eq!(short.totals.subtotal, usd(6_250));
+    assert!(matches!(
+        price_lines(&[], &offers, &address("GB")),
+        Err(ShopError::Invalid(_))
+    ));
 }
 
 #[test]
@@ -190,7 +231,7 @@ fn lines_in_another_currency_are_refused() {
     eur.variant.price = Money::new(100, Currency::parse("EUR").unwrap());
     let offers = HashMap::from([offer("A", 100, 5, 0, Availability::Active), (sku, eur)]);
     match build_order(
-        new_order(&customer, "US", None),
+        new_order(&customer, "US", never_compared()),
         &[want("A", 1), want("B", 1)],
         &offers,
     ) {
@@ -210,7 +251,8 @@ fn body() -> serde_json::Value {
         "lines": [{"sku": "abc-1", "quantity": 2}],
         "shippingAddress": {"name": " Ada ", "line1": "1 Main St", "city": "London",
                             "postalCode": "n1 9gu", "country": "gb"},
-        "paymentMethodId": "pm_card_visa"
+        "paymentMethodId": "pm_card_visa",
+        "expectedTotal": {"amount": 2_000, "currency": "GBP"}
     })
 }
 
@@ -268,6 +310,27 @@ fn unknown_fields_and_missing_addresses_are_malformed() {
     let mut b = body();
     b.as_object_mut().unwrap().remove("shippingAddress");
     assert!(matches!(input(b), Err(ShopError::Malformed(_))));
+    let mut b = body();
+    b.as_object_mut().unwrap().remove("expectedTotal");
+    assert!(matches!(input(b), Err(ShopError::Malformed(m)) if m.contains("expectedTotal")));
+}
+
+#[test]
+fn a_quote_request_takes_lines_and_an_address_only() {
+    let quote = |body: serde_json::Value| {
+        serde_json::from_value::<QuoteOrderInput>(body)
+            .map_err(|e| ShopError::Malformed(e.to_string()))?
+            .parse()
+    };
+    let mut b = body();
+    b.as_object_mut().unwrap().remove("paymentMethodId");
+    b.as_object_mut().unwrap().remove("expectedTotal");
+    let q = quote(b.clone()).unwrap();
+    assert_eq!(q.lines, Some(vec![(Sku::parse("ABC-1").unwrap(), 2)]));
+    assert_eq!(q.address.postal_code, "N1 9GU");
+    b["lines"] = json!([{"sku": "A", "quantity": 0}]);
+    assert!(matches!(quote(b), Err(ShopError::Invalid(e)) if e[0].field == "lines[0].quantity"));
+    assert!(matches!(quote(body()), Err(ShopError::Malformed(_))));
 }
 
 #[test]

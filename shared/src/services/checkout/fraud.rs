@@ -3,11 +3,12 @@
 
 use super::load_order;
 use crate::adapters::stripe::PaymentGateway;
+use crate::clock::sortable;
 use crate::domain::error::ShopError;
 use crate::domain::fraud::{assess, RiskAssessment, RiskSignals};
 use crate::domain::ids::OrderId;
 use crate::domain::order::{Order, OrderStatus};
-use crate::store::{sortable, Store};
+use crate::store::Store;
 
 /// Scores the order's risk from its customer's history, its card and the shipping address.
 pub async fn fraud_check<G: PaymentGateway + ?Sized>(
@@ -16,7 +17,7 @@ pub async fn fraud_check<G: PaymentGateway + ?Sized>(
     id: &OrderId,
 ) -> Result<RiskAssessment, ShopError> {
     let order = load_order(store, id).await?;
-    let now = time::OffsetDateTime::now_utc();
+    let now = crate::clock::now();
     let hour_ago = sortable(now - time::Duration::hours(1));
     let (history, profile, card) = tokio::try_join!(
         store.customer_orders(&order.customer_id, 50, None),

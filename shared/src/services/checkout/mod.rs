@@ -4,6 +4,7 @@
 //!
 //! | state / trigger | binary | handler | service | store |
 //! |---|---|---|---|---|
+//! | `POST /orders/quote` (before the saga) | `quote-order` | `checkout::quote_order` | [`quote::quote_order`] | `Store::offers`, `sku_owners`, `cart_lines` |
 //! | `POST /orders` | `place-order` | `checkout::place_order` | [`place::place_order`] | `Store::place_order` |
 //! | new order on the stream (backstop) | `start-checkout` | `checkout::start_checkout` | — (`CheckoutStarter::start`) | — |
 //! | `FraudCheck` | `checkout-fraud` | `checkout::fraud_check` | [`fraud::fraud_check`] | `Store::record_card_use` |
@@ -11,7 +12,7 @@
 //! | Stripe's webhook | `payment-webhook` | `checkout::webhook` | [`webhook::payment_event`] | `Store::order_and_token`, `claim_stray_refund` |
 //! | `Confirm` / `Cancel` | `checkout-settle` | `checkout::settle` | [`settle::confirm`], [`settle::cancel`] | `Store::confirm_order`, `cancel_order` |
 //!
-//! Who may call: a signed-in customer places orders; every other step is the state
+//! Who may call: a signed-in customer quotes and places orders; every other step is the state
 //! machine's, the payment queue's or Stripe's (by a verified signature) — never a
 //! customer. Every step may run more than once (retries, redeliveries, a webhook racing
 //! a timeout) and must leave the same result: the order's status moves once, stock is
@@ -20,6 +21,7 @@
 pub mod fraud;
 pub mod payment;
 pub mod place;
+pub mod quote;
 mod refunds;
 pub mod settle;
 pub mod webhook;
@@ -27,6 +29,7 @@ pub mod webhook;
 pub use fraud::fraud_check;
 pub use payment::{paid_output, pay, start_payment, PaymentStep};
 pub use place::{place_order, PlacedOrder};
+pub use quote::quote_order;
 pub use settle::{cancel, confirm};
 pub use webhook::payment_event;
 

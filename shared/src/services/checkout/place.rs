@@ -5,13 +5,14 @@
 use std::collections::HashSet;
 
 use crate::adapters::saga::StartCheckout;
+use crate::clock::now_sortable;
 use crate::domain::auth::Caller;
 use crate::domain::error::{FieldError, ShopError};
 use crate::domain::ids::{OrderId, Sku};
 use crate::domain::order::{
     build_order, IdempotencyKey, NewOrder, PendingLimits, PlaceOrder, WantedLine,
 };
-use crate::store::{now_sortable, IdempotencyRecord, Placement, Store};
+use crate::store::{IdempotencyRecord, Placement, Store};
 
 /// Attempts at the placement transaction when stock moved under it without running out
 /// (another checkout reserving, a sale confirming, a seller editing the variant).
@@ -60,7 +61,7 @@ async fn place(
     if let Some(record) = store.idempotency_record(&caller.user_id, &digest).await? {
         return replay(record, &fingerprint);
     }
-    let (wanted, from_cart) = wanted_lines(store, caller, &request).await?;
+    let (wanted, from_cart) = wanted_lines(store, caller, request.lines.as_deref()).await?;
     let order_id = OrderId::generate();
     for attempt in 0..PLACEMENT_ATTEMPTS {
         if attempt > 0 {
@@ -103,7 +104,7 @@ async fn place(
             order_id: order_id.clone(),
             response: body.to_string(),
         };
-        let now_unix = time::OffsetDateTime::now_utc().unix_timestamp();
+        let now_unix = crate::clock::unix_now();
         match store
             .place_order(&order, &offers, &digest, &record, limits, now_unix)
             .await?
@@ -160,13 +161,13 @@ fn replay(record: IdempotencyRecord, fingerprint: &str) -> Result<PlacedOrder, S
     })
 }
 
-/// The lines to buy: the request's own, or the caller's whole cart.
-async fn wanted_lines(
+/// The lines to buy: the request's own, or the caller's whole cart (then `true`).
+pub(super) async fn wanted_lines(
     store: &Store,
     caller: &Caller,
-    request: &PlaceOrder,
+    lines: Option<&[(Sku, u32)]>,
 ) -> Result<(Vec<WantedLine>, bool), ShopError> {
-    match &request.lines {
+    match lines {
         Some(lines) => {
             let skus: Vec<Sku> = lines.iter().map(|(sku, _)| sku.clone()).collect();
             let owners = store.sku_owners(&skus).await?;

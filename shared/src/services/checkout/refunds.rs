@@ -3,11 +3,12 @@
 
 use super::CHECKOUT;
 use crate::adapters::stripe::PaymentGateway;
+use crate::clock::{now_rfc3339, now_sortable};
 use crate::domain::error::ShopError;
 use crate::domain::money::Money;
 use crate::domain::order::{HistoryEntry, Order, OrderStatus, PaymentStatus};
 use crate::domain::payment::{IntentStatus, PaymentIntent};
-use crate::store::{now_rfc3339, now_sortable, Store};
+use crate::store::Store;
 
 /// Refunds a succeeded payment of a cancelled order, once: the claim on the order
 /// decides which of the racing callers refunds; Stripe's idempotency key makes a

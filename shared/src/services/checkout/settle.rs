@@ -4,11 +4,12 @@
 use super::refunds::release_payment;
 use super::{load_order, CHECKOUT};
 use crate::adapters::stripe::PaymentGateway;
+use crate::clock::now_sortable;
 use crate::domain::error::ShopError;
 use crate::domain::ids::OrderId;
 use crate::domain::mail::Mail;
 use crate::domain::order::{CancelReason, HistoryEntry, Order, OrderStatus};
-use crate::store::{now_sortable, Settlement, Store};
+use crate::store::{Settlement, Store};
 
 /// The confirm step: the payment succeeded.
 pub async fn confirm<G: PaymentGateway + ?Sized>(

@@ -6,11 +6,12 @@ use super::refunds::refund;
 use super::{load_order, CHECKOUT};
 use crate::adapters::saga::{TaskAnswer, TaskTokens};
 use crate::adapters::stripe::PaymentGateway;
+use crate::clock::{now_rfc3339, now_sortable};
 use crate::domain::error::ShopError;
 use crate::domain::ids::OrderId;
 use crate::domain::order::{HistoryEntry, Order, OrderStatus, PAYMENT_DECLINED};
 use crate::domain::payment::{IntentStatus, PaymentEvent, PaymentIntent};
-use crate::store::{now_rfc3339, now_sortable, Store};
+use crate::store::Store;
 
 /// Acts on a verified Stripe event: completes or fails the order's payment task, and
 /// refunds a payment that arrived for an order the saga has already cancelled.

@@ -17,6 +17,7 @@ use serde::Serialize;
 use std::time::Duration;
 
 use crate::adapters::uploads::{SignedRequest, Uploads};
+use crate::clock::now_rfc3339;
 use crate::domain::auth::Caller;
 use crate::domain::error::ShopError;
 use crate::domain::ids::{ImportId, SellerId};
@@ -25,7 +26,7 @@ use crate::domain::import::{
     URL_LIFETIME_SECONDS,
 };
 use crate::services::sellers;
-use crate::store::{now_rfc3339, Page, Store};
+use crate::store::{Page, Store};
 
 /// How many of a seller's newest imports are looked at for open ones.
 const OPEN_IMPORTS_LOOKED_AT: i32 = 20;
@@ -87,7 +88,7 @@ pub async fn start(
     let recent = store
         .list_imports(&seller.seller_id, OPEN_IMPORTS_LOOKED_AT, None)
         .await?;
-    let now_unix = time::OffsetDateTime::now_utc().unix_timestamp();
+    let now_unix = crate::clock::unix_now();
     if recent.items.iter().filter(|i| i.is_open(now_unix)).count() >= MAX_OPEN_IMPORTS {
         return Err(ShopError::Conflict(format!(
             "at most {MAX_OPEN_IMPORTS} imports may wait for their upload or run at once; \

@@ -6,13 +6,14 @@ use std::time::{Duration, Instant};
 
 use super::write::write_product;
 use crate::adapters::uploads::Uploads;
+use crate::clock::now_rfc3339;
 use crate::domain::error::ShopError;
 use crate::domain::ids::{CategoryId, ProductId, SellerId, UserId};
 use crate::domain::import::{
     self, plan, Batch, Batcher, Columns, CsvRecords, FileProblem, Import, ImportCounts,
     ImportFormat, ImportRow, JsonLines, Plan, Rejection, Report, RowOutcome,
 };
-use crate::store::{now_rfc3339, Store};
+use crate::store::Store;
 
 /// Products planned and written at once (packed into transactions).
 const BATCH_PRODUCTS: usize = 100;

@@ -2,13 +2,14 @@
 
 use super::pass::Run;
 use crate::adapters::uploads::Uploads;
+use crate::clock::now_rfc3339;
 use crate::domain::error::ShopError;
 use crate::domain::import::{
     Columns, CsvRecords, FileProblem, Import, ImportCounts, ImportFormat, ImportObject,
     ImportStatus, JsonLines, Utf8Check, MAX_IMPORT_BYTES, RUN_LEASE_SECONDS,
 };
 use crate::domain::seller::SellerStatus;
-use crate::store::{now_rfc3339, Store};
+use crate::store::Store;
 
 /// Runs of one upload before it is marked failed (a run cut short is run again).
 const MAX_ATTEMPTS: u32 = 3;
@@ -53,7 +54,7 @@ pub async fn run(
         return Ok(RunOutcome::Ignored);
     }
     let now = now_rfc3339();
-    let now_unix = time::OffsetDateTime::now_utc().unix_timestamp();
+    let now_unix = crate::clock::unix_now();
     let stale_before = now_unix - RUN_LEASE_SECONDS;
     let run_id = uuid::Uuid::new_v4().to_string();
     let Some(import) = store

@@ -1,9 +1,10 @@
 //! Writing one imported product, row by row where the table refuses some.
 
+use crate::clock::now_rfc3339;
 use crate::domain::error::ShopError;
 use crate::domain::ids::{ProductId, SellerId, UserId};
 use crate::domain::import::{plan, Plan, ProductGroup, Rejection, RowOutcome};
-use crate::store::{now_rfc3339, ImportRefusal, Store};
+use crate::store::{ImportRefusal, Store};
 
 /// Tries of one product when its transaction meets a concurrent change.
 const PRODUCT_TRIES: usize = 3;
