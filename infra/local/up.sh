@@ -36,16 +36,16 @@ STRIPE_WEBHOOK_EVENTS=(payment_intent.succeeded payment_intent.payment_failed)
 RESERVATION_WINDOW_SECONDS=${SHOP_RESERVATION_WINDOW_SECONDS:-60}
 t0=$SECONDS
 
-TOOLS=$("$HERE/tools/install.sh")
-export PATH=$TOOLS:$HOME/.cargo/bin:$PATH
-
 # The functions' one cargo build is the longest step on a fresh machine (most of 5 minutes on two
-# cores; nothing after `cargo test`): it runs while the engines install and start, joined before
-# the deploy. Stopped with up.sh if up.sh fails first.
-"$HERE/functions.sh" >"$LOG_DIR/functions.out" 2>"$LOG_DIR/functions.err" &
+# cores; nothing after `cargo test`): it needs only cargo, so it runs while the tools and the
+# engines install and start, and is joined before the deploy. Stopped with up.sh if up.sh fails.
+PATH=$HOME/.cargo/bin:$PATH "$HERE/functions.sh" >"$LOG_DIR/functions.out" 2>"$LOG_DIR/functions.err" &
 functions_job=$!
 kill_tree() { local child; for child in $(pgrep -P "$1"); do kill_tree "$child"; done; kill "$1" 2>/dev/null || true; }
 trap 'kill_tree "$functions_job"' EXIT
+
+TOOLS=$("$HERE/tools/install.sh")
+export PATH=$TOOLS:$HOME/.cargo/bin:$PATH
 
 # OpenSearch takes longest to start: run it alongside the rest, join it at the end.
 "$HERE/opensearch/start.sh" >"$LOG_DIR/opensearch-start.log" 2>&1 &

@@ -77,15 +77,7 @@ impl Store {
             keys::wishlist_sk(&entry.product_id),
             "wishlistEntry",
         )?;
-        let result = self
-            .client()
-            .put_item()
-            .table_name(self.table())
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(PK)")
-            .send()
-            .await;
-        Ok(conditional(result)?.is_some())
+        self.put_if_absent(item).await
     }
 
     pub async fn delete_wishlist_entry(

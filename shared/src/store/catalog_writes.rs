@@ -185,24 +185,12 @@ impl Store {
 
     /// Creates a product item, or fails if it exists.
     pub(super) fn product_create(&self, product: &Product) -> Result<TransactWriteItem, ShopError> {
-        Ok(tx(build(
-            Put::builder()
-                .table_name(self.table())
-                .set_item(Some(product_item(product)?))
-                .condition_expression("attribute_not_exists(PK)")
-                .build(),
-        )?))
+        self.put_new(product_item(product)?)
     }
 
     /// Creates a variant item, or fails if it exists.
     pub(super) fn variant_create(&self, v: &Variant) -> Result<TransactWriteItem, ShopError> {
-        Ok(tx(build(
-            Put::builder()
-                .table_name(self.table())
-                .set_item(Some(variant_item(v)?))
-                .condition_expression("attribute_not_exists(PK)")
-                .build(),
-        )?))
+        self.put_new(variant_item(v)?)
     }
 
     /// Creates or changes a variant's attributes, prices and `onHand`, never its `reserved`

@@ -7,7 +7,7 @@ use super::catalog_writes::seller_not_approved;
 use super::cursor::Index;
 use super::keys;
 use super::{
-    conditional, from_item, key, n, s, to_item, value, Item, Page, Read, Store, TxOutcome,
+    conditional, from_item, key, n, s, to_item, updated, value, Item, Page, Read, Store, TxOutcome,
 };
 use crate::domain::error::ShopError;
 use crate::domain::ids::{ImportId, SellerId, Sku};
@@ -43,17 +43,11 @@ fn import_item(import: &Import) -> Result<Item, ShopError> {
 
 impl Store {
     pub async fn create_import(&self, import: &Import) -> Result<(), ShopError> {
-        let result = self
-            .client()
-            .put_item()
-            .table_name(self.table())
-            .set_item(Some(import_item(import)?))
-            .condition_expression("attribute_not_exists(PK)")
-            .send()
-            .await;
-        conditional(result)?
-            .map(|_| ())
-            .ok_or_else(|| ShopError::Conflict("the import exists".into()))
+        if self.put_if_absent(import_item(import)?).await? {
+            Ok(())
+        } else {
+            Err(ShopError::Conflict("the import exists".into()))
+        }
     }
 
     pub async fn get_import(
@@ -133,10 +127,7 @@ impl Store {
             .return_values(ReturnValue::AllNew)
             .send()
             .await;
-        conditional(result)?
-            .and_then(|out| out.attributes)
-            .map(from_item)
-            .transpose()
+        updated(result)
     }
 
     /// Records a running import's counts so far.

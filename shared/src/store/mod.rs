@@ -126,6 +126,20 @@ impl Store {
         Ok(())
     }
 
+    /// Writes `item` only if no item has its key: `true` when written, `false` when one
+    /// was there (claims, first-write-wins records, creations that must not overwrite).
+    pub(crate) async fn put_if_absent(&self, item: Item) -> Result<bool, ShopError> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(PK)")
+            .send()
+            .await;
+        Ok(conditional(result)?.is_some())
+    }
+
     /// One cheap call during cold start opens the connection (and, in AWS, does the
     /// TLS handshake) in Lambda's init phase, so the first shopper's request does not
     /// pay for it. Failure is harmless: the first real call simply connects itself.
@@ -184,6 +198,24 @@ pub(crate) fn to_item(
 
 pub fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, ShopError> {
     serde_dynamo::from_item(item).map_err(ShopError::internal)
+}
+
+/// The item as a conditional `UpdateItem` asked for `ReturnValue::AllNew` left it;
+/// `None` when the update's condition failed.
+pub(crate) fn updated<T, R>(
+    result: Result<
+        aws_sdk_dynamodb::operation::update_item::UpdateItemOutput,
+        SdkError<aws_sdk_dynamodb::operation::update_item::UpdateItemError, R>,
+    >,
+) -> Result<Option<T>, ShopError>
+where
+    T: DeserializeOwned,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    conditional(result)?
+        .and_then(|out| out.attributes)
+        .map(from_item)
+        .transpose()
 }
 
 /// A builder's missing-field error is a bug of ours: report it as internal.
@@ -263,6 +295,19 @@ impl IntoTx for Delete {
 
 pub(crate) fn tx(action: impl IntoTx) -> TransactWriteItem {
     action.into_tx()
+}
+
+impl Store {
+    /// A transaction's write of a new item: the transaction is refused if an item has its key.
+    pub(crate) fn put_new(&self, item: Item) -> Result<TransactWriteItem, ShopError> {
+        Ok(tx(build(
+            Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(item))
+                .condition_expression("attribute_not_exists(PK)")
+                .build(),
+        )?))
+    }
 }
 
 /// A value as its attribute (maps, lists, money, enums as stored by `to_item`).

@@ -1,10 +1,10 @@
 //! Seller accounts, and the listing-wide writes an account's status causes.
 
-use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::TransactWriteItem;
 
 use super::cursor::{Equals, Index};
 use super::keys;
-use super::{build, conditional, from_item, key, n, s, to_item, tx, Item, Page, Read, Store};
+use super::{conditional, from_item, key, n, s, to_item, Item, Page, Read, Store};
 use crate::domain::catalog::{ListingHold, Product, ProductStatus};
 use crate::domain::error::ShopError;
 use crate::domain::ids::{SellerId, UserId};
@@ -53,28 +53,16 @@ impl Store {
         &self,
         seller: &Seller,
     ) -> Result<TransactWriteItem, ShopError> {
-        Ok(tx(build(
-            Put::builder()
-                .table_name(self.table())
-                .set_item(Some(seller_item(seller)?))
-                .condition_expression("attribute_not_exists(PK)")
-                .build(),
-        )?))
+        self.put_new(seller_item(seller)?)
     }
 
     /// Opens an application outside a verification (an operator's tooling, tests).
     pub async fn create_seller(&self, seller: &Seller) -> Result<(), ShopError> {
-        let result = self
-            .client()
-            .put_item()
-            .table_name(self.table())
-            .set_item(Some(seller_item(seller)?))
-            .condition_expression("attribute_not_exists(PK)")
-            .send()
-            .await;
-        conditional(result)?
-            .map(|_| ())
-            .ok_or_else(|| ShopError::Conflict("the seller account exists".into()))
+        if self.put_if_absent(seller_item(seller)?).await? {
+            Ok(())
+        } else {
+            Err(ShopError::Conflict("the seller account exists".into()))
+        }
     }
 
     /// Replaces an account if nobody wrote it since `expected_version`.

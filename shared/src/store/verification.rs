@@ -6,7 +6,7 @@ use aws_sdk_dynamodb::types::{Delete, Put};
 use serde::{Deserialize, Serialize};
 
 use super::keys;
-use super::{build, conditional, from_item, key, n, s, to_item, tx, Read, Store};
+use super::{build, conditional, key, n, s, to_item, tx, updated, Read, Store};
 use crate::domain::auth::Role;
 use crate::domain::error::ShopError;
 use crate::domain::ids::UserId;
@@ -83,10 +83,7 @@ impl Store {
             .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
             .send()
             .await;
-        conditional(result)?
-            .and_then(|out| out.attributes)
-            .map(from_item)
-            .transpose()
+        updated(result)
     }
 
     /// Replaces the code of `user_id`'s verification if the last one was sent at or

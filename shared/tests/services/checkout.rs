@@ -49,6 +49,33 @@ pub(crate) async fn placed(
     (order.order_id, product, Sku::parse(&s).unwrap())
 }
 
+/// One order's saga on a fresh bench: `qty` units of a fresh SKU (stock 5) placed by a
+/// customer shipping to France, to be paid with `method` through its own fake gateway.
+struct Saga {
+    store: Store,
+    gateway: FakeGateway,
+    id: OrderId,
+    product: ProductId,
+    sku: Sku,
+}
+
+async fn saga(method: &str, qty: u32) -> Saga {
+    let Bench {
+        store,
+        seller,
+        shopper,
+        ..
+    } = bench().await;
+    let (id, product, sku) = placed(&store, &seller, &shopper, method, qty, "FR").await;
+    Saga {
+        store,
+        gateway: FakeGateway::default(),
+        id,
+        product,
+        sku,
+    }
+}
+
 async fn stock(store: &Store, product: &ProductId, sku: &Sku) -> (i64, i64) {
     let (_, variants) = store.get_product(product).await.unwrap().unwrap();
     let v = variants.into_iter().find(|v| &v.sku == sku).unwrap();
@@ -57,14 +84,9 @@ async fn stock(store: &Store, product: &ProductId, sku: &Sku) -> (i64, i64) {
 
 #[tokio::test]
 async fn a_redelivered_payment_message_never_charges_twice() {
-    let Bench {
-        store,
-        seller,
-        shopper,
-        ..
-    } = bench().await;
-    let gateway = FakeGateway::default();
-    let (id, _, _) = placed(&store, &seller, &shopper, "pm_ok", 2, "FR").await;
+    let Saga {
+        store, gateway, id, ..
+    } = saga("pm_ok", 2).await;
     assert_eq!(
         checkout::start_payment(&store, &gateway, &id, "token-1")
             .await
@@ -91,14 +113,13 @@ async fn a_redelivered_payment_message_never_charges_twice() {
 
 #[tokio::test]
 async fn paid_orders_sell_their_stock_once() {
-    let Bench {
+    let Saga {
         store,
-        seller,
-        shopper,
-        ..
-    } = bench().await;
-    let gateway = FakeGateway::default();
-    let (id, product, sku) = placed(&store, &seller, &shopper, "pm_ok", 2, "FR").await;
+        gateway,
+        id,
+        product,
+        sku,
+    } = saga("pm_ok", 2).await;
     checkout::start_payment(&store, &gateway, &id, "t")
         .await
         .unwrap();
@@ -128,14 +149,13 @@ async fn paid_orders_sell_their_stock_once() {
 
 #[tokio::test]
 async fn a_decline_is_reported_and_cancelling_releases_the_stock_once() {
-    let Bench {
+    let Saga {
         store,
-        seller,
-        shopper,
-        ..
-    } = bench().await;
-    let gateway = FakeGateway::default();
-    let (id, product, sku) = placed(&store, &seller, &shopper, "pm_decline", 3, "FR").await;
+        gateway,
+        id,
+        product,
+        sku,
+    } = saga("pm_decline", 3).await;
     let step = checkout::start_payment(&store, &gateway, &id, "t")
         .await
         .unwrap();
@@ -163,14 +183,13 @@ async fn a_decline_is_reported_and_cancelling_releases_the_stock_once() {
 
 #[tokio::test]
 async fn a_payment_method_stripe_refuses_declines_at_once_without_an_intent() {
-    let Bench {
+    let Saga {
         store,
-        seller,
-        shopper,
-        ..
-    } = bench().await;
-    let gateway = FakeGateway::default();
-    let (id, product, sku) = placed(&store, &seller, &shopper, "pm_unknown", 2, "FR").await;
+        gateway,
+        id,
+        product,
+        sku,
+    } = saga("pm_unknown", 2).await;
     assert_eq!(stock(&store, &product, &sku).await, (5, 2));
     let step = checkout::start_payment(&store, &gateway, &id, "t")
         .await
@@ -193,14 +212,13 @@ async fn a_payment_method_stripe_refuses_declines_at_once_without_an_intent() {
 
 #[tokio::test]
 async fn a_payment_that_succeeds_as_the_order_times_out_is_refunded_once() {
-    let Bench {
+    let Saga {
         store,
-        seller,
-        shopper,
-        ..
-    } = bench().await;
-    let gateway = FakeGateway::default();
-    let (id, product, sku) = placed(&store, &seller, &shopper, "pm_3ds", 1, "FR").await;
+        gateway,
+        id,
+        product,
+        sku,
+    } = saga("pm_3ds", 1).await;
     assert_eq!(
         checkout::start_payment(&store, &gateway, &id, "t")
             .await

@@ -52,20 +52,27 @@ impl Report {
     pub const HEADER: &'static str = "line,column,reason\r\n";
 
     pub fn add(&mut self, rejection: &Rejection) {
+        let header = if self.text.is_empty() {
+            Report::HEADER.len()
+        } else {
+            0
+        };
+        // Escaping only lengthens a cell: a rejection whose raw text cannot fit is counted
+        // without being escaped (a file repeating a huge cell costs a length check a row).
+        let room = Report::MAX_BYTES.saturating_sub(self.text.len() + header);
+        if self.listed >= Report::MAX_LINES
+            || rejection.column.len() + rejection.reason.len() > room
+        {
+            self.unlisted += 1;
+            return;
+        }
         let line = format!(
             "{},{},{}\r\n",
             rejection.line,
             cell(&rejection.column),
             cell(&rejection.reason)
         );
-        let header = if self.text.is_empty() {
-            Report::HEADER.len()
-        } else {
-            0
-        };
-        if self.listed >= Report::MAX_LINES
-            || self.text.len() + header + line.len() > Report::MAX_BYTES
-        {
+        if line.len() > room {
             self.unlisted += 1;
             return;
         }

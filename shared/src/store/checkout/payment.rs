@@ -2,7 +2,7 @@
 
 use aws_sdk_dynamodb::types::ReturnValue;
 
-use super::super::{conditional, from_item, s, sdk_error, value, Read, Store};
+use super::super::{conditional, from_item, s, sdk_error, updated, value, Read, Store};
 use super::order_key;
 use crate::domain::error::ShopError;
 use crate::domain::ids::OrderId;
@@ -41,10 +41,7 @@ impl Store {
             .return_values(ReturnValue::AllNew)
             .send()
             .await;
-        conditional(result)?
-            .and_then(|out| out.attributes)
-            .map(from_item)
-            .transpose()
+        updated(result)
     }
 
     /// Records the order's PaymentIntent, once: `false` if the order already has one

@@ -2,9 +2,7 @@
 //! and the customer's pending count, and reserves every line's stock; the cart lines
 //! bought are removed after.
 
-use aws_sdk_dynamodb::types::{
-    ConditionCheck, DeleteRequest, Put, TransactWriteItem, Update, WriteRequest,
-};
+use aws_sdk_dynamodb::types::{ConditionCheck, DeleteRequest, Update, WriteRequest};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -115,8 +113,8 @@ impl Store {
             return Ok(Placement::TooManyPending);
         };
         let mut actions = vec![
-            put_new(self.table(), order_item)?,
-            put_new(self.table(), record_item)?,
+            self.put_new(order_item)?,
+            self.put_new(record_item)?,
             tx(build(
                 Update::builder()
                     .table_name(self.table())
@@ -163,7 +161,7 @@ impl Store {
                     &line.sku,
                 )),
             );
-            actions.push(put_new(self.table(), item)?);
+            actions.push(self.put_new(item)?);
             let variant = &offers
                 .get(&line.sku)
                 .ok_or_else(|| ShopError::internal("an order line without its offer"))?
@@ -253,14 +251,4 @@ impl Store {
         }
         Ok(())
     }
-}
-
-fn put_new(table: &str, item: Item) -> Result<TransactWriteItem, ShopError> {
-    Ok(tx(build(
-        Put::builder()
-            .table_name(table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(PK)")
-            .build(),
-    )?))
 }

@@ -88,15 +88,7 @@ impl Store {
         item.insert("amount".into(), n(amount));
         item.insert("currency".into(), s(currency.to_ascii_uppercase()));
         item.insert("refundClaimedAt".into(), s(now));
-        let result = self
-            .client()
-            .put_item()
-            .table_name(self.table())
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(PK)")
-            .send()
-            .await;
-        Ok(conditional(result)?.is_some())
+        self.put_if_absent(item).await
     }
 
     /// Gives a stray payment's refund claim back after the refund call failed.
