@@ -82,10 +82,8 @@ install_venv() {
   command -v python3.11 >/dev/null || die "venv: python3.11 not found on PATH"
   rm -rf "$VENV"
   python3.11 -m venv "$VENV" || die "venv: python3.11 -m venv $VENV failed"
-  "$PY" -m pip install -q --upgrade pip >"$LOG_DIR/localstack-pip.log" 2>&1 \
-    || { tail -n 20 "$LOG_DIR/localstack-pip.log" >&2; die "venv: pip upgrade failed (log: $LOG_DIR/localstack-pip.log)"; }
   # The constraints pin every transitive dependency: unpinned ones break 4.9.2 on Python 3.11.
-  "$PY" -m pip install 'localstack-core[runtime]==4.9.2' -c "$CONSTRAINTS" >>"$LOG_DIR/localstack-pip.log" 2>&1 \
+  venv_install "$VENV" "$LOG_DIR/localstack-pip.log" 'localstack-core[runtime]==4.9.2' -c "$CONSTRAINTS" \
     || { tail -n 20 "$LOG_DIR/localstack-pip.log" >&2; die "venv: pip install localstack-core failed (log: $LOG_DIR/localstack-pip.log)"; }
   echo "$want" >"$stamp"
   rm -f "$VENV/.executor-installed"   # a fresh venv needs the executor again

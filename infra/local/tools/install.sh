@@ -10,8 +10,8 @@ if [[ "$(cat "$VENV/.shop-installed" 2>/dev/null)" != "$stamp" ]]; then
   log "installing tools into $VENV (SAM CLI, cfn-lint, cargo-lambda, zig, pytest)"
   rm -rf "$VENV"
   python3.11 -m venv "$VENV" || die "python3.11 -m venv failed"
-  "$VENV/bin/pip" install -q --disable-pip-version-check -r "$HERE/requirements.txt" -c "$HERE/constraints.txt" \
-    >"$LOG_DIR/tools-install.log" 2>&1 || { tail -n 40 "$LOG_DIR/tools-install.log" >&2; die "tool install failed (log: $LOG_DIR/tools-install.log)"; }
+  venv_install "$VENV" "$LOG_DIR/tools-install.log" -r "$HERE/requirements.txt" -c "$HERE/constraints.txt" \
+    || { tail -n 40 "$LOG_DIR/tools-install.log" >&2; die "tool install failed (log: $LOG_DIR/tools-install.log)"; }
   echo "$stamp" >"$VENV/.shop-installed"
 fi
 if ! command -v cargo >/dev/null; then
