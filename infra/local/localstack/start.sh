@@ -78,7 +78,7 @@ install_venv() {
   local stamp=$VENV/.installed want
   want="localstack-core[runtime]==4.9.2 $(hash_of "$CONSTRAINTS")"
   if [[ -x $PY && -f $stamp && $(cat "$stamp") == "$want" ]]; then return 0; fi
-  log "installing LocalStack into $VENV (fresh venv: about 1 min)"
+  log "installing LocalStack into $VENV (fresh venv: under a minute)"
   command -v python3.11 >/dev/null || die "venv: python3.11 not found on PATH"
   rm -rf "$VENV"
   python3.11 -m venv "$VENV" || die "venv: python3.11 -m venv $VENV failed"
