@@ -86,7 +86,8 @@ stop_service() {
   fi
 }
 
-# uv (PyPI, pinned) installs a venv's packages for a fraction of pip's CPU: pip's resolver, unpacking
+# uv (PyPI, pinned) installs a venv's packages for a fraction of pip's CPU (byte-compiled at install, as
+# pip does: where PYTHONDONTWRITEBYTECODE is set, nothing would ever cache them): pip's resolver, unpacking
 # and byte-compiling took 40 s of CPU for moto alone, CPU that a cold bring-up's cargo build, running
 # beside the installs, wants. It is installed once into its own venv; pip remains the fallback
 # wherever uv cannot be installed or fails, so a machine without it still comes up.
@@ -105,7 +106,7 @@ uv_bin() {
 venv_install() {
   local venv=$1 out=$2 uv; shift 2
   if uv=$(uv_bin) \
-      && SSL_CERT_FILE=${PIP_CERT:-${SSL_CERT_FILE:-}} UV_NATIVE_TLS=1 UV_FIND_LINKS=${PIP_FIND_LINKS:-} \
+      && SSL_CERT_FILE=${PIP_CERT:-${SSL_CERT_FILE:-}} UV_NATIVE_TLS=1 UV_FIND_LINKS=${PIP_FIND_LINKS:-} UV_COMPILE_BYTECODE=1 \
          "$uv" pip install --python "$venv/bin/python" "$@" >"$out" 2>&1; then
     return 0
   fi
