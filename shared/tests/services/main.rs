@@ -10,6 +10,7 @@ mod identity;
 mod imports;
 mod orders;
 mod placement;
+mod quote;
 mod search;
 mod sellers;
 mod support;
