@@ -131,7 +131,8 @@ cat "$LOG_DIR/functions.err" >&2
 # invocation failed and left the message in flight for the queue's whole visibility timeout (90 min),
 # where the import tests, which wait for an empty queue, saw it. The stack is new, so nothing else
 # can be on the queue yet: purge it (in-flight messages included) now that every binary exists.
-aws sqs purge-queue --queue-url "$IMPORT_QUEUE_URL" || die "purging the import queue's deploy-time test event failed"
+# (--endpoint-url: this AWS CLI v1 sends SQS calls to queue.amazonaws.com despite AWS_ENDPOINT_URL.)
+aws --endpoint-url "$LS" sqs purge-queue --queue-url "$IMPORT_QUEUE_URL" || die "purging the import queue's deploy-time test event failed"
 
 stop_pid gateway
 start_bg gateway "$LOG_DIR/gateway.log" python "$HERE/gateway/gateway.py" --template "$REPO_ROOT/template.yaml" \
