@@ -34,6 +34,9 @@ SELLER_ACCOUNT_PREFIX = "SELLER#"
 SELLER_ACCOUNT_SK = "ACCOUNT"
 PRODUCT_PREFIX = "PRODUCT#"
 IMPORT_PREFIX = "IMPORT#"
+SHIPMENT_PREFIX = "SHIPMENT#"
+READY_SHIPMENTS_PK = "SHIPMENTS#ready"
+REFUNDS_DUE_PK = "REFUNDS#due"
 
 
 def _prefixed(prefix):
@@ -60,6 +63,7 @@ card_pk = _prefixed("CARD#")
 stray_payment_sk = _prefixed(STRAY_PAYMENT_PREFIX)  # takes a PaymentIntent id
 seller_account_pk = _prefixed(SELLER_ACCOUNT_PREFIX)  # takes the public seller id
 import_sk = _prefixed(IMPORT_PREFIX)
+shipment_sk = _prefixed(SHIPMENT_PREFIX)  # takes the public seller id
 
 
 def sellers_by_status_pk(status):
@@ -78,6 +82,18 @@ def customer_orders_sk(created_at, order_id):
 
 def seller_order_line_sk(created_at, order_id, sku):
     return f"{ORDER_LINE_INDEX_PREFIX}{created_at}#{order_id}#{sku}"
+
+
+def seller_shipment_sk(created_at, shipment_id):
+    return f"{SHIPMENT_PREFIX}{created_at}#{shipment_id}"
+
+
+def ready_shipment_sk(ready_at, shipment_id):
+    return f"{ready_at}#{shipment_id}"
+
+
+def refund_due_sk(cancelled_at, shipment_id):
+    return f"{cancelled_at}#{shipment_id}"
 
 
 def card_use_sk(created_at, order_id):

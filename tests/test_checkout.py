@@ -241,8 +241,12 @@ def test_a_paid_order_is_confirmed_and_its_stock_sold(seller, aws):
     assert order["payment"] == {"paymentIntentId": pi_id, "status": "succeeded", "refundId": None,
                                 "refundedAmount": None}, order["payment"]
     assert_history(placed, order, ("confirmed", "system:checkout", f"paid ({pi_id})"))
-    assert {k: v for k, v in order.items() if k not in ("status", "payment", "history")} == \
+    assert {k: v for k, v in order.items() if k not in ("status", "payment", "history", "shipments")} == \
         {k: v for k, v in placed.order.items() if k not in ("status", "payment", "history")}
+    # Confirmed with its shipment (one seller): all the order's lines, awaiting the seller.
+    (shipment,) = order["shipments"]
+    assert (shipment["id"], shipment["status"]) == (f"{placed.id}.{seller.seller_id}", "awaiting_fulfilment")
+    assert [(l["sku"], l["quantity"]) for l in shipment["lines"]] == [(l["sku"], l["quantity"]) for l in order["lines"]]
     assert placed.stock(aws.dynamodb) == placed.sold_stock()
     (pi,) = intents_for(placed.id)
     assert pi["id"] == pi_id and pi["status"] == "succeeded"
@@ -250,7 +254,7 @@ def test_a_paid_order_is_confirmed_and_its_stock_sold(seller, aws):
                                                                             placed.pm["id"])
     assert pi["latest_charge"]["amount_refunded"] == 0 and refunds_for(pi) == []
     assert len(charges_for({pi_id})) == 1
-    assert_execution(ex, events, ["FraudCheck", "Pay", "Confirm", "Mail"])
+    assert_execution(ex, events, ["FraudCheck", "Pay", "Confirm", "MailSellers", "MailSeller", "Mail"])
     assert "TaskSucceeded" in pay_events(events)
     assert_one_mail(placed, "confirmed", f"payment of {amount(order['total']['amount'])}", "the order is confirmed")
 
@@ -427,7 +431,7 @@ def test_a_payment_just_before_the_timeout_confirms(timed, request, aws):
                                 "refundedAmount": None}, order["payment"]
     assert_history(placed, order, ("confirmed", "system:checkout", f"paid ({f['pi']})"))
     assert placed.stock(aws.dynamodb) == placed.sold_stock()
-    assert_execution(f["execution"], f["events"], ["FraudCheck", "Pay", "Confirm", "Mail"])
+    assert_execution(f["execution"], f["events"], ["FraudCheck", "Pay", "Confirm", "MailSellers", "MailSeller", "Mail"])
     assert pay["TaskSucceeded"] - f["pay_at"] < WINDOW, pay
     (pi,) = intents_for(placed.id)
     assert pi["id"] == f["pi"] and pi["status"] == "succeeded"

@@ -21,8 +21,9 @@ PROBLEMS = "https://shop.example/problems/"
 MAX_ORDER_LINES = 25
 ORDER_FIELDS = {"id", "customerId", "status", "cancelReason", "createdAt", "currency", "lines", "subtotal",
                 "shipping", "tax", "total", "shippingAddress", "paymentMethodId", "payment", "history"}
-# What the checkout saga may change after placement; the rest of an order never changes.
-SAGA_FIELDS = {"status", "cancelReason", "payment", "history"}
+# What the checkout saga may change after placement (its confirmation creates the shipments
+# GET /orders/{id} shows: test_fulfilment_shipments.py checks them); the rest never changes.
+SAGA_FIELDS = {"status", "cancelReason", "payment", "history", "shipments"}
 
 
 def new_product(seller, stock=5, price=2500, n_variants=2):

@@ -2,6 +2,7 @@
 //!
 //! - [`domain`]: types and rules, pure (no I/O): money, ids, catalog, cart, wishlist,
 //!   auth, identity input, verification, mail, orders (pricing, statuses, limits),
+//!   fulfilment (shipments and the order status they make),
 //!   payment outcomes, fraud scoring, search requests and documents, sellers, catalog
 //!   imports, paging, errors (what went wrong, not how HTTP says it).
 //! - [`store`]: the one DynamoDB table; the only code that builds keys ([`store::keys`]).

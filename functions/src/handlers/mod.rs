@@ -4,6 +4,7 @@ pub mod auth;
 pub mod cart;
 pub mod catalog;
 pub mod checkout;
+pub mod fulfilment;
 pub mod imports;
 pub mod mail;
 pub mod orders;

@@ -3,23 +3,30 @@
 
 use lambda_http::Request;
 use shop::domain::ids::OrderId;
+use shop::domain::order::OrderStatus;
 use shop::domain::paging::parse_page_size;
 use shop::http::{caller, path_param, query_param, Reply};
 use shop::services::orders as svc;
 use shop::store::Store;
 use shop::ShopError;
 
-/// `GET /orders/{id}` — its customer or an admin; anyone else gets a 404.
+/// `GET /orders/{id}` — its customer or an admin; anyone else gets a 404. With its shipments.
 pub async fn get_order(store: &Store, req: Request) -> Result<Reply, ShopError> {
     let caller = caller(&req)?;
     let id = path_param(&req, "id", OrderId::parse)?;
     Reply::ok(svc::get_order(store, &caller, &id).await?)
 }
 
-/// `GET /orders?limit=&cursor=` — the caller's orders, newest first.
+/// `GET /orders?status=&limit=&cursor=` — the caller's orders, newest first.
 pub async fn list_orders(store: &Store, req: Request) -> Result<Reply, ShopError> {
     let caller = caller(&req)?;
+    let status = query_param(&req, "status")
+        .map(|raw| {
+            OrderStatus::parse(&raw)
+                .map_err(|e| ShopError::Malformed(format!("status {}", e.message)))
+        })
+        .transpose()?;
     let limit = parse_page_size(query_param(&req, "limit").as_deref())?;
     let cursor = query_param(&req, "cursor");
-    Reply::ok(svc::list_orders(store, &caller, limit, cursor.as_deref()).await?)
+    Reply::ok(svc::list_orders(store, &caller, status, limit, cursor.as_deref()).await?)
 }

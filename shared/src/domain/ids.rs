@@ -164,6 +164,61 @@ impl std::fmt::Display for SellerId {
     }
 }
 
+/// A shipment: the part of an order one seller ships, `<orderId>.<sellerId>`. Derived,
+/// never generated, so creating an order's shipments twice names the same ones, and a
+/// route turns the id into the shipment's key without a lookup. The seller part is the
+/// public [`SellerId`] (`s` and hex, never a `.`), so the id splits at its last `.`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub struct ShipmentId {
+    order: OrderId,
+    seller: SellerId,
+}
+
+impl ShipmentId {
+    pub const FIELD: &'static str = "shipmentId";
+
+    pub fn new(order: OrderId, seller: SellerId) -> ShipmentId {
+        ShipmentId { order, seller }
+    }
+
+    pub fn parse(raw: &str) -> Result<ShipmentId, FieldError> {
+        let bad = || FieldError::new(Self::FIELD, "must be a shipment id (<orderId>.<sellerId>)");
+        let (order, seller) = raw.rsplit_once('.').ok_or_else(bad)?;
+        Ok(ShipmentId {
+            order: OrderId::parse(order).map_err(|_| bad())?,
+            seller: SellerId::parse(seller).map_err(|_| bad())?,
+        })
+    }
+
+    pub fn order(&self) -> &OrderId {
+        &self.order
+    }
+
+    pub fn seller(&self) -> &SellerId {
+        &self.seller
+    }
+}
+
+impl fmt::Display for ShipmentId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.order, self.seller)
+    }
+}
+
+impl From<ShipmentId> for String {
+    fn from(id: ShipmentId) -> String {
+        id.to_string()
+    }
+}
+
+impl TryFrom<String> for ShipmentId {
+    type Error = FieldError;
+    fn try_from(raw: String) -> Result<ShipmentId, FieldError> {
+        ShipmentId::parse(&raw)
+    }
+}
+
 impl ProductId {
     /// A fresh id; UUIDv7 sorts by creation time, which keeps new items apart in the index.
     pub fn generate() -> Self {
@@ -285,6 +340,33 @@ mod tests {
         );
         assert!(ProductId::parse(id.as_str()).is_ok());
         assert_eq!((id.as_str().len(), &id.as_str()[14..15]), (36, "8"));
+    }
+
+    #[test]
+    fn shipment_id_round_trips_and_refuses_strays() {
+        let order = OrderId::parse("0193b0c2-7d4e-7a1b-9c3d-5e6f7a8b9c0d").unwrap();
+        let seller = SellerId::of(&UserId::parse("seller-sub").unwrap());
+        let id = ShipmentId::new(order.clone(), seller.clone());
+        let text = id.to_string();
+        assert_eq!(text, format!("{order}.{seller}"));
+        assert_eq!(ShipmentId::parse(&text).unwrap(), id);
+        assert_eq!((id.order(), id.seller()), (&order, &seller));
+        assert_eq!(
+            serde_json::from_str::<ShipmentId>(&format!("\"{text}\"")).unwrap(),
+            id
+        );
+        for bad in [
+            String::new(),
+            text.replace('.', ""),
+            format!("{order}."),
+            format!(".{seller}"),
+            format!("{order}.s0123456789ABCDEF0123"),
+            format!("o#1.{seller}"),
+            format!("{}.{seller}", "a".repeat(65)),
+        ] {
+            let err = ShipmentId::parse(&bad).unwrap_err();
+            assert_eq!(err.field, "shipmentId", "{bad}");
+        }
     }
 
     #[test]

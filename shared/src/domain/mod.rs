@@ -7,6 +7,7 @@ pub mod cart;
 pub mod catalog;
 pub mod error;
 pub mod fraud;
+pub mod fulfilment;
 pub mod identity;
 pub mod ids;
 pub mod import;

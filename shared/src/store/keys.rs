@@ -20,6 +20,7 @@
 //! | order line        | `ORDER#<id>`         | `LINE#<sku>`          |                                          | `SELLER#<sellerSub>` / `ORDERLINE#<createdAt>#<id>#<sku>` |
 //! | idempotency key   | `USER#<sub>`         | `IDEMPOTENCY#<sha256 of the key>` |                              |                                 |
 //! | card use (fraud)  | `CARD#<fingerprint>` | `USE#<createdAt>#<orderId>` |                                    |                                 |
+//! | shipment          | `ORDER#<orderId>`    | `SHIPMENT#<sellerId>` | `SHIPMENTS#ready` / `<readyAt>#<shipmentId>` while ready; `REFUNDS#due` / `<cancelledAt>#<shipmentId>` once cancelled | `SELLER#<sellerSub>` / `SHIPMENT#<createdAt>#<shipmentId>` |
 //!
 //! Access patterns:
 //! - product page: `Query PK = PRODUCT#<id>` returns the product and all its variants in one strongly
@@ -52,12 +53,20 @@
 //!   a seller reads only lines of their own products, never a whole order.
 //! - a replayed `POST /orders`: `GetItem USER#<sub>` / `IDEMPOTENCY#<digest>`, written in the
 //!   order's own transaction and expiring by TTL after a day.
+//! - an order with its shipments: `Query PK = ORDER#<id>` (consistent): the order item, its
+//!   lines and one `SHIPMENT#<sellerId>` per seller, created in the confirming transaction.
+//! - a seller's shipments, newest first: `Query GSI2 PK = SELLER#<sub>, begins_with(GSI2SK, SHIPMENT#)`;
+//!   one shipment: `GetItem ORDER#<orderId>` / `SHIPMENT#<sellerId>`, both from the shipment id.
+//! - shipments ready for the carrier, oldest first: `Query GSI1 PK = SHIPMENTS#ready`; shipments
+//!   cancelled after payment, whose lines are due a refund: `Query GSI1 PK = REFUNDS#due`.
 //! - a card's recent orders (fraud velocity): `Query PK = CARD#<fingerprint>, SK > USE#<time>`.
 //!
 //! Stock lives on the variant item as `onHand` and `reserved`; only conditional
 //! writes change `reserved`, keeping `reserved <= onHand`.
 
-use crate::domain::ids::{CategoryId, ImportId, OrderId, ProductId, SellerId, Sku, UserId};
+use crate::domain::ids::{
+    CategoryId, ImportId, OrderId, ProductId, SellerId, ShipmentId, Sku, UserId,
+};
 use crate::domain::seller::SellerStatus;
 
 pub const PK: &str = "PK";
@@ -205,6 +214,33 @@ pub fn card_use_sk(at: &str, id: &OrderId) -> String {
     format!("{CARD_USE_PREFIX}{at}#{id}")
 }
 
+pub const SHIPMENT_PREFIX: &str = "SHIPMENT#";
+/// GSI1's partition of the shipments waiting for the carrier's next collection.
+pub const READY_SHIPMENTS_PK: &str = "SHIPMENTS#ready";
+/// GSI1's partition of the shipments cancelled after payment: their lines are due a refund.
+pub const REFUNDS_DUE_PK: &str = "REFUNDS#due";
+
+/// A shipment sits in its order's partition, one per seller (the public id).
+pub fn shipment_sk(seller: &SellerId) -> String {
+    format!("{SHIPMENT_PREFIX}{seller}")
+}
+
+/// GSI2: a seller's shipments beside its products and order lines, by creation time.
+pub fn seller_shipment_sk(created_at: &str, id: &ShipmentId) -> String {
+    format!("{SHIPMENT_PREFIX}{created_at}#{id}")
+}
+
+/// GSI1 under `READY_SHIPMENTS_PK`: the time it was packed first, so a collection takes
+/// the shipments packed before its slot by a range on this key.
+pub fn ready_shipment_sk(ready_at: &str, id: &ShipmentId) -> String {
+    format!("{ready_at}#{id}")
+}
+
+/// GSI1 under `REFUNDS_DUE_PK`: oldest cancellation first.
+pub fn refund_due_sk(cancelled_at: &str, id: &ShipmentId) -> String {
+    format!("{cancelled_at}#{id}")
+}
+
 /// `email` is already normalised (lower case, trimmed) by the domain.
 pub fn email_pk(email: &str) -> String {
     format!("EMAIL#{email}")
@@ -253,6 +289,14 @@ mod tests {
             "SELLERS#pending"
         );
         assert_eq!(sellers_by_status_sk(t, &seller), format!("{t}#{seller}"));
+        let shipment = ShipmentId::new(o.clone(), seller.clone());
+        assert_eq!(shipment_sk(&seller), format!("SHIPMENT#{seller}"));
+        assert_eq!(
+            seller_shipment_sk(t, &shipment),
+            format!("SHIPMENT#{t}#o-1.{seller}")
+        );
+        assert_eq!(ready_shipment_sk(t, &shipment), format!("{t}#o-1.{seller}"));
+        assert_eq!(refund_due_sk(t, &shipment), format!("{t}#o-1.{seller}"));
     }
 
     #[test]

@@ -6,6 +6,7 @@ mod cart;
 mod catalog;
 mod checkout;
 mod fake_gateway;
+mod fulfilment;
 mod identity;
 mod imports;
 mod orders;

@@ -217,7 +217,7 @@ async fn a_short_line_writes_nothing_and_every_short_sku_is_named() {
     assert_eq!(stock(&store, &pb, &b).await, (0, 0));
     assert_eq!(stock(&store, &pc, &c).await, (9, 0));
     assert!(store
-        .customer_orders(&shopper.user_id, 10, None)
+        .customer_orders(&shopper.user_id, None, 10, None)
         .await
         .unwrap()
         .items
@@ -327,11 +327,11 @@ async fn a_customer_reads_only_their_own_orders_newest_first() {
     let second = place(&store, &shopper, &[(&a, 2)], PendingLimits::default())
         .await
         .unwrap();
-    let page = orders::list_orders(&store, &shopper, 1, None)
+    let page = orders::list_orders(&store, &shopper, None, 1, None)
         .await
         .unwrap();
     assert_eq!(page.items[0].id, second.order_id);
-    let rest = orders::list_orders(&store, &shopper, 1, page.next_cursor.as_deref())
+    let rest = orders::list_orders(&store, &shopper, None, 1, page.next_cursor.as_deref())
         .await
         .unwrap();
     assert_eq!(rest.items[0].id, first.order_id);
@@ -339,7 +339,7 @@ async fn a_customer_reads_only_their_own_orders_newest_first() {
     let stranger = caller(&[Role::Customer]);
     let peek = orders::get_order(&store, &stranger, &first.order_id).await;
     assert!(matches!(peek, Err(ShopError::NotFound(_))), "{peek:?}");
-    assert!(orders::list_orders(&store, &stranger, 10, None)
+    assert!(orders::list_orders(&store, &stranger, None, 10, None)
         .await
         .unwrap()
         .items
@@ -349,6 +349,7 @@ async fn a_customer_reads_only_their_own_orders_newest_first() {
         orders::get_order(&store, &admin, &first.order_id)
             .await
             .unwrap()
+            .order
             .id,
         first.order_id
     );

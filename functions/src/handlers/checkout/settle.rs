@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use shop::adapters::stripe::Stripe;
 use shop::domain::ids::OrderId;
+use shop::domain::mail::Mail;
 use shop::services::checkout as svc;
 use shop::store::Store;
 
@@ -27,11 +28,14 @@ pub enum SettleTask {
     Cancel { order_id: OrderId, failure: Failure },
 }
 
-/// The settle step's answer: the mail for the next state to queue (always the key,
-/// `null` when there is no one to write to).
+/// The settle step's answer: the customer's mail for the `Mail` state to queue (always
+/// the key, `null` when there is no one to write to) and, from `Confirm`, one mail per
+/// seller for the `MailSellers` map (empty from `Cancel`).
 #[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Settled {
     pub mail: Option<Value>,
+    pub seller_mails: Vec<Value>,
 }
 
 /// Confirm (paid) or cancel (anything else) an order; both are idempotent.
@@ -40,14 +44,21 @@ pub async fn settle(
     event: LambdaEvent<SettleTask>,
 ) -> Result<Settled, Diagnostic> {
     let (store, stripe) = deps;
-    let mail = match &event.payload {
+    let mails = match &event.payload {
         SettleTask::Confirm { order_id } => svc::confirm(store, stripe, order_id, None).await,
         SettleTask::Cancel { order_id, failure } => {
-            svc::cancel(store, stripe, order_id, &failure.error).await
+            svc::cancel(store, stripe, order_id, &failure.error)
+                .await
+                .map(|customer| svc::ConfirmMails {
+                    customer,
+                    sellers: Vec::new(),
+                })
         }
     }
     .map_err(failed)?;
+    let json = |m: Mail| serde_json::to_value(m).unwrap_or(Value::Null);
     Ok(Settled {
-        mail: mail.map(|m| serde_json::to_value(m).unwrap_or(Value::Null)),
+        mail: mails.customer.map(json),
+        seller_mails: mails.sellers.into_iter().map(json).collect(),
     })
 }

@@ -196,8 +196,9 @@ fn optional_text(
 }
 
 impl AddressInput {
-    fn parse(&self, v: &mut Validator) -> Option<Address> {
-        let f = |name: &str| format!("shippingAddress.{name}");
+    /// The address, its problems reported as `<field>.<name>` (`shippingAddress.city`).
+    pub(crate) fn parse_as(&self, v: &mut Validator, field: &str) -> Option<Address> {
+        let f = |name: &str| format!("{field}.{name}");
         let name = text(v, &f("name"), &self.name, 100);
         let line1 = text(v, &f("line1"), &self.line1, 200);
         let line2 = optional_text(v, &f("line2"), self.line2.as_deref(), 200);
@@ -274,7 +275,7 @@ impl PlaceOrderInput {
     pub fn parse(self) -> Result<PlaceOrder, ShopError> {
         let mut v = Validator::default();
         let lines = parse_lines(&mut v, self.lines.as_deref());
-        let address = self.shipping_address.parse(&mut v);
+        let address = self.shipping_address.parse_as(&mut v, "shippingAddress");
         let payment_method_id = v.check(PaymentMethodId::parse(self.payment_method_id.trim()));
         if self.expected_total.amount < 0 {
             v.check::<()>(Err(FieldError::new(
@@ -299,7 +300,7 @@ impl QuoteOrderInput {
     pub fn parse(self) -> Result<QuoteOrder, ShopError> {
         let mut v = Validator::default();
         let lines = parse_lines(&mut v, self.lines.as_deref());
-        let address = self.shipping_address.parse(&mut v);
+        let address = self.shipping_address.parse_as(&mut v, "shippingAddress");
         v.finish()?;
         match address {
             Some(address) => Ok(QuoteOrder { lines, address }),

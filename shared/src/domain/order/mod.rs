@@ -69,6 +69,10 @@ pub struct Order {
     #[serde(default)]
     pub payment: PaymentState,
     pub history: Vec<HistoryEntry>,
+    /// Counts the moves of its shipments that were checked against it: a move that may
+    /// change the order's status is written only if no other moved meanwhile.
+    #[serde(default)]
+    pub fulfilment_rev: u64,
 }
 
 /// A line as its customer sees it.
@@ -217,6 +221,7 @@ pub fn build_order(
             by: format!("customer:{}", new.customer_id),
             reason: Some("order placed; stock reserved".into()),
         }],
+        fulfilment_rev: 0,
     })
 }
 

@@ -2,38 +2,95 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::error::FieldError;
 use crate::domain::money::Money;
 
-/// An order's status. Later stages (shipped, delivered, returned) extend this enum
-/// and [`OrderStatus::may_become`]; nothing else decides which moves are allowed.
+/// An order's status. Until payment the checkout saga decides it; from `Confirmed` on it
+/// follows the order's shipments (`domain::fulfilment::order_status_of`). Later stages
+/// (returned, refunded) extend this enum and [`OrderStatus::may_become`]; nothing else
+/// decides which moves are allowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderStatus {
     /// Placed, stock reserved, the checkout saga deciding.
     PendingPayment,
-    /// Paid; the reserved units are sold.
+    /// Paid; the reserved units are sold. No shipment is with the carrier yet.
     Confirmed,
+    /// Some of its shipments are with the carrier, others not yet.
+    PartiallyShipped,
+    /// Every shipment that is going ahead is with the carrier.
+    Shipped,
+    /// Some shipments delivered, others still on their way.
+    PartiallyDelivered,
+    /// Every shipment that went ahead was delivered.
+    Delivered,
     /// Not going ahead; its reservation was released (and any payment refunded).
     Cancelled,
 }
 
 impl OrderStatus {
+    pub const ALL: [OrderStatus; 7] = [
+        OrderStatus::PendingPayment,
+        OrderStatus::Confirmed,
+        OrderStatus::PartiallyShipped,
+        OrderStatus::Shipped,
+        OrderStatus::PartiallyDelivered,
+        OrderStatus::Delivered,
+        OrderStatus::Cancelled,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             OrderStatus::PendingPayment => "pending_payment",
             OrderStatus::Confirmed => "confirmed",
+            OrderStatus::PartiallyShipped => "partially_shipped",
+            OrderStatus::Shipped => "shipped",
+            OrderStatus::PartiallyDelivered => "partially_delivered",
+            OrderStatus::Delivered => "delivered",
             OrderStatus::Cancelled => "cancelled",
         }
     }
 
+    /// A status as a client names it (`GET /orders?status=`).
+    pub fn parse(raw: &str) -> Result<OrderStatus, FieldError> {
+        OrderStatus::ALL
+            .into_iter()
+            .find(|s| s.as_str() == raw)
+            .ok_or_else(|| {
+                let names: Vec<&str> = OrderStatus::ALL.iter().map(|s| s.as_str()).collect();
+                FieldError::new("status", &format!("must be one of {}", names.join(", ")))
+            })
+    }
+
+    /// Paid and going ahead: confirmed, or further along its delivery.
+    pub fn is_paid(self) -> bool {
+        self.fulfilment_rank().is_some()
+    }
+
+    /// How far along its delivery a paid order is; `None` before payment or when cancelled.
+    fn fulfilment_rank(self) -> Option<u8> {
+        match self {
+            OrderStatus::Confirmed => Some(0),
+            OrderStatus::PartiallyShipped => Some(1),
+            OrderStatus::Shipped => Some(2),
+            OrderStatus::PartiallyDelivered => Some(3),
+            OrderStatus::Delivered => Some(4),
+            OrderStatus::PendingPayment | OrderStatus::Cancelled => None,
+        }
+    }
+
     /// The moves the shop allows. Confirm and cancel both start from
-    /// `PendingPayment`, so of two racing outcomes exactly one can be written.
+    /// `PendingPayment`, so of two racing outcomes exactly one can be written; a paid
+    /// order only moves forward along its delivery (several steps at once when its
+    /// shipments did), never back, and is never cancelled as a whole.
     pub fn may_become(self, next: OrderStatus) -> bool {
-        matches!(
-            (self, next),
-            (OrderStatus::PendingPayment, OrderStatus::Confirmed)
-                | (OrderStatus::PendingPayment, OrderStatus::Cancelled)
-        )
+        match (self, next) {
+            (OrderStatus::PendingPayment, OrderStatus::Confirmed | OrderStatus::Cancelled) => true,
+            _ => matches!(
+                (self.fulfilment_rank(), next.fulfilment_rank()),
+                (Some(from), Some(to)) if to > from
+            ),
+        }
     }
 }
 
@@ -121,11 +178,56 @@ mod tests {
         use OrderStatus::*;
         assert!(PendingPayment.may_become(Confirmed));
         assert!(PendingPayment.may_become(Cancelled));
-        for from in [Confirmed, Cancelled] {
-            for to in [PendingPayment, Confirmed, Cancelled] {
-                assert!(!from.may_become(to), "{from:?} -> {to:?}");
+        for to in [PartiallyShipped, Shipped, PartiallyDelivered, Delivered] {
+            assert!(!PendingPayment.may_become(to), "unpaid -> {to:?}");
+        }
+        for from in OrderStatus::ALL {
+            assert!(!from.may_become(PendingPayment), "{from:?} -> pending");
+            assert!(!from.may_become(from), "{from:?} -> itself");
+            if from != PendingPayment {
+                assert!(!from.may_become(Cancelled), "{from:?} -> cancelled");
             }
         }
+        for to in OrderStatus::ALL {
+            assert!(!Cancelled.may_become(to), "cancelled -> {to:?}");
+        }
+    }
+
+    #[test]
+    fn a_paid_order_moves_only_forward_along_its_delivery() {
+        use OrderStatus::*;
+        let path = [
+            Confirmed,
+            PartiallyShipped,
+            Shipped,
+            PartiallyDelivered,
+            Delivered,
+        ];
+        for (i, from) in path.iter().enumerate() {
+            for (j, to) in path.iter().enumerate() {
+                assert_eq!(from.may_become(*to), j > i, "{from:?} -> {to:?}");
+            }
+            assert!(from.is_paid());
+        }
+        assert!(!PendingPayment.is_paid() && !Cancelled.is_paid());
+    }
+
+    #[test]
+    fn statuses_parse_by_their_names() {
+        for status in OrderStatus::ALL {
+            assert_eq!(OrderStatus::parse(status.as_str()).unwrap(), status);
+            assert_eq!(
+                serde_json::to_string(&status).unwrap(),
+                format!("\"{}\"", status.as_str())
+            );
+        }
+        let err = OrderStatus::parse("Shipped").unwrap_err();
+        assert_eq!(err.field, "status");
+        assert!(
+            err.message.contains("partially_delivered"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

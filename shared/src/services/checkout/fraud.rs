@@ -20,7 +20,7 @@ pub async fn fraud_check<G: PaymentGateway + ?Sized>(
     let now = crate::clock::now();
     let hour_ago = sortable(now - time::Duration::hours(1));
     let (history, profile, card) = tokio::try_join!(
-        store.customer_orders(&order.customer_id, 50, None),
+        store.customer_orders(&order.customer_id, None, 50, None),
         store.get_profile(&order.customer_id),
         gateway.card(order.payment_method_id.as_str()),
     )?;

@@ -30,7 +30,7 @@ pub use fraud::fraud_check;
 pub use payment::{paid_output, pay, start_payment, PaymentStep};
 pub use place::{place_order, PlacedOrder};
 pub use quote::quote_order;
-pub use settle::{cancel, confirm};
+pub use settle::{cancel, confirm, ConfirmMails};
 pub use webhook::payment_event;
 
 use crate::domain::error::ShopError;

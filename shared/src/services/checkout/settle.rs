@@ -6,10 +6,20 @@ use super::{load_order, CHECKOUT};
 use crate::adapters::stripe::PaymentGateway;
 use crate::clock::now_sortable;
 use crate::domain::error::ShopError;
+use crate::domain::fulfilment::{shipments_of, Shipment};
 use crate::domain::ids::OrderId;
-use crate::domain::mail::Mail;
+use crate::domain::mail::{Mail, MailLine};
 use crate::domain::order::{CancelReason, HistoryEntry, Order, OrderStatus};
 use crate::store::{Settlement, Store};
+
+/// The mails a confirm step leaves for the next states to queue.
+#[derive(Debug, Default)]
+pub struct ConfirmMails {
+    /// The customer's: confirmed, or cancelled when the order was cancelled meanwhile.
+    pub customer: Option<Mail>,
+    /// One per seller of a confirmed order, listing its lines to pack.
+    pub sellers: Vec<Mail>,
+}
 
 /// The confirm step: the payment succeeded.
 pub async fn confirm<G: PaymentGateway + ?Sized>(
@@ -17,7 +27,7 @@ pub async fn confirm<G: PaymentGateway + ?Sized>(
     gateway: &G,
     id: &OrderId,
     intent_id: Option<&str>,
-) -> Result<Option<Mail>, ShopError> {
+) -> Result<ConfirmMails, ShopError> {
     let order = load_order(store, id).await?;
     let entry = HistoryEntry {
         at: now_sortable(),
@@ -30,18 +40,68 @@ pub async fn confirm<G: PaymentGateway + ?Sized>(
                 .unwrap_or("payment")
         )),
     };
-    match store.confirm_order(&order, &entry).await? {
-        Settlement::Done | Settlement::Already(OrderStatus::Confirmed) => {
-            confirmed_mail(store, &order).await
+    let shipments = shipments_of(&order, &entry.at);
+    match store.confirm_order(&order, &entry, &shipments).await? {
+        // Done, or a repeated confirm (the saga's retry): paid, and perhaps shipped by now.
+        Settlement::Done => confirmed_mails(store, &order, &shipments).await,
+        Settlement::Already(status) if status.is_paid() => {
+            confirmed_mails(store, &order, &shipments).await
         }
         Settlement::Already(_) => {
             // Cancelled meanwhile: the stock is gone back on sale, so the money goes back.
             let order = load_order(store, id).await?;
             let refunded = release_payment(store, gateway, &order).await?;
             let reason = order.cancel_reason.unwrap_or(CancelReason::CheckoutError);
-            cancelled_mail(store, &order, reason, refunded).await
+            Ok(ConfirmMails {
+                customer: cancelled_mail(store, &order, reason, refunded).await?,
+                sellers: Vec::new(),
+            })
         }
     }
+}
+
+async fn confirmed_mails(
+    store: &Store,
+    order: &Order,
+    shipments: &[Shipment],
+) -> Result<ConfirmMails, ShopError> {
+    let mut sellers = Vec::with_capacity(shipments.len());
+    for shipment in shipments {
+        sellers.extend(seller_mail(store, shipment).await?);
+    }
+    Ok(ConfirmMails {
+        customer: confirmed_mail(store, order).await?,
+        sellers,
+    })
+}
+
+/// The seller's "new order to ship" mail, to the address its account was verified
+/// with; none (logged) when the seller has no profile to write to.
+async fn seller_mail(store: &Store, shipment: &Shipment) -> Result<Option<Mail>, ShopError> {
+    let Some(profile) = store.get_profile(&shipment.seller).await? else {
+        tracing::warn!(shipment = %shipment.id, "the seller has no profile: no new-order mail");
+        return Ok(None);
+    };
+    let name = store
+        .get_seller(&shipment.seller_id)
+        .await?
+        .map(|s| s.display_name)
+        .unwrap_or(profile.name);
+    Ok(Some(Mail::SellerNewOrder {
+        to: profile.email,
+        name,
+        order_id: shipment.order_id.to_string(),
+        shipment_id: shipment.id.to_string(),
+        lines: shipment
+            .lines
+            .iter()
+            .map(|l| MailLine {
+                sku: l.sku.to_string(),
+                product_name: l.product_name.clone(),
+                quantity: l.quantity,
+            })
+            .collect(),
+    }))
 }
 
 /// The cancel step: releases the reservation, then makes sure no money is kept.
@@ -68,7 +128,9 @@ pub async fn cancel<G: PaymentGateway + ?Sized>(
     // Stripe's answer.
     let written = match store.cancel_order(&order, reason, &entry).await? {
         // Confirmed before this step ran (a confirm that answered too late): it stands.
-        Settlement::Already(OrderStatus::Confirmed) => return confirmed_mail(store, &order).await,
+        Settlement::Already(status) if status.is_paid() => {
+            return confirmed_mail(store, &order).await;
+        }
         Settlement::Done => reason,
         Settlement::Already(_) => order.cancel_reason.unwrap_or(reason),
     };

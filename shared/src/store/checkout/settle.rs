@@ -5,11 +5,13 @@
 
 use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 
+use super::super::fulfilment::shipment_item;
 use super::super::keys;
 use super::super::{build, key, n, s, tx, value, Store, TxOutcome};
 use super::order_key;
 use super::place::pending_orders_key;
 use crate::domain::error::ShopError;
+use crate::domain::fulfilment::Shipment;
 use crate::domain::order::{CancelReason, HistoryEntry, Order, OrderStatus, PaymentStatus};
 
 /// What became of a status change.
@@ -22,12 +24,15 @@ pub enum Settlement {
 }
 
 impl Store {
-    /// Paid: the order becomes `confirmed` and each line's reserved units are sold
-    /// (`onHand` and `reserved` both drop by the quantity), all or nothing.
+    /// Paid: the order becomes `confirmed`, each line's reserved units are sold
+    /// (`onHand` and `reserved` both drop by the quantity) and its shipments are created
+    /// (one per seller, awaiting fulfilment), all or nothing: a confirmed order always has
+    /// its shipments. At most 1 + 25 + 1 + 25 = 52 actions (`MAX_ORDER_LINES` lines).
     pub async fn confirm_order(
         &self,
         order: &Order,
         entry: &HistoryEntry,
+        shipments: &[Shipment],
     ) -> Result<Settlement, ShopError> {
         let status_change = self.status_change(
             order,
@@ -45,6 +50,9 @@ impl Store {
             )?);
         }
         actions.push(self.pending_release(order)?);
+        for shipment in shipments {
+            actions.push(self.put_new(shipment_item(shipment)?)?);
+        }
         self.settle(order, actions).await
     }
 

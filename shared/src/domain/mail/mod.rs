@@ -35,6 +35,38 @@ pub enum Mail {
         refunded: Option<i64>,
         currency: String,
     },
+    /// A paid order has lines of this seller to pack and ship (one mail per order per seller).
+    SellerNewOrder {
+        to: String,
+        /// The seller's display name.
+        name: String,
+        order_id: String,
+        shipment_id: String,
+        lines: Vec<MailLine>,
+    },
+}
+
+/// One line of an order as a mail lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailLine {
+    pub sku: String,
+    pub product_name: String,
+    pub quantity: u32,
+}
+
+/// Most lines one mail lists: an order's most (`MAX_ORDER_LINES`).
+pub const MAX_MAIL_LINES: usize = 25;
+
+fn check_id(value: &str, field: &'static str) -> Result<(), MailError> {
+    if value.is_empty()
+        || !value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        return Err(MailError::BadField(field));
+    }
+    Ok(())
 }
 
 /// `amount` minor units of `currency`, as a customer reads it (two decimals, or none
@@ -132,6 +164,26 @@ impl Mail {
                 }
                 Ok(())
             }
+            Mail::SellerNewOrder {
+                to,
+                name,
+                order_id,
+                shipment_id,
+                lines,
+            } => {
+                check_address(to)?;
+                check_text(name, "name")?;
+                check_id(order_id, "order_id")?;
+                check_id(shipment_id, "shipment_id")?;
+                if lines.is_empty() || lines.len() > MAX_MAIL_LINES {
+                    return Err(MailError::BadField("lines"));
+                }
+                for line in lines {
+                    check_id(&line.sku, "sku")?;
+                    check_text(&line.product_name, "product_name")?;
+                }
+                Ok(())
+            }
         }
     }
 
@@ -185,104 +237,32 @@ impl Mail {
                     ),
                 }
             }
+            Mail::SellerNewOrder {
+                to,
+                name,
+                order_id,
+                shipment_id,
+                lines,
+            } => {
+                let items: String = lines
+                    .iter()
+                    .map(|l| format!("  {} x {} (SKU {})\n", l.quantity, l.product_name, l.sku))
+                    .collect();
+                Rendered {
+                    to: to.clone(),
+                    subject: format!("{shop_name}: new order {order_id} to ship"),
+                    text: format!(
+                        "Hello {name},\n\nOrder {order_id} is paid. Please pack these items \
+                         (shipment {shipment_id}):\n\n{items}\n\
+                         When they are packed, mark the shipment ready with its parcels \
+                         (POST /seller/shipments/{shipment_id}/ready): it then goes on the \
+                         carrier's next collection.\n"
+                    ),
+                }
+            }
         }
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn verify() -> Mail {
-        Mail::VerifyEmail {
-            to: "ada@example.com".into(),
-            name: "Ada".into(),
-            code: "123456".into(),
-            expires_in_minutes: 15,
-        }
-    }
-
-    fn cancelled(refunded: Option<i64>) -> Mail {
-        Mail::OrderCancelled {
-            to: "ada@example.com".into(),
-            name: "Ada".into(),
-            order_id: "0192f1c4-aaaa-7bbb".into(),
-            reason: "payment_timeout".into(),
-            refunded,
-            currency: "USD".into(),
-        }
-    }
-
-    #[test]
-    fn order_mails_say_what_happened_to_the_money() {
-        let confirmed = Mail::OrderConfirmed {
-            to: "ada@example.com".into(),
-            name: "Ada".into(),
-            order_id: "o-1".into(),
-            total: 4_798,
-            currency: "USD".into(),
-            items: 3,
-        };
-        let r = confirmed.render("Shop");
-        assert_eq!(r.subject, "Shop: order o-1 confirmed");
-        assert!(r.text.contains("47.98 USD"), "{}", r.text);
-        let refunded = cancelled(Some(2_599)).render("Shop").text;
-        assert!(
-            refunded.contains("not completed in time")
-                && refunded.contains("25.99 USD you paid has been refunded"),
-            "{refunded}"
-        );
-        assert!(cancelled(None)
-            .render("Shop")
-            .text
-            .contains("You have not been charged."));
-        assert_eq!(
-            Mail::from_queue(&cancelled(None).to_queue()),
-            Ok(cancelled(None))
-        );
-        assert_eq!(display_amount(500, "JPY"), "500 JPY");
-        assert_eq!(display_amount(5, "EUR"), "0.05 EUR");
-    }
-
-    #[test]
-    fn a_queued_mail_round_trips() {
-        let body = verify().to_queue();
-        assert!(body.contains(r#""kind":"verify_email""#), "{body}");
-        assert_eq!(Mail::from_queue(&body).unwrap(), verify());
-    }
-
-    #[test]
-    fn the_verification_mail_says_the_code_and_its_lifetime() {
-        let r = verify().render("Shop");
-        assert_eq!(r.to, "ada@example.com");
-        assert!(r.subject.contains("123456"));
-        assert!(
-            r.text.contains("123456") && r.text.contains("15 minutes") && r.text.contains("Ada")
-        );
-    }
-
-    #[test]
-    fn poison_messages_are_refused() {
-        assert!(matches!(
-            Mail::from_queue("not json"),
-            Err(MailError::Unreadable(_))
-        ));
-        assert!(matches!(
-            Mail::from_queue(r#"{"kind":"launch_missiles"}"#),
-            Err(MailError::Unreadable(_))
-        ));
-        let extra = r#"{"kind":"verify_email","to":"a@b.co","name":"A","code":"1","expires_in_minutes":1,"bcc":"x@y.z"}"#;
-        assert!(matches!(
-            Mail::from_queue(extra),
-            Err(MailError::Unreadable(_))
-        ));
-        let bad_code = r#"{"kind":"verify_email","to":"a@b.co","name":"A","code":"<b>","expires_in_minutes":1}"#;
-        assert_eq!(Mail::from_queue(bad_code), Err(MailError::BadField("code")));
-        let bad_to = r#"{"kind":"verify_email","to":"a@b.co\nBcc: x@y.z","name":"A","code":"1","expires_in_minutes":1}"#;
-        assert_eq!(Mail::from_queue(bad_to), Err(MailError::BadField("to")));
-        assert_eq!(
-            Mail::from_queue(&"x".repeat(MAX_QUEUED_BYTES + 1)),
-            Err(MailError::TooLarge)
-        );
-    }
-}
+mod tests;

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::catalog::RatingSummary;
 use crate::domain::error::{FieldError, ShopError, Validator};
 use crate::domain::ids::{SellerId, UserId};
+use crate::domain::order::{Address, AddressInput};
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
@@ -97,6 +98,10 @@ pub struct Seller {
     /// A placeholder until reviews of sellers exist (a later issue fills it).
     #[serde(default)]
     pub rating: RatingSummary,
+    /// Where the carrier collects this seller's parcels; a shipment cannot be marked
+    /// ready without one.
+    #[serde(default)]
+    pub pickup_address: Option<Address>,
     /// Bumped on every write; writes are conditional on the version read.
     pub version: u64,
 }
@@ -113,6 +118,7 @@ impl Seller {
             joined_at: now.to_owned(),
             status_changed_at: now.to_owned(),
             rating: RatingSummary::default(),
+            pickup_address: None,
             version: 1,
         }
     }
@@ -139,6 +145,7 @@ impl Seller {
             status_changed_at: self.status_changed_at.clone(),
             rating_count: self.rating.count,
             rating_average_x100: self.rating.average_x100(),
+            pickup_address: self.pickup_address.clone(),
             version: self.version,
         }
     }
@@ -167,6 +174,7 @@ pub struct SellerAccount {
     pub status_changed_at: String,
     pub rating_count: u64,
     pub rating_average_x100: Option<u64>,
+    pub pickup_address: Option<Address>,
     pub version: u64,
 }
 
@@ -176,6 +184,7 @@ pub struct SellerAccount {
 pub struct ProfilePatchInput {
     pub display_name: Option<String>,
     pub description: Option<String>,
+    pub pickup_address: Option<AddressInput>,
 }
 
 /// A valid profile change: at least one field.
@@ -183,6 +192,7 @@ pub struct ProfilePatchInput {
 pub struct ProfilePatch {
     pub display_name: Option<String>,
     pub description: Option<String>,
+    pub pickup_address: Option<Address>,
 }
 
 pub const MAX_DISPLAY_NAME_CHARS: usize = 80;
@@ -190,9 +200,12 @@ pub const MAX_DESCRIPTION_CHARS: usize = 2000;
 
 impl ProfilePatchInput {
     pub fn parse(&self) -> Result<ProfilePatch, ShopError> {
-        if self.display_name.is_none() && self.description.is_none() {
+        if self.display_name.is_none()
+            && self.description.is_none()
+            && self.pickup_address.is_none()
+        {
             return Err(ShopError::Malformed(
-                "send displayName, description or both".into(),
+                "send at least one of displayName, description, pickupAddress".into(),
             ));
         }
         let mut v = Validator::default();
@@ -204,10 +217,15 @@ impl ProfilePatchInput {
             .description
             .as_deref()
             .and_then(|raw| v.check(parse_description(raw)));
+        let pickup_address = self
+            .pickup_address
+            .as_ref()
+            .and_then(|a| a.parse_as(&mut v, "pickupAddress"));
         v.finish()?;
         Ok(ProfilePatch {
             display_name,
             description,
+            pickup_address,
         })
     }
 }
@@ -223,6 +241,10 @@ impl ProfilePatch {
                 .description
                 .clone()
                 .unwrap_or_else(|| seller.description.clone()),
+            pickup_address: self
+                .pickup_address
+                .clone()
+                .or_else(|| seller.pickup_address.clone()),
             version: seller.version + 1,
             ..seller.clone()
         }
@@ -258,91 +280,4 @@ fn parse_description(raw: &str) -> Result<String, FieldError> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn patch(name: Option<&str>, description: Option<&str>) -> ProfilePatchInput {
-        ProfilePatchInput {
-            display_name: name.map(str::to_owned),
-            description: description.map(str::to_owned),
-        }
-    }
-
-    #[test]
-    fn only_approved_sellers_sell() {
-        assert!(SellerStatus::Approved.may_sell().is_ok());
-        for status in [SellerStatus::Pending, SellerStatus::Suspended] {
-            assert!(matches!(status.may_sell(), Err(ShopError::Forbidden(_))));
-        }
-    }
-
-    #[test]
-    fn approving_restores_and_suspending_withdraws_from_any_status() {
-        for from in SellerStatus::ALL {
-            assert_eq!(
-                transition(from, SellerAction::Approve),
-                (SellerStatus::Approved, ListingEffect::Restore)
-            );
-            assert_eq!(
-                transition(from, SellerAction::Suspend),
-                (SellerStatus::Suspended, ListingEffect::Withdraw)
-            );
-        }
-    }
-
-    #[test]
-    fn statuses_round_trip_and_others_are_refused() {
-        for status in SellerStatus::ALL {
-            assert_eq!(SellerStatus::parse(status.as_str()).unwrap(), status);
-        }
-        assert!(SellerStatus::parse("Approved").is_err());
-        assert!(SellerStatus::parse("").is_err());
-    }
-
-    #[test]
-    fn an_application_starts_pending_under_the_public_id() {
-        let user = UserId::parse("u-1").unwrap();
-        let s = Seller::application(&user, "Ada's Shoes", "2026-11-27T10:00:00Z");
-        assert_eq!(s.status, SellerStatus::Pending);
-        assert_eq!(s.seller_id, SellerId::of(&user));
-        let public = serde_json::to_value(s.public_view()).unwrap();
-        assert!(!public.to_string().contains("u-1"), "the sub never shows");
-        assert!(public.get("status").is_none());
-    }
-
-    #[test]
-    fn a_patch_changes_what_it_names_and_bumps_the_version() {
-        let user = UserId::parse("u-1").unwrap();
-        let s = Seller::application(&user, "Old", "t");
-        let p = patch(None, Some("  We sell shoes.\nSince 1990.  "))
-            .parse()
-            .unwrap();
-        let changed = p.apply(&s);
-        assert_eq!(changed.display_name, "Old");
-        assert_eq!(changed.description, "We sell shoes.\nSince 1990.");
-        assert_eq!(changed.version, 2);
-    }
-
-    #[test]
-    fn bad_patches_are_refused() {
-        assert!(matches!(
-            patch(None, None).parse(),
-            Err(ShopError::Malformed(_))
-        ));
-        for (name, description) in [
-            (Some("x"), None),
-            (Some(" "), None),
-            (Some("a\u{7}b"), None),
-            (None, Some("tab\there")),
-        ] {
-            assert!(
-                matches!(patch(name, description).parse(), Err(ShopError::Invalid(_))),
-                "{name:?} {description:?}"
-            );
-        }
-        let long = "n".repeat(MAX_DISPLAY_NAME_CHARS + 1);
-        assert!(patch(Some(&long), None).parse().is_err());
-        let long = "d".repeat(MAX_DESCRIPTION_CHARS + 1);
-        assert!(patch(None, Some(&long)).parse().is_err());
-    }
-}
+mod tests;

@@ -1,0 +1,18 @@
+//! Fulfilment: a paid order split into one shipment per seller, each packed by its
+//! seller, handed to the carrier and tracked to the customer's door, with the order's
+//! status following its shipments. Pure, like the rest of the domain.
+
+mod order_status;
+mod shipment;
+mod view;
+
+pub use order_status::order_status_of;
+pub use shipment::{
+    shipments_of, CancelInput, Parcel, ParcelInput, ReadyInput, Shipment, ShipmentEvent,
+    ShipmentLine, ShipmentStatus, BY_CHECKOUT, MAX_CANCEL_REASON, MAX_PARCELS, MAX_PARCEL_GRAMS,
+    MAX_PARCEL_SIDE_MM, STANDARD_SERVICE,
+};
+pub use view::{CustomerShipmentView, SellerShipmentView};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,157 @@
+use super::*;
+
+fn verify() -> Mail {
+    Mail::VerifyEmail {
+        to: "ada@example.com".into(),
+        name: "Ada".into(),
+        code: "123456".into(),
+        expires_in_minutes: 15,
+    }
+}
+
+fn cancelled(refunded: Option<i64>) -> Mail {
+    Mail::OrderCancelled {
+        to: "ada@example.com".into(),
+        name: "Ada".into(),
+        order_id: "0192f1c4-aaaa-7bbb".into(),
+        reason: "payment_timeout".into(),
+        refunded,
+        currency: "USD".into(),
+    }
+}
+
+#[test]
+fn order_mails_say_what_happened_to_the_money() {
+    let confirmed = Mail::OrderConfirmed {
+        to: "ada@example.com".into(),
+        name: "Ada".into(),
+        order_id: "o-1".into(),
+        total: 4_798,
+        currency: "USD".into(),
+        items: 3,
+    };
+    let r = confirmed.render("Shop");
+    assert_eq!(r.subject, "Shop: order o-1 confirmed");
+    assert!(r.text.contains("47.98 USD"), "{}", r.text);
+    let refunded = cancelled(Some(2_599)).render("Shop").text;
+    assert!(
+        refunded.contains("not completed in time")
+            && refunded.contains("25.99 USD you paid has been refunded"),
+        "{refunded}"
+    );
+    assert!(cancelled(None)
+        .render("Shop")
+        .text
+        .contains("You have not been charged."));
+    assert_eq!(
+        Mail::from_queue(&cancelled(None).to_queue()),
+        Ok(cancelled(None))
+    );
+    assert_eq!(display_amount(500, "JPY"), "500 JPY");
+    assert_eq!(display_amount(5, "EUR"), "0.05 EUR");
+}
+
+fn seller_new_order(lines: usize, name_len: usize) -> Mail {
+    Mail::SellerNewOrder {
+        to: "shop@example.com".into(),
+        name: "Acme Outdoor".into(),
+        order_id: "0193b0c2-7d4e-7a1b-9c3d-5e6f7a8b9c0d".into(),
+        shipment_id: "0193b0c2-7d4e-7a1b-9c3d-5e6f7a8b9c0d.s0123456789abcdef0123".into(),
+        lines: (0..lines)
+            .map(|i| MailLine {
+                sku: format!("SKU-{i:02}-{}", "X".repeat(55)),
+                product_name: "é".repeat(name_len),
+                quantity: 99,
+            })
+            .collect(),
+    }
+}
+
+#[test]
+fn a_seller_is_told_what_to_pack_and_how_to_say_it_is_ready() {
+    let mail = Mail::SellerNewOrder {
+        to: "shop@example.com".into(),
+        name: "Acme Outdoor".into(),
+        order_id: "0193b0c2-7d4e-7a1b-9c3d-5e6f7a8b9c0d".into(),
+        shipment_id: "0193b0c2-7d4e-7a1b-9c3d-5e6f7a8b9c0d.s0123456789abcdef0123".into(),
+        lines: vec![MailLine {
+            sku: "T-1".into(),
+            product_name: "Trail Shoe".into(),
+            quantity: 2,
+        }],
+    };
+    let r = mail.render("Shop");
+    assert_eq!(r.to, "shop@example.com");
+    assert_eq!(
+        r.subject,
+        "Shop: new order 0193b0c2-7d4e-7a1b-9c3d-5e6f7a8b9c0d to ship"
+    );
+    assert!(
+        r.text.contains("  2 x Trail Shoe (SKU T-1)\n"),
+        "{}",
+        r.text
+    );
+    assert!(
+        r.text.contains("POST /seller/shipments/0193b0c2-7d4e-7a1b-9c3d-5e6f7a8b9c0d.s0123456789abcdef0123/ready"),
+        "{}",
+        r.text
+    );
+    assert_eq!(Mail::from_queue(&mail.to_queue()), Ok(mail));
+}
+
+#[test]
+fn a_full_orders_seller_mail_fits_the_queue() {
+    // 25 lines with 64-character SKUs and 200-character (400-byte) product names.
+    let mail = seller_new_order(MAX_MAIL_LINES, 200);
+    let body = mail.to_queue();
+    assert!(body.len() <= MAX_QUEUED_BYTES, "{} bytes", body.len());
+    assert_eq!(Mail::from_queue(&body), Ok(mail));
+    let too_many = seller_new_order(MAX_MAIL_LINES + 1, 1).to_queue();
+    assert_eq!(
+        Mail::from_queue(&too_many),
+        Err(MailError::BadField("lines"))
+    );
+    let none = seller_new_order(0, 1).to_queue();
+    assert_eq!(Mail::from_queue(&none), Err(MailError::BadField("lines")));
+}
+
+#[test]
+fn a_queued_mail_round_trips() {
+    let body = verify().to_queue();
+    assert!(body.contains(r#""kind":"verify_email""#), "{body}");
+    assert_eq!(Mail::from_queue(&body).unwrap(), verify());
+}
+
+#[test]
+fn the_verification_mail_says_the_code_and_its_lifetime() {
+    let r = verify().render("Shop");
+    assert_eq!(r.to, "ada@example.com");
+    assert!(r.subject.contains("123456"));
+    assert!(r.text.contains("123456") && r.text.contains("15 minutes") && r.text.contains("Ada"));
+}
+
+#[test]
+fn poison_messages_are_refused() {
+    assert!(matches!(
+        Mail::from_queue("not json"),
+        Err(MailError::Unreadable(_))
+    ));
+    assert!(matches!(
+        Mail::from_queue(r#"{"kind":"launch_missiles"}"#),
+        Err(MailError::Unreadable(_))
+    ));
+    let extra = r#"{"kind":"verify_email","to":"a@b.co","name":"A","code":"1","expires_in_minutes":1,"bcc":"x@y.z"}"#;
+    assert!(matches!(
+        Mail::from_queue(extra),
+        Err(MailError::Unreadable(_))
+    ));
+    let bad_code =
+        r#"{"kind":"verify_email","to":"a@b.co","name":"A","code":"<b>","expires_in_minutes":1}"#;
+    assert_eq!(Mail::from_queue(bad_code), Err(MailError::BadField("code")));
+    let bad_to = r#"{"kind":"verify_email","to":"a@b.co\nBcc: x@y.z","name":"A","code":"1","expires_in_minutes":1}"#;
+    assert_eq!(Mail::from_queue(bad_to), Err(MailError::BadField("to")));
+    assert_eq!(
+        Mail::from_queue(&"x".repeat(MAX_QUEUED_BYTES + 1)),
+        Err(MailError::TooLarge)
+    );
+}

@@ -1,0 +1,201 @@
+//! A seller's side of fulfilment: its shipments, packing one (`ready`) and cancelling
+//! one it cannot fulfil. Who may call: a signed-in seller, for its own shipments only. A
+//! shipment id names its seller, so another seller's id is answered 404 before anything
+//! is read, exactly as an id that does not exist.
+
+use crate::clock::now_sortable;
+use crate::domain::auth::Caller;
+use crate::domain::error::{FieldError, ShopError};
+use crate::domain::fulfilment::{
+    order_status_of, Parcel, SellerShipmentView, Shipment, ShipmentEvent, ShipmentStatus,
+};
+use crate::domain::ids::{SellerId, ShipmentId};
+use crate::domain::order::HistoryEntry;
+use crate::services::sellers::require_seller_role;
+use crate::store::{CancelOutcome, OrderWithShipments, Page, ReadyOutcome, Store};
+
+/// Tries of a move that lost a race (another move of the same shipment or order).
+const MOVE_ATTEMPTS: usize = 5;
+
+/// Who a seller's moves are recorded as: its public id, never its account.
+fn by_seller(caller: &Caller) -> String {
+    format!("seller:{}", SellerId::of(&caller.user_id))
+}
+
+/// The caller is a seller and `id` is one of its shipments (by the id alone).
+fn own_id(caller: &Caller, id: &ShipmentId) -> Result<(), ShopError> {
+    require_seller_role(caller)?;
+    if *id.seller() == SellerId::of(&caller.user_id) {
+        Ok(())
+    } else {
+        Err(ShopError::NotFound("shipment"))
+    }
+}
+
+/// `GET /seller/orders`: the seller's shipments, newest first, optionally in one status.
+pub async fn list(
+    store: &Store,
+    caller: &Caller,
+    status: Option<ShipmentStatus>,
+    limit: i32,
+    cursor: Option<&str>,
+) -> Result<Page<SellerShipmentView>, ShopError> {
+    require_seller_role(caller)?;
+    store
+        .seller_shipments(&caller.user_id, status, limit, cursor)
+        .await?
+        .map(|s| Ok(s.seller_view()))
+}
+
+/// `GET /seller/shipments/{id}`.
+pub async fn get(
+    store: &Store,
+    caller: &Caller,
+    id: &ShipmentId,
+) -> Result<SellerShipmentView, ShopError> {
+    own_id(caller, id)?;
+    Ok(load(store, id).await?.seller_view())
+}
+
+async fn load(store: &Store, id: &ShipmentId) -> Result<Shipment, ShopError> {
+    store
+        .get_shipment(id)
+        .await?
+        .ok_or(ShopError::NotFound("shipment"))
+}
+
+/// `POST /seller/shipments/{id}/ready`: packed, in `parcels`, for the next collection
+/// from the seller's pickup address. Sending the same parcels again changes nothing;
+/// other parcels for a shipment still waiting for its collection replace them (it keeps
+/// its place in the queue); once the carrier has it, nothing changes any more (409).
+pub async fn ready(
+    store: &Store,
+    caller: &Caller,
+    id: &ShipmentId,
+    parcels: Vec<Parcel>,
+) -> Result<SellerShipmentView, ShopError> {
+    own_id(caller, id)?;
+    let pickup = store
+        .get_seller(id.seller())
+        .await?
+        .and_then(|s| s.pickup_address)
+        .ok_or_else(|| {
+            ShopError::Invalid(vec![FieldError::new(
+                "pickupAddress",
+                "set a pickup address first (PATCH /seller/profile): the carrier collects from it",
+            )])
+        })?;
+    for _ in 0..MOVE_ATTEMPTS {
+        let shipment = load(store, id).await?;
+        let repack = match shipment.status {
+            ShipmentStatus::AwaitingFulfilment => false,
+            ShipmentStatus::Ready
+                if shipment.parcels == parcels
+                    && shipment.pickup_address.as_ref() == Some(&pickup) =>
+            {
+                return Ok(shipment.seller_view());
+            }
+            ShipmentStatus::Ready => true,
+            other => return Err(too_late(other, "packed")),
+        };
+        let now = now_sortable();
+        let entry = ShipmentEvent {
+            at: now.clone(),
+            from: Some(shipment.status),
+            to: ShipmentStatus::Ready,
+            by: by_seller(caller),
+            why: Some(if repack { "packed again" } else { "packed" }.into()),
+        };
+        match store
+            .mark_ready(&shipment, &parcels, &pickup, &now, &entry)
+            .await?
+        {
+            ReadyOutcome::Written(now) => return Ok(now.seller_view()),
+            ReadyOutcome::Changed => continue,
+        }
+    }
+    Err(busy(id))
+}
+
+/// `POST /seller/shipments/{id}/cancel`: the seller cannot fulfil it. Only before the
+/// carrier has it; the shipment ends `cancelled` with its lines due a refund (the refund
+/// itself is the returns flow's), and the order's status follows (an order whose other
+/// shipments are all with the carrier becomes `shipped`). Cancelling again changes nothing.
+pub async fn cancel(
+    store: &Store,
+    caller: &Caller,
+    id: &ShipmentId,
+    reason: String,
+) -> Result<SellerShipmentView, ShopError> {
+    own_id(caller, id)?;
+    for _ in 0..MOVE_ATTEMPTS {
+        let OrderWithShipments { order, shipments } = store
+            .order_with_shipments(id.order())
+            .await?
+            .ok_or(ShopError::NotFound("shipment"))?;
+        let shipment = shipments
+            .iter()
+            .find(|s| s.id == *id)
+            .ok_or(ShopError::NotFound("shipment"))?;
+        match shipment.status {
+            ShipmentStatus::Cancelled => return Ok(shipment.seller_view()),
+            s if s.may_become(ShipmentStatus::Cancelled) => {}
+            other => return Err(too_late(other, "cancelled")),
+        }
+        let now = now_sortable();
+        let statuses: Vec<ShipmentStatus> = shipments
+            .iter()
+            .map(|s| {
+                if s.id == *id {
+                    ShipmentStatus::Cancelled
+                } else {
+                    s.status
+                }
+            })
+            .collect();
+        let next = order_status_of(&statuses);
+        let order_entry = if next == order.status {
+            None
+        } else if order.status.may_become(next) {
+            Some(HistoryEntry {
+                at: now.clone(),
+                status: next,
+                by: by_seller(caller),
+                reason: Some(format!("shipment {id} cancelled")),
+            })
+        } else {
+            return Err(ShopError::internal(format!(
+                "order {}: cancelling {id} would move it from {} to {}",
+                order.id,
+                order.status.as_str(),
+                next.as_str()
+            )));
+        };
+        let entry = ShipmentEvent {
+            at: now,
+            from: Some(shipment.status),
+            to: ShipmentStatus::Cancelled,
+            by: by_seller(caller),
+            why: Some(reason.clone()),
+        };
+        match store
+            .cancel_shipment(&order, shipment, &reason, &entry, order_entry.as_ref())
+            .await?
+        {
+            CancelOutcome::Written => return Ok(load(store, id).await?.seller_view()),
+            CancelOutcome::Changed => continue,
+        }
+    }
+    Err(busy(id))
+}
+
+fn too_late(status: ShipmentStatus, what: &str) -> ShopError {
+    ShopError::Conflict(format!(
+        "the shipment is {}: it can no longer be {what}",
+        status.as_str()
+    ))
+}
+
+fn busy(id: &ShipmentId) -> ShopError {
+    ShopError::Unavailable(format!("shipment {id} is changing; retry"))
+}

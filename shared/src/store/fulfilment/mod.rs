@@ -1,0 +1,146 @@
+//! Shipments, stored in their order's partition (`ORDER#<orderId>` / `SHIPMENT#<sellerId>`):
+//! created with the order's confirmation ([`shipment_item`], used by `checkout/settle.rs`),
+//! read with their order or by their seller, and moved by conditional writes, one file
+//! per move ([`ready`], [`cancel`]).
+
+mod cancel;
+mod ready;
+
+pub use cancel::CancelOutcome;
+pub use ready::ReadyOutcome;
+
+use super::cursor::{Equals, Index, Page};
+use super::keys;
+use super::{from_item, key, s, sdk_error, to_item, Item, Read, Store};
+use crate::domain::error::ShopError;
+use crate::domain::fulfilment::{Shipment, ShipmentStatus};
+use crate::domain::ids::{OrderId, ShipmentId, UserId};
+use crate::domain::order::Order;
+
+pub(crate) const SHIPMENT_ENTITY: &str = "shipment";
+
+pub(crate) fn shipment_key(id: &ShipmentId) -> Item {
+    key(keys::order_pk(id.order()), keys::shipment_sk(id.seller()))
+}
+
+/// A new shipment as an item: under its order, and on its seller's GSI2 partition.
+pub(crate) fn shipment_item(shipment: &Shipment) -> Result<Item, ShopError> {
+    let mut item = to_item(
+        shipment,
+        keys::order_pk(&shipment.order_id),
+        keys::shipment_sk(&shipment.seller_id),
+        SHIPMENT_ENTITY,
+    )?;
+    item.insert(
+        keys::GSI2PK.into(),
+        s(keys::seller_products_pk(&shipment.seller)),
+    );
+    item.insert(
+        keys::GSI2SK.into(),
+        s(keys::seller_shipment_sk(&shipment.created_at, &shipment.id)),
+    );
+    Ok(item)
+}
+
+/// An order as stored with its shipments, read together.
+#[derive(Debug, Clone)]
+pub struct OrderWithShipments {
+    pub order: Order,
+    /// In the order of their sellers' first lines.
+    pub shipments: Vec<Shipment>,
+}
+
+impl Store {
+    /// The order and its shipments in one consistent Query of the order's partition
+    /// (the order item, ≤ 25 line items, ≤ 25 shipments: well under a page); `None`
+    /// when there is no such order.
+    pub async fn order_with_shipments(
+        &self,
+        id: &OrderId,
+    ) -> Result<Option<OrderWithShipments>, ShopError> {
+        let mut order = None;
+        let mut shipments = Vec::new();
+        let mut start = None;
+        loop {
+            let page = self
+                .client()
+                .query()
+                .table_name(self.table())
+                .key_condition_expression("PK = :pk")
+                .expression_attribute_values(":pk", s(keys::order_pk(id)))
+                .consistent_read(true)
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            for item in page.items.unwrap_or_default() {
+                match item.get(keys::SK).and_then(|v| v.as_s().ok()) {
+                    Some(sk) if sk == keys::ORDER_SK => order = Some(from_item::<Order>(item)?),
+                    Some(sk) if sk.starts_with(keys::SHIPMENT_PREFIX) => {
+                        shipments.push(from_item::<Shipment>(item)?)
+                    }
+                    _ => {}
+                }
+            }
+            match page.last_evaluated_key {
+                Some(k) if !k.is_empty() => start = Some(k),
+                _ => break,
+            }
+        }
+        let Some(order) = order else {
+            return Ok(None);
+        };
+        // Stored by seller id; shown in the order's own line order.
+        let position = |s: &Shipment| {
+            order
+                .lines
+                .iter()
+                .position(|l| l.seller_id == s.seller)
+                .unwrap_or(usize::MAX)
+        };
+        shipments.sort_by_key(position);
+        Ok(Some(OrderWithShipments { order, shipments }))
+    }
+
+    pub async fn get_shipment(&self, id: &ShipmentId) -> Result<Option<Shipment>, ShopError> {
+        self.read(shipment_key(id), Read::Consistent).await
+    }
+
+    /// A seller's shipments, newest first, optionally only those in `status`.
+    pub async fn seller_shipments(
+        &self,
+        seller: &UserId,
+        status: Option<ShipmentStatus>,
+        limit: i32,
+        cursor: Option<&str>,
+    ) -> Result<Page<Shipment>, ShopError> {
+        let page = self
+            .index_page(
+                Index::Gsi2,
+                keys::seller_products_pk(seller),
+                Some(keys::SHIPMENT_PREFIX),
+                false,
+                limit,
+                cursor,
+                status.map(|s| Equals {
+                    name: "status",
+                    value: s.as_str(),
+                }),
+            )
+            .await?;
+        page.map(from_item)
+    }
+}
+
+/// The order's half of a move that may change the order's status: the order's
+/// `fulfilmentRev` must be the one read (any other move of one of its shipments since
+/// bumps it), so two shipments moving at once cannot both write a status derived from
+/// a state that no longer holds.
+pub(crate) fn fulfilment_rev_condition(rev: u64) -> &'static str {
+    if rev == 0 {
+        // Orders confirmed before shipments existed have no counter yet.
+        "(attribute_not_exists(fulfilmentRev) OR fulfilmentRev = :frev)"
+    } else {
+        "fulfilmentRev = :frev"
+    }
+}
