@@ -1,12 +1,22 @@
 """What the fulfilment tests use: a paid order of two sellers' products (placed through the
 gateway, paid at localstripe, confirmed by the real checkout saga), the sellers' pickup
-addresses, and their shipment ids."""
+addresses and their shipment ids; and the carrier's side, played by the test: a collection
+slot's hand-off invoked as the schedule would, and the manifest read from S3 as the carrier
+reads it."""
 
+import json
+import math
+import os
 import time
 import uuid
+from datetime import datetime, timezone
+
+import boto3
+from botocore.config import Config
 
 from checkout import VISA, new_product, payment_method
-from conftest import order_body, place_order, register
+import keys
+from conftest import ROOT, TABLE, order_body, place_order, register
 
 PICKUP = {"name": "Acme Outdoor", "line1": "4 Quai de Bercy", "line2": None, "city": "Paris",
           "region": None, "postalCode": "75012", "country": "FR"}
@@ -55,3 +65,75 @@ def set_pickup(seller, address=PICKUP):
     r = seller.api.patch("/seller/profile", json={"pickupAddress": address})
     assert r.status_code == 200, r.text
     assert r.json()["pickupAddress"] == address
+
+
+# ---------------------------------------------------------------- the carrier's side
+
+def slot():
+    """A collection slot of this test alone: the next whole second after now, once it has
+    passed. Every shipment packed before the call is packed before the slot; no two calls
+    share a slot (a run id)."""
+    at = math.floor(time.time()) + 1
+    time.sleep(max(0.0, at - time.time()) + 0.05)
+    return datetime.fromtimestamp(at, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def run_id(slot_time):
+    return slot_time.replace("-", "").replace(":", "")
+
+
+_lambda = None
+
+
+def invoke_handoff(slot_time):
+    """The schedule's invocation of the hand-off for `slot_time`, made by the test (the local
+    schedule is disabled): events/carrier-handoff.json with that time."""
+    global _lambda
+    if _lambda is None:
+        _lambda = boto3.client("lambda", endpoint_url=os.environ["AWS_ENDPOINT_URL"],
+                               config=Config(read_timeout=900, retries={"total_max_attempts": 1}))
+    event = json.loads((ROOT / "events/carrier-handoff.json").read_text())
+    event["time"] = slot_time
+    out = _lambda.invoke(FunctionName=os.environ["CARRIER_HANDOFF_FUNCTION"], Payload=json.dumps(event).encode())
+    payload = out["Payload"].read()
+    assert "FunctionError" not in out, payload
+    return json.loads(payload)
+
+
+def manifest(run):
+    """The run's manifest as the carrier reads it: its lines, and the object's head."""
+    s3 = boto3.client("s3", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
+    obj = s3.get_object(Bucket=os.environ["CARRIER_BUCKET"], Key=f"carrier/outbox/{run}.jsonl")
+    text = obj["Body"].read().decode()
+    assert text == "" or text.endswith("\n"), "newline-terminated lines"
+    lines = [json.loads(line) for line in text.split("\n")[:-1]] if text else []
+    ids = [l["shipmentId"] for l in lines]
+    assert len(ids) == len(set(ids)), "a shipment twice on one manifest"
+    return lines, {"etag": obj["ETag"], "lastModified": obj["LastModified"]}
+
+
+def ready(seller, shipment_id, parcels=None):
+    r = seller.api.post(f"/seller/shipments/{shipment_id}/ready", json={"parcels": parcels or [PARCEL]})
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def clone(dynamodb, paid, seller, n):
+    """`n` copies of the order's item and of `seller`'s ready shipment, each under a new order
+    id (the stored items as Rust wrote them, the id replaced throughout): n ready shipments
+    without n sagas. The copies are confirmed orders, which the checkout's stream starter
+    leaves alone (it starts only orders inserted awaiting payment)."""
+    source = [dynamodb.get_item(TableName=TABLE, Key=keys.key(keys.order_pk(paid.id), sk), ConsistentRead=True)["Item"]
+              for sk in (keys.ORDER_SK, keys.shipment_sk(seller.seller_id))]
+    ids = []
+    for start in range(0, n, 12):  # 12 orders = 24 items, under BatchWriteItem's 25
+        batch = []
+        for _ in range(min(12, n - start)):
+            new_id = str(uuid.uuid4())
+            ids.append(f"{new_id}.{seller.seller_id}")
+            batch += [{"PutRequest": {"Item": json.loads(json.dumps(item).replace(paid.id, new_id))}}
+                      for item in source]
+        while batch:
+            left = dynamodb.batch_write_item(RequestItems={TABLE: batch}).get("UnprocessedItems", {})
+            batch = left.get(TABLE, [])
+    return ids

@@ -37,6 +37,8 @@ IMPORT_PREFIX = "IMPORT#"
 SHIPMENT_PREFIX = "SHIPMENT#"
 READY_SHIPMENTS_PK = "SHIPMENTS#ready"
 REFUNDS_DUE_PK = "REFUNDS#due"
+CARRIER_PK = "CARRIER"
+HANDOFF_PREFIX = "HANDOFF#"
 
 
 def _prefixed(prefix):
@@ -64,6 +66,8 @@ stray_payment_sk = _prefixed(STRAY_PAYMENT_PREFIX)  # takes a PaymentIntent id
 seller_account_pk = _prefixed(SELLER_ACCOUNT_PREFIX)  # takes the public seller id
 import_sk = _prefixed(IMPORT_PREFIX)
 shipment_sk = _prefixed(SHIPMENT_PREFIX)  # takes the public seller id
+handoff_run_sk = _prefixed(HANDOFF_PREFIX)  # takes a run id (the slot, 20261208T060000Z)
+handoff_shipments_pk = _prefixed(HANDOFF_PREFIX)
 
 
 def sellers_by_status_pk(status):

@@ -12,6 +12,7 @@ import os
 import boto3
 import pytest
 
+import keys
 from conftest import ROOT
 from test_routes import _Loader
 
@@ -46,6 +47,10 @@ def sqs_events():
     return sorted(f"{b}.json" for b, (_, kind) in functions().items() if kind in ("SQS", "DynamoDB"))
 
 
+def schedule_events():
+    return sorted(f"{b}.json" for b, (_, kind) in functions().items() if kind == "Schedule")
+
+
 def task_events():
     return sorted(f"{b}.json" for b, (_, kind) in functions().items() if kind == "Task")
 
@@ -65,7 +70,8 @@ def test_every_function_has_an_event_and_every_route_an_expectation():
     files = {p.name for p in EVENTS.glob("*.json")} - {"expected-status.json"}
     assert files == {f"{b}.json" for b in binaries()}
     assert set(EXPECTED) == set(http_events())
-    assert set(http_events()) | set(sqs_events()) | set(task_events()) == files, "a trigger type without an event check"
+    assert set(http_events()) | set(sqs_events()) | set(schedule_events()) | set(task_events()) == files, \
+        "a trigger type without an event check"
 
 
 @pytest.mark.parametrize("name", sqs_events())
@@ -89,6 +95,27 @@ def test_event_invokes_its_function(name, deployed):
         assert body["status"] == response["statusCode"]
     else:
         assert response["headers"]["content-type"] == "application/json"
+
+
+@pytest.mark.parametrize("name", schedule_events())
+def test_schedule_event_invokes_its_function(name, deployed):
+    """The sample names a slot long past (no shipment was packed before it): its run hands
+    nothing over and its manifest is empty. The first invocation of the slot on this stack
+    writes it; any later one finds the run done."""
+    lam, functions = deployed
+    event = json.loads((EVENTS / name).read_text())
+    run_id = event["time"].replace("-", "").replace(":", "")
+    dynamodb = boto3.client("dynamodb", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
+    run_key = keys.key(keys.CARRIER_PK, keys.handoff_run_sk(run_id))
+    ran_before = "Item" in dynamodb.get_item(TableName=os.environ["TABLE_NAME"], Key=run_key, ConsistentRead=True)
+    out = lam.invoke(FunctionName=functions[name.removesuffix(".json")], Payload=(EVENTS / name).read_bytes())
+    assert "FunctionError" not in out, out["Payload"].read()
+    manifest = f"carrier/outbox/{run_id}.jsonl"
+    assert json.loads(out["Payload"].read()) == {
+        "runId": run_id, "outcome": "already_done" if ran_before else "written", "shipments": 0,
+        "manifestKey": manifest}
+    s3 = boto3.client("s3", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
+    assert s3.get_object(Bucket=os.environ["CARRIER_BUCKET"], Key=manifest)["Body"].read() == b""
 
 
 @pytest.mark.parametrize("name", task_events())

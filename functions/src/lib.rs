@@ -13,6 +13,8 @@
 
 pub mod batch;
 pub mod handlers;
+pub mod measure;
+pub mod schedule;
 pub mod stream;
 
 use lambda_http::{Body, Request, Response};

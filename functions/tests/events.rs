@@ -7,6 +7,7 @@
 //!   exactly when the route is authorised;
 //! - `SQS`: an SQS batch whose records the function can read;
 //! - `DynamoDB`: a stream batch the function can read;
+//! - `Schedule`: EventBridge's scheduled event, whose `time` names a collection slot;
 //! - no trigger: a task of a state machine (its ARN is in the machine's
 //!   `DefinitionSubstitutions`), whose event is the task's input.
 //!
@@ -177,6 +178,13 @@ fn check_stream(f: &Function, json: &str) {
     );
 }
 
+fn check_schedule(f: &Function, json: &str) {
+    let event: shop_functions::schedule::ScheduledEvent =
+        serde_json::from_str(json).unwrap_or_else(|e| panic!("{}: {e}", f.binary));
+    shop::domain::fulfilment::RunId::slot_of(&event.time)
+        .unwrap_or_else(|e| panic!("{}: {e}", f.binary));
+}
+
 /// A task's input, read as its handler's input type.
 fn check_task(f: &Function, json: &str) {
     use shop_functions::handlers::checkout::settle::SettleTask;
@@ -201,6 +209,7 @@ fn every_event_is_what_its_trigger_delivers() {
             "HttpApi" => check_http(&f, trigger, &json),
             "SQS" => check_sqs(&f, &json),
             "DynamoDB" => check_stream(&f, &json),
+            "Schedule" => check_schedule(&f, &json),
             other => panic!("{}: no event check for trigger type {other}", f.logical_id),
         }
     }

@@ -103,7 +103,7 @@ if ! sam deploy --template-file "$TEMPLATE_LOCAL" --stack-name "$STACK" --s3-buc
       ReservationWindowSeconds="$RESERVATION_WINDOW_SECONDS" StripeApiBase="${FUNCTIONS_STRIPE_API_BASE:-http://127.0.0.1:$LOCALSTRIPE_PORT}" \
       StripeApiKeySecretName="$STRIPE_API_KEY_SECRET_NAME" StripeWebhookSecretName="$STRIPE_WEBHOOK_SECRET_NAME" \
       OpenSearchUrl="${FUNCTIONS_OPENSEARCH_URL:-http://127.0.0.1:$OPENSEARCH_PORT}" \
-      DynamoDbEndpoint="$FUNCTIONS_DYNAMODB_ENDPOINT" \
+      DynamoDbEndpoint="$FUNCTIONS_DYNAMODB_ENDPOINT" CarrierCollectionState=DISABLED \
     >"$LOG_DIR/sam-deploy.log" 2>&1; then
   tail -n 20 "$LOG_DIR/sam-deploy.log" >&2
   log "failed resources:"
@@ -122,6 +122,8 @@ SEARCH_INDEX_DLQ_URL=$(output SearchIndexDeadLetterQueueUrl)
 IMPORT_BUCKET=$(output ImportBucketName)
 IMPORT_QUEUE_URL=$(output ImportQueueUrl)
 IMPORT_DLQ_URL=$(output ImportDeadLetterQueueUrl)
+CARRIER_BUCKET=$(output CarrierBucketName)
+CARRIER_HANDOFF_FUNCTION=$(output CarrierHandoffFunctionName)
 
 wait "$functions_job" || { cat "$LOG_DIR/functions.err" >&2; die "building the functions failed"; }
 trap - EXIT
@@ -159,6 +161,7 @@ export PAYMENT_QUEUE_URL=$PAYMENT_QUEUE_URL
 export PAYMENT_DLQ_URL=$PAYMENT_DLQ_URL
 export SEARCH_INDEX_DLQ_URL=$SEARCH_INDEX_DLQ_URL
 export IMPORT_BUCKET=$IMPORT_BUCKET IMPORT_QUEUE_URL=$IMPORT_QUEUE_URL IMPORT_DLQ_URL=$IMPORT_DLQ_URL
+export CARRIER_BUCKET=$CARRIER_BUCKET CARRIER_HANDOFF_FUNCTION=$CARRIER_HANDOFF_FUNCTION
 export RESERVATION_WINDOW_SECONDS=$RESERVATION_WINDOW_SECONDS
 export USER_POOL_ID=$POOL_ID
 export USER_POOL_CLIENT_ID=$CLIENT_ID

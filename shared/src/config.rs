@@ -6,6 +6,7 @@
 
 use std::fmt;
 
+use crate::adapters::carrier::Carrier;
 use crate::adapters::cognito::Cognito;
 use crate::adapters::mail::{SesMailer, SqsMailQueue};
 use crate::adapters::saga::{CheckoutStarter, StepFunctionsTasks};
@@ -201,23 +202,40 @@ impl Dependency for WebhookSecret {
     }
 }
 
-/// The import bucket. Behind an endpoint override (the local stack's S3) keys go in the
-/// path (`http://127.0.0.1:4566/<bucket>/<key>`): virtual-hosted names do not resolve there.
+/// An S3 client. Behind an endpoint override (the local stack's S3) keys go in the path
+/// (`http://127.0.0.1:4566/<bucket>/<key>`): virtual-hosted names do not resolve there.
+fn s3_client(env: &Env) -> aws_sdk_s3::Client {
+    let mut config = aws_sdk_s3::config::Builder::from(env.sdk());
+    if std::env::var_os("AWS_ENDPOINT_URL").is_some()
+        || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some()
+    {
+        config = config.force_path_style(true);
+    }
+    if crate::sdk::audit::enabled() {
+        config = config.interceptor(crate::sdk::audit::SdkCallAudit::logging());
+    }
+    aws_sdk_s3::Client::from_conf(config.build())
+}
+
+/// The import bucket.
 #[async_trait::async_trait]
 impl Dependency for Uploads {
     async fn from_env(env: &Env) -> Result<Self, InitError> {
-        let mut config = aws_sdk_s3::config::Builder::from(env.sdk());
-        if std::env::var_os("AWS_ENDPOINT_URL").is_some()
-            || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some()
-        {
-            config = config.force_path_style(true);
-        }
-        if crate::sdk::audit::enabled() {
-            config = config.interceptor(crate::sdk::audit::SdkCallAudit::logging());
-        }
         Ok(Uploads::new(
-            aws_sdk_s3::Client::from_conf(config.build()),
+            s3_client(env),
             env.required("IMPORT_BUCKET", "catalog imports")?,
+        ))
+    }
+}
+
+/// The carrier bucket and the carrier's name.
+#[async_trait::async_trait]
+impl Dependency for Carrier {
+    async fn from_env(env: &Env) -> Result<Self, InitError> {
+        Ok(Carrier::new(
+            s3_client(env),
+            env.required("CARRIER_BUCKET", "the files exchanged with the carrier")?,
+            env.required("CARRIER_NAME", "naming the carrier on shipments")?,
         ))
     }
 }

@@ -8,7 +8,7 @@
 //! - [`store`]: the one DynamoDB table; the only code that builds keys ([`store::keys`]).
 //! - [`adapters`]: every other external API: Cognito (`cognito`), the mail queue and
 //!   SESv2 (`mail`), Step Functions (`saga`), OpenSearch (`search`), Stripe (`stripe`),
-//!   S3 uploads (`uploads`).
+//!   S3 uploads (`uploads`), the carrier's bucket (`carrier`).
 //! - [`services`]: use cases — who may do what, the rules applied, the store called.
 //! - [`http`]: the HTTP edge — requests into domain input, results into JSON or
 //!   `application/problem+json` (it alone picks status codes).

@@ -15,6 +15,7 @@ use shop::store::Store;
 use shop::ShopError;
 
 use crate::batch::{self, Records};
+use crate::measure::{peak_memory_kib, reset_peak_memory};
 
 /// `POST /seller/imports` — an approved seller: the import, and a URL to PUT its file to.
 pub async fn start_import(deps: &(Store, Uploads), req: Request) -> Result<Reply, ShopError> {
@@ -88,18 +89,4 @@ pub async fn run_imports(
         interrupted.map_or(Ok(()), Err)
     })
     .await)
-}
-
-/// Starts measuring this process's peak memory afresh (Linux: `/proc/self/clear_refs`), so
-/// each import's log line gives its own peak. Best effort: where it is not allowed, the
-/// peak is the process's since it started.
-fn reset_peak_memory() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
-
-/// This process's peak resident memory (`VmHWM`), in KiB, where Linux reports it.
-fn peak_memory_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
 }

@@ -1,6 +1,7 @@
 //! HTTP handlers, grouped by resource. Each states who may call it.
 
 pub mod auth;
+pub mod carrier;
 pub mod cart;
 pub mod catalog;
 pub mod checkout;

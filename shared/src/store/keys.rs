@@ -20,7 +20,8 @@
 //! | order line        | `ORDER#<id>`         | `LINE#<sku>`          |                                          | `SELLER#<sellerSub>` / `ORDERLINE#<createdAt>#<id>#<sku>` |
 //! | idempotency key   | `USER#<sub>`         | `IDEMPOTENCY#<sha256 of the key>` |                              |                                 |
 //! | card use (fraud)  | `CARD#<fingerprint>` | `USE#<createdAt>#<orderId>` |                                    |                                 |
-//! | shipment          | `ORDER#<orderId>`    | `SHIPMENT#<sellerId>` | `SHIPMENTS#ready` / `<readyAt>#<shipmentId>` while ready; `REFUNDS#due` / `<cancelledAt>#<shipmentId>` once cancelled | `SELLER#<sellerSub>` / `SHIPMENT#<createdAt>#<shipmentId>` |
+//! | hand-off run      | `CARRIER`            | `HANDOFF#<runId>`     |                                          |                                 |
+//! | shipment          | `ORDER#<orderId>`    | `SHIPMENT#<sellerId>` | `SHIPMENTS#ready` / `<readyAt>#<shipmentId>` while ready; `HANDOFF#<runId>` / `<shipmentId>` once handed over; `REFUNDS#due` / `<cancelledAt>#<shipmentId>` once cancelled | `SELLER#<sellerSub>` / `SHIPMENT#<createdAt>#<shipmentId>` |
 //!
 //! Access patterns:
 //! - product page: `Query PK = PRODUCT#<id>` returns the product and all its variants in one strongly
@@ -57,13 +58,15 @@
 //!   lines and one `SHIPMENT#<sellerId>` per seller, created in the confirming transaction.
 //! - a seller's shipments, newest first: `Query GSI2 PK = SELLER#<sub>, begins_with(GSI2SK, SHIPMENT#)`;
 //!   one shipment: `GetItem ORDER#<orderId>` / `SHIPMENT#<sellerId>`, both from the shipment id.
-//! - shipments ready for the carrier, oldest first: `Query GSI1 PK = SHIPMENTS#ready`; shipments
+//! - shipments ready for the carrier, oldest first: `Query GSI1 PK = SHIPMENTS#ready AND GSI1SK < <slot>`;
+//!   those a hand-off run gave the carrier: `Query GSI1 PK = HANDOFF#<runId>`; shipments
 //!   cancelled after payment, whose lines are due a refund: `Query GSI1 PK = REFUNDS#due`.
 //! - a card's recent orders (fraud velocity): `Query PK = CARD#<fingerprint>, SK > USE#<time>`.
 //!
 //! Stock lives on the variant item as `onHand` and `reserved`; only conditional
 //! writes change `reserved`, keeping `reserved <= onHand`.
 
+use crate::domain::fulfilment::RunId;
 use crate::domain::ids::{
     CategoryId, ImportId, OrderId, ProductId, SellerId, ShipmentId, Sku, UserId,
 };
@@ -220,6 +223,20 @@ pub const READY_SHIPMENTS_PK: &str = "SHIPMENTS#ready";
 /// GSI1's partition of the shipments cancelled after payment: their lines are due a refund.
 pub const REFUNDS_DUE_PK: &str = "REFUNDS#due";
 
+pub const CARRIER_PK: &str = "CARRIER";
+pub const HANDOFF_PREFIX: &str = "HANDOFF#";
+
+/// Under `CARRIER_PK`: one record per hand-off run (its claim, heartbeat and outcome).
+pub fn handoff_run_sk(run: &RunId) -> String {
+    format!("{HANDOFF_PREFIX}{run}")
+}
+
+/// GSI1: the shipments a run handed over (keyed by shipment id), which a takeover of a
+/// dead attempt of the run puts on the manifest.
+pub fn handoff_shipments_pk(run: &RunId) -> String {
+    format!("{HANDOFF_PREFIX}{run}")
+}
+
 /// A shipment sits in its order's partition, one per seller (the public id).
 pub fn shipment_sk(seller: &SellerId) -> String {
     format!("{SHIPMENT_PREFIX}{seller}")
@@ -297,6 +314,9 @@ mod tests {
         );
         assert_eq!(ready_shipment_sk(t, &shipment), format!("{t}#o-1.{seller}"));
         assert_eq!(refund_due_sk(t, &shipment), format!("{t}#o-1.{seller}"));
+        let run = RunId::for_slot(time::macros::datetime!(2026-12-08 06:00 UTC));
+        assert_eq!(handoff_run_sk(&run), "HANDOFF#20261208T060000Z");
+        assert_eq!(handoff_shipments_pk(&run), "HANDOFF#20261208T060000Z");
     }
 
     #[test]

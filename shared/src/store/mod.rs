@@ -20,7 +20,9 @@ pub use catalog::ScanPosition;
 pub use catalog_writes::WrittenBy;
 pub use checkout::{IdempotencyRecord, Placement, Settlement};
 pub use cursor::Page;
-pub use fulfilment::{CancelOutcome, OrderWithShipments, ReadyOutcome};
+pub use fulfilment::{
+    CancelOutcome, HandOver, OrderWithShipments, ReadyOutcome, RunClaim, ShipmentPage,
+};
 pub use imports::ImportRefusal;
 pub use users::Profile;
 pub use verification::VerificationRecord;

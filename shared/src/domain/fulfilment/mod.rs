@@ -2,10 +2,12 @@
 //! seller, handed to the carrier and tracked to the customer's door, with the order's
 //! status following its shipments. Pure, like the rest of the domain.
 
+mod handoff;
 mod order_status;
 mod shipment;
 mod view;
 
+pub use handoff::{ManifestLine, RunId};
 pub use order_status::order_status_of;
 pub use shipment::{
     shipments_of, CancelInput, Parcel, ParcelInput, ReadyInput, Shipment, ShipmentEvent,

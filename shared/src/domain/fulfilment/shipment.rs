@@ -157,6 +157,9 @@ pub struct Shipment {
     pub ready_at: Option<String>,
     #[serde(default)]
     pub handoff_run_id: Option<String>,
+    /// The attempt of the run that handed it over (a run taken over has several).
+    #[serde(default)]
+    pub handoff_token: Option<String>,
     #[serde(default)]
     pub carrier: Option<String>,
     #[serde(default)]
@@ -213,6 +216,7 @@ pub fn shipments_of(order: &Order, now: &str) -> Vec<Shipment> {
             pickup_address: None,
             ready_at: None,
             handoff_run_id: None,
+            handoff_token: None,
             carrier: None,
             tracking_number: None,
             estimated_delivery: None,

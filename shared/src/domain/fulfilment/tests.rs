@@ -311,3 +311,50 @@ fn derived_status_never_moves_back() {
     }
     assert!(moves > 500, "checked {moves} moves");
 }
+
+#[test]
+fn manifest_line_shape_is_the_contract() {
+    let o = order(vec![line("A", "seller-a", 1)]);
+    let mut shipment = shipments_of(&o, "2026-12-07T10:00:01.000000Z").remove(0);
+    let run = RunId::for_slot(time::macros::datetime!(2026-12-08 06:00 UTC));
+    assert_eq!(ManifestLine::of(&shipment, &run), None, "never packed");
+    shipment.parcels = vec![Parcel {
+        weight_grams: 1_200,
+        length_mm: 300,
+        width_mm: 200,
+        height_mm: 100,
+    }];
+    shipment.pickup_address = Some(Address {
+        name: "Acme Outdoor".into(),
+        line1: "4 Quai de Bercy".into(),
+        line2: None,
+        city: "Paris".into(),
+        region: None,
+        postal_code: "75012".into(),
+        country: "FR".into(),
+    });
+    shipment.ready_at = Some("2026-12-07T15:02:11.123456Z".into());
+    let line = ManifestLine::of(&shipment, &run).unwrap().to_json_line();
+    assert_eq!(
+        line,
+        format!(
+            "{{\"runId\":\"20261208T060000Z\",\"shipmentId\":\"{}\",\"serviceLevel\":\"standard\",\
+             \"parcels\":[{{\"weightGrams\":1200,\"lengthMm\":300,\"widthMm\":200,\"heightMm\":100}}],\
+             \"pickup\":{{\"name\":\"Acme Outdoor\",\"line1\":\"4 Quai de Bercy\",\"line2\":null,\"city\":\"Paris\",\
+             \"region\":null,\"postalCode\":\"75012\",\"country\":\"FR\"}},\
+             \"destination\":{{\"name\":\"Ada Lovelace\",\"line1\":\"1 Rue de Rivoli\",\"line2\":null,\"city\":\"Paris\",\
+             \"region\":null,\"postalCode\":\"75001\",\"country\":\"FR\"}},\
+             \"readyAt\":\"2026-12-07T15:02:11.123456Z\"}}",
+            shipment.id
+        )
+    );
+    for absent in [
+        "\n",
+        "ada@example.com",
+        "customer-1",
+        "unitPrice",
+        "lineTotal",
+    ] {
+        assert!(!line.contains(absent), "{absent}");
+    }
+}

@@ -7,7 +7,7 @@ use aws_sdk_dynamodb::types::Update;
 
 use super::super::keys;
 use super::super::{build, n, s, tx, value, Store, TxOutcome};
-use super::{fulfilment_rev_condition, shipment_key};
+use super::shipment_key;
 use crate::domain::error::ShopError;
 use crate::domain::fulfilment::{Shipment, ShipmentEvent, ShipmentStatus};
 use crate::domain::order::{HistoryEntry, Order};
@@ -53,32 +53,9 @@ impl Store {
             .expression_attribute_values(":due", s(keys::refund_due_sk(&entry.at, &shipment.id)))
             .expression_attribute_values(":entry", value(&vec![entry])?)
             .expression_attribute_values(":one", n(1));
-        let mut order_update = Update::builder()
-            .table_name(self.table())
-            .set_key(Some(super::super::key(
-                keys::order_pk(&order.id),
-                keys::ORDER_SK,
-            )))
-            .condition_expression(format!(
-                "#status = :current AND {}",
-                fulfilment_rev_condition(order.fulfilment_rev)
-            ))
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":current", s(order.status.as_str()))
-            .expression_attribute_values(":frev", n(order.fulfilment_rev))
-            .expression_attribute_values(":next", n(order.fulfilment_rev + 1));
-        order_update = match order_entry {
-            Some(e) => order_update
-                .update_expression(
-                    "SET fulfilmentRev = :next, #status = :to, history = list_append(history, :entry)",
-                )
-                .expression_attribute_values(":to", s(e.status.as_str()))
-                .expression_attribute_values(":entry", value(&vec![e])?),
-            None => order_update.update_expression("SET fulfilmentRev = :next"),
-        };
         let actions = vec![
             tx(build(shipment_update.build())?),
-            tx(build(order_update.build())?),
+            self.order_follow_up(order, order_entry)?,
         ];
         Ok(match self.try_transact(actions).await? {
             TxOutcome::Written => CancelOutcome::Written,

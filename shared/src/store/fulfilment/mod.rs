@@ -1,21 +1,24 @@
 //! Shipments, stored in their order's partition (`ORDER#<orderId>` / `SHIPMENT#<sellerId>`):
 //! created with the order's confirmation ([`shipment_item`], used by `checkout/settle.rs`),
 //! read with their order or by their seller, and moved by conditional writes, one file
-//! per move ([`ready`], [`cancel`]).
+//! per move ([`ready`], [`cancel`], the carrier's [`handoff`]).
 
 mod cancel;
+mod handoff;
 mod ready;
 
 pub use cancel::CancelOutcome;
+pub use handoff::{HandOver, RunClaim, ShipmentPage};
 pub use ready::ReadyOutcome;
 
 use super::cursor::{Equals, Index, Page};
 use super::keys;
-use super::{from_item, key, s, sdk_error, to_item, Item, Read, Store};
+use super::{build, from_item, key, n, s, sdk_error, to_item, tx, value, Item, Read, Store};
 use crate::domain::error::ShopError;
 use crate::domain::fulfilment::{Shipment, ShipmentStatus};
 use crate::domain::ids::{OrderId, ShipmentId, UserId};
-use crate::domain::order::Order;
+use crate::domain::order::{HistoryEntry, Order};
+use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
 
 pub(crate) const SHIPMENT_ENTITY: &str = "shipment";
 
@@ -132,15 +135,40 @@ impl Store {
     }
 }
 
-/// The order's half of a move that may change the order's status: the order's
-/// `fulfilmentRev` must be the one read (any other move of one of its shipments since
-/// bumps it), so two shipments moving at once cannot both write a status derived from
-/// a state that no longer holds.
-pub(crate) fn fulfilment_rev_condition(rev: u64) -> &'static str {
-    if rev == 0 {
+impl Store {
+    /// The order's half of a move that may change the order's status: conditional on the
+    /// order's status and `fulfilmentRev` as read (any other move of one of its shipments
+    /// since bumps it), so two shipments moving at once cannot both write a status derived
+    /// from a state that no longer holds. Writes `entry`'s status and history when the
+    /// derived status changed; bumps `fulfilmentRev` either way.
+    pub(crate) fn order_follow_up(
+        &self,
+        order: &Order,
+        entry: Option<&HistoryEntry>,
+    ) -> Result<TransactWriteItem, ShopError> {
         // Orders confirmed before shipments existed have no counter yet.
-        "(attribute_not_exists(fulfilmentRev) OR fulfilmentRev = :frev)"
-    } else {
-        "fulfilmentRev = :frev"
+        let rev_condition = if order.fulfilment_rev == 0 {
+            "(attribute_not_exists(fulfilmentRev) OR fulfilmentRev = :frev)"
+        } else {
+            "fulfilmentRev = :frev"
+        };
+        let update = Update::builder()
+            .table_name(self.table())
+            .set_key(Some(key(keys::order_pk(&order.id), keys::ORDER_SK)))
+            .condition_expression(format!("#status = :current AND {rev_condition}"))
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":current", s(order.status.as_str()))
+            .expression_attribute_values(":frev", n(order.fulfilment_rev))
+            .expression_attribute_values(":next", n(order.fulfilment_rev + 1));
+        let update = match entry {
+            Some(e) => update
+                .update_expression(
+                    "SET fulfilmentRev = :next, #status = :to, history = list_append(history, :entry)",
+                )
+                .expression_attribute_values(":to", s(e.status.as_str()))
+                .expression_attribute_values(":entry", value(&vec![e])?),
+            None => update.update_expression("SET fulfilmentRev = :next"),
+        };
+        Ok(tx(build(update.build())?))
     }
 }

@@ -17,6 +17,7 @@ use crate::fake_gateway::FakeGateway;
 use crate::support::*;
 
 mod cancel;
+mod handoff;
 
 /// A paid order of one unit from each of two sellers (A's line first). Only A has a
 /// profile (the address its account was verified with).
@@ -39,27 +40,48 @@ impl TwoSellers {
 pub(crate) async fn two_sellers() -> TwoSellers {
     let Bench {
         store,
-        shoes,
         seller: a,
         shopper,
+        ..
     } = bench().await;
     let b = approved_seller(&store).await;
     profile(&store, &a, "seller-a@example.com").await;
+    let (order, mails) = paid(&store, &a, &b, &shopper).await;
+    TwoSellers {
+        store,
+        a,
+        b,
+        shopper,
+        order,
+        mails,
+    }
+}
+
+/// `shopper` buys a new product of `a` (1 unit) and one of `b` (2 units) and pays; the
+/// confirm step runs twice, as a retried saga step would (one set of shipments). Answers
+/// the order and what each confirm answered.
+pub(crate) async fn paid(
+    store: &Store,
+    a: &Caller,
+    b: &Caller,
+    shopper: &Caller,
+) -> (OrderId, Vec<checkout::ConfirmMails>) {
+    let shoes = category(store, "shoes").await;
     let (sku_a, sku_b) = (sku("SHIPA"), sku("SHIPB"));
-    listed(&store, &a, &shoes, &[(&sku_a, 1_500, "USD", 5)]).await;
-    listed(&store, &b, &shoes, &[(&sku_b, 2_500, "USD", 5)]).await;
+    listed(store, a, &shoes, &[(&sku_a, 1_500, "USD", 5)]).await;
+    listed(store, b, &shoes, &[(&sku_b, 2_500, "USD", 5)]).await;
     let body = json!({
         "lines": [{"sku": sku_a, "quantity": 1}, {"sku": sku_b, "quantity": 2}],
         "shippingAddress": {"name": "Ada", "line1": "1 Rue de Rivoli", "city": "Paris",
                             "postalCode": "75001", "country": "FR"},
         "paymentMethodId": "pm_card_visa"
     });
-    let request = crate::orders::quoted_request(&store, &shopper, body).await;
+    let request = crate::orders::quoted_request(store, shopper, body).await;
     let key = IdempotencyKey::parse(Some(&uuid::Uuid::new_v4().to_string())).unwrap();
     let placed = checkout::place_order(
-        &store,
+        store,
         &Starts::default(),
-        &shopper,
+        shopper,
         &key,
         request,
         PendingLimits::default(),
@@ -67,23 +89,15 @@ pub(crate) async fn two_sellers() -> TwoSellers {
     .await
     .unwrap();
     let gateway = FakeGateway::default();
-    // Twice, as a retried saga step would: one set of shipments.
     let mut mails = Vec::new();
     for _ in 0..2 {
         mails.push(
-            checkout::confirm(&store, &gateway, &placed.order_id, Some("pi_1"))
+            checkout::confirm(store, &gateway, &placed.order_id, Some("pi_1"))
                 .await
                 .unwrap(),
         );
     }
-    TwoSellers {
-        store,
-        a,
-        b,
-        shopper,
-        order: placed.order_id,
-        mails,
-    }
+    (placed.order_id, mails)
 }
 
 /// The profile a seller's verified account has (written raw: verification is not what

@@ -1,7 +1,9 @@
 //! A seller's side of fulfilment: its shipments, packing one (`ready`) and cancelling
 //! one it cannot fulfil. Who may call: a signed-in seller, for its own shipments only. A
 //! shipment id names its seller, so another seller's id is answered 404 before anything
-//! is read, exactly as an id that does not exist.
+//! is read, exactly as an id that does not exist. The carrier's side: [`handoff`].
+
+pub mod handoff;
 
 use crate::clock::now_sortable;
 use crate::domain::auth::Caller;

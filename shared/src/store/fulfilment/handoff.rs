@@ -1,0 +1,286 @@
+//! The carrier hand-off's records: a run's claim (one attempt at a time, kept by a
+//! heartbeat, taken over when its attempt died), the pages of shipments ready before a
+//! slot or handed over by a run, and the move `ready` → `handed_over` with its order.
+
+use aws_sdk_dynamodb::types::{AttributeValue, Update};
+
+use super::super::keys;
+use super::super::{
+    build, conditional, from_item, key, n, s, sdk_error, tx, value, Item, Read, Store, TxOutcome,
+};
+use super::shipment_key;
+use crate::domain::error::ShopError;
+use crate::domain::fulfilment::{RunId, Shipment, ShipmentEvent, ShipmentStatus};
+use crate::domain::order::{HistoryEntry, Order};
+
+const RUNNING: &str = "running";
+const DONE: &str = "done";
+
+/// What claiming a run found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunClaim {
+    /// This attempt runs it; `takeover`: an earlier attempt died partway (its moves stand).
+    Claimed { takeover: bool },
+    /// The run finished: its manifest holds `shipments` lines.
+    AlreadyDone { shipments: u64 },
+    /// Another attempt is running it now (its heartbeat is fresh).
+    RunningElsewhere,
+}
+
+/// One page of shipments and where the next one starts (`None`: the last page).
+pub struct ShipmentPage {
+    pub shipments: Vec<Shipment>,
+    pub next: Option<Item>,
+}
+
+/// What became of one hand-over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandOver {
+    Written,
+    /// The shipment or its order moved since they were read: read both again.
+    Changed,
+}
+
+fn run_key(run: &RunId) -> Item {
+    key(keys::CARRIER_PK, keys::handoff_run_sk(run))
+}
+
+impl Store {
+    /// Claims `run` for the attempt `token` at `now` (Unix seconds): a new run is created
+    /// running; a running one whose heartbeat is older than `lease` seconds is taken over
+    /// (conditional on the heartbeat seen, so of two attempts taking over one wins).
+    pub async fn claim_handoff_run(
+        &self,
+        run: &RunId,
+        token: &str,
+        now: i64,
+        lease: i64,
+    ) -> Result<RunClaim, ShopError> {
+        let mut item = run_key(run);
+        item.extend([
+            (keys::ENTITY.to_owned(), s("handoff_run")),
+            ("runId".to_owned(), s(run.as_str())),
+            ("status".to_owned(), s(RUNNING)),
+            ("token".to_owned(), s(token)),
+            ("heartbeatAt".to_owned(), n(now)),
+            ("attempts".to_owned(), n(1)),
+            ("startedAt".to_owned(), s(crate::clock::now_sortable())),
+        ]);
+        if self.put_if_absent(item).await? {
+            return Ok(RunClaim::Claimed { takeover: false });
+        }
+        let found = self
+            .read_item(run_key(run), Read::Consistent)
+            .await?
+            .ok_or_else(|| ShopError::Unavailable(format!("run {run} vanished; retry")))?;
+        let text = |name: &str| found.get(name).and_then(|v| v.as_s().ok()).cloned();
+        let number = |name: &str| {
+            found
+                .get(name)
+                .and_then(|v| v.as_n().ok())
+                .and_then(|v| v.parse::<i64>().ok())
+                .unwrap_or(0)
+        };
+        if text("status").as_deref() == Some(DONE) {
+            return Ok(RunClaim::AlreadyDone {
+                shipments: number("shipments").max(0) as u64,
+            });
+        }
+        let seen = number("heartbeatAt");
+        if seen > now - lease {
+            return Ok(RunClaim::RunningElsewhere);
+        }
+        let result = self
+            .client()
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(run_key(run)))
+            .update_expression("SET #token = :token, heartbeatAt = :now ADD attempts :one")
+            .condition_expression("#status = :running AND heartbeatAt = :seen")
+            .expression_attribute_names("#token", "token")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":token", s(token))
+            .expression_attribute_values(":now", n(now))
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":running", s(RUNNING))
+            .expression_attribute_values(":seen", n(seen))
+            .send()
+            .await;
+        Ok(match conditional(result)? {
+            Some(_) => RunClaim::Claimed { takeover: true },
+            None => RunClaim::RunningElsewhere,
+        })
+    }
+
+    /// The attempt `token` is alive at `now`; `false` when another attempt took the run over.
+    pub async fn heartbeat_handoff_run(
+        &self,
+        run: &RunId,
+        token: &str,
+        now: i64,
+    ) -> Result<bool, ShopError> {
+        let result = self
+            .client()
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(run_key(run)))
+            .update_expression("SET heartbeatAt = :now")
+            .condition_expression("#token = :token AND #status = :running")
+            .expression_attribute_names("#token", "token")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":token", s(token))
+            .expression_attribute_values(":running", s(RUNNING))
+            .expression_attribute_values(":now", n(now))
+            .send()
+            .await;
+        Ok(conditional(result)?.is_some())
+    }
+
+    /// The run is done: its manifest (`etag`) holds `shipments` lines. `false` when another
+    /// attempt took the run over meanwhile (it writes the manifest again, with every line).
+    pub async fn finish_handoff_run(
+        &self,
+        run: &RunId,
+        token: &str,
+        shipments: u64,
+        etag: &str,
+    ) -> Result<bool, ShopError> {
+        let result = self
+            .client()
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(run_key(run)))
+            .update_expression(
+                "SET #status = :done, shipments = :shipments, manifestEtag = :etag, finishedAt = :at",
+            )
+            .condition_expression("#token = :token AND #status = :running")
+            .expression_attribute_names("#token", "token")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":token", s(token))
+            .expression_attribute_values(":running", s(RUNNING))
+            .expression_attribute_values(":done", s(DONE))
+            .expression_attribute_values(":shipments", n(shipments))
+            .expression_attribute_values(":etag", s(etag))
+            .expression_attribute_values(":at", s(crate::clock::now_sortable()))
+            .send()
+            .await;
+        Ok(conditional(result)?.is_some())
+    }
+
+    /// A page of the shipments packed before `cutoff` (a sortable time), oldest first.
+    /// GSI1 is eventually consistent: a shipment moved a moment ago may still show here
+    /// (its move's condition refuses it), one packed a moment ago may not yet (the next
+    /// run takes it).
+    pub async fn ready_shipments_page(
+        &self,
+        cutoff: &str,
+        limit: i32,
+        start: Option<Item>,
+    ) -> Result<ShipmentPage, ShopError> {
+        self.gsi1_shipments(
+            "#pk = :pk AND #sk < :cutoff",
+            keys::READY_SHIPMENTS_PK.to_owned(),
+            Some(cutoff),
+            limit,
+            start,
+        )
+        .await
+    }
+
+    /// A page of the shipments `run` handed over.
+    pub async fn handed_over_page(
+        &self,
+        run: &RunId,
+        limit: i32,
+        start: Option<Item>,
+    ) -> Result<ShipmentPage, ShopError> {
+        self.gsi1_shipments(
+            "#pk = :pk",
+            keys::handoff_shipments_pk(run),
+            None,
+            limit,
+            start,
+        )
+        .await
+    }
+
+    async fn gsi1_shipments(
+        &self,
+        condition: &str,
+        partition: String,
+        cutoff: Option<&str>,
+        limit: i32,
+        start: Option<Item>,
+    ) -> Result<ShipmentPage, ShopError> {
+        let mut query = self
+            .client()
+            .query()
+            .table_name(self.table())
+            .index_name(keys::GSI1)
+            .key_condition_expression(condition)
+            .expression_attribute_names("#pk", keys::GSI1PK)
+            .expression_attribute_values(":pk", s(partition))
+            .limit(limit)
+            .set_exclusive_start_key(start);
+        if let Some(cutoff) = cutoff {
+            query = query
+                .expression_attribute_names("#sk", keys::GSI1SK)
+                .expression_attribute_values(":cutoff", s(cutoff));
+        }
+        let out = query.send().await.map_err(sdk_error)?;
+        Ok(ShipmentPage {
+            shipments: out
+                .items
+                .unwrap_or_default()
+                .into_iter()
+                .map(from_item)
+                .collect::<Result<_, _>>()?,
+            next: out.last_evaluated_key.filter(|k| !k.is_empty()),
+        })
+    }
+
+    /// `ready` → `handed_over` in `run` by the attempt `token`, to `carrier`, with the
+    /// order's follow-up: off the ready queue, onto the run's GSI1 partition.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn hand_over(
+        &self,
+        order: &Order,
+        shipment: &Shipment,
+        run: &RunId,
+        token: &str,
+        carrier: &str,
+        entry: &ShipmentEvent,
+        order_entry: Option<&HistoryEntry>,
+    ) -> Result<HandOver, ShopError> {
+        let update = Update::builder()
+            .table_name(self.table())
+            .set_key(Some(shipment_key(&shipment.id)))
+            .condition_expression("#status = :from AND rev = :rev")
+            .update_expression(
+                "SET #status = :to, handoffRunId = :run, handoffToken = :token, carrier = :carrier, \
+                 #gsi1pk = :handed, #gsi1sk = :id, history = list_append(history, :entry) \
+                 ADD rev :one",
+            )
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_names("#gsi1pk", keys::GSI1PK)
+            .expression_attribute_names("#gsi1sk", keys::GSI1SK)
+            .expression_attribute_values(":from", s(ShipmentStatus::Ready.as_str()))
+            .expression_attribute_values(":rev", n(shipment.rev))
+            .expression_attribute_values(":to", s(ShipmentStatus::HandedOver.as_str()))
+            .expression_attribute_values(":run", s(run.as_str()))
+            .expression_attribute_values(":token", s(token))
+            .expression_attribute_values(":carrier", s(carrier))
+            .expression_attribute_values(":handed", s(keys::handoff_shipments_pk(run)))
+            .expression_attribute_values(":id", AttributeValue::S(shipment.id.to_string()))
+            .expression_attribute_values(":entry", value(&vec![entry])?)
+            .expression_attribute_values(":one", n(1));
+        let actions = vec![
+            tx(build(update.build())?),
+            self.order_follow_up(order, order_entry)?,
+        ];
+        Ok(match self.try_transact(actions).await? {
+            TxOutcome::Written => HandOver::Written,
+            TxOutcome::Cancelled(_) => HandOver::Changed,
+        })
+    }
+}
