@@ -4,11 +4,15 @@
 
 mod handoff;
 mod order_status;
+mod schedule;
 mod shipment;
 mod view;
 
 pub use handoff::{ManifestLine, RunId};
 pub use order_status::order_status_of;
+pub use schedule::{
+    add_working_days, estimate_delivery, ready_by, CollectionSchedule, ScheduleError,
+};
 pub use shipment::{
     shipments_of, CancelInput, Parcel, ParcelInput, ReadyInput, Shipment, ShipmentEvent,
     ShipmentLine, ShipmentStatus, BY_CHECKOUT, MAX_CANCEL_REASON, MAX_PARCELS, MAX_PARCEL_GRAMS,
