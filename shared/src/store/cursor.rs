@@ -72,6 +72,16 @@ pub(crate) struct Equals<'a> {
     pub value: &'a str,
 }
 
+impl<'a> Equals<'a> {
+    /// Only the items in one status (their `status` attribute): products, orders, shipments.
+    pub(crate) fn status(value: &'a str) -> Equals<'a> {
+        Equals {
+            name: "status",
+            value,
+        }
+    }
+}
+
 /// Queries one filtered page evaluates at most; past them a page may be short, and its
 /// cursor goes on from where they stopped.
 const MAX_FILTERED_QUERIES: usize = 10;

@@ -29,10 +29,7 @@ impl Store {
                 false,
                 limit,
                 cursor,
-                status.map(|s| Equals {
-                    name: "status",
-                    value: s.as_str(),
-                }),
+                status.map(|s| Equals::status(s.as_str())),
             )
             .await?;
         page.map(from_item)

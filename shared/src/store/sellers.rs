@@ -111,10 +111,7 @@ impl Store {
         limit: i32,
         cursor: Option<&str>,
     ) -> Result<Page<Product>, ShopError> {
-        let filter = status.map(|status| Equals {
-            name: "status",
-            value: status.as_str(),
-        });
+        let filter = status.map(|status| Equals::status(status.as_str()));
         self.index_page(
             Index::Gsi2,
             keys::seller_products_pk(seller),

@@ -19,10 +19,7 @@ use time::OffsetDateTime;
 use crate::adapters::carrier::CarrierFiles;
 use crate::clock::{now_sortable, sortable, unix_now};
 use crate::domain::error::ShopError;
-use crate::domain::fulfilment::{
-    order_status_of, ManifestLine, RunId, Shipment, ShipmentEvent, ShipmentStatus,
-};
-use crate::domain::order::HistoryEntry;
+use crate::domain::fulfilment::{ManifestLine, RunId, Shipment, ShipmentEvent, ShipmentStatus};
 use crate::store::{HandOver, OrderWithShipments, RunClaim, ShipmentPage, Store};
 
 /// Seconds without a heartbeat after which a running attempt counts as dead.
@@ -208,38 +205,15 @@ async fn hand_over(
             return Ok(ours.then(|| shipment.clone()));
         }
         let now = now_sortable();
-        let statuses: Vec<ShipmentStatus> = shipments
-            .iter()
-            .map(|s| {
-                if s.id == read.id {
-                    ShipmentStatus::HandedOver
-                } else {
-                    s.status
-                }
-            })
-            .collect();
-        let next = order_status_of(&statuses);
-        let order_entry = if next == order.status {
-            None
-        } else if order.status.may_become(next) {
-            Some(HistoryEntry {
-                at: now.clone(),
-                status: next,
-                by: BY_HANDOFF.into(),
-                reason: Some(format!(
-                    "shipment {} handed to {carrier} (run {run})",
-                    read.id
-                )),
-            })
-        } else {
-            return Err(ShopError::internal(format!(
-                "order {}: handing over {} would move it from {} to {}",
-                order.id,
-                read.id,
-                order.status.as_str(),
-                next.as_str()
-            )));
-        };
+        let order_entry = super::order_follows(
+            &order,
+            &shipments,
+            &read.id,
+            ShipmentStatus::HandedOver,
+            &now,
+            BY_HANDOFF,
+            format!("shipment {} handed to {carrier} (run {run})", read.id),
+        )?;
         let entry = ShipmentEvent {
             at: now,
             from: Some(ShipmentStatus::Ready),

@@ -12,7 +12,7 @@ use crate::domain::fulfilment::{
     order_status_of, Parcel, SellerShipmentView, Shipment, ShipmentEvent, ShipmentStatus,
 };
 use crate::domain::ids::{SellerId, ShipmentId};
-use crate::domain::order::HistoryEntry;
+use crate::domain::order::{HistoryEntry, Order};
 use crate::services::sellers::require_seller_role;
 use crate::store::{CancelOutcome, OrderWithShipments, Page, ReadyOutcome, Store};
 
@@ -145,34 +145,15 @@ pub async fn cancel(
             other => return Err(too_late(other, "cancelled")),
         }
         let now = now_sortable();
-        let statuses: Vec<ShipmentStatus> = shipments
-            .iter()
-            .map(|s| {
-                if s.id == *id {
-                    ShipmentStatus::Cancelled
-                } else {
-                    s.status
-                }
-            })
-            .collect();
-        let next = order_status_of(&statuses);
-        let order_entry = if next == order.status {
-            None
-        } else if order.status.may_become(next) {
-            Some(HistoryEntry {
-                at: now.clone(),
-                status: next,
-                by: by_seller(caller),
-                reason: Some(format!("shipment {id} cancelled")),
-            })
-        } else {
-            return Err(ShopError::internal(format!(
-                "order {}: cancelling {id} would move it from {} to {}",
-                order.id,
-                order.status.as_str(),
-                next.as_str()
-            )));
-        };
+        let order_entry = order_follows(
+            &order,
+            &shipments,
+            id,
+            ShipmentStatus::Cancelled,
+            &now,
+            &by_seller(caller),
+            format!("shipment {id} cancelled"),
+        )?;
         let entry = ShipmentEvent {
             at: now,
             from: Some(shipment.status),
@@ -189,6 +170,43 @@ pub async fn cancel(
         }
     }
     Err(busy(id))
+}
+
+/// What the order's history gets when shipment `id` of `shipments` moves `to`: `None`
+/// when the order's derived status stays; an internal error (a bug, never written) when it
+/// would move where `OrderStatus::may_become` forbids.
+pub(crate) fn order_follows(
+    order: &Order,
+    shipments: &[Shipment],
+    id: &ShipmentId,
+    to: ShipmentStatus,
+    at: &str,
+    by: &str,
+    reason: String,
+) -> Result<Option<HistoryEntry>, ShopError> {
+    let statuses: Vec<ShipmentStatus> = shipments
+        .iter()
+        .map(|s| if s.id == *id { to } else { s.status })
+        .collect();
+    let next = order_status_of(&statuses);
+    if next == order.status {
+        Ok(None)
+    } else if order.status.may_become(next) {
+        Ok(Some(HistoryEntry {
+            at: at.to_owned(),
+            status: next,
+            by: by.to_owned(),
+            reason: Some(reason),
+        }))
+    } else {
+        Err(ShopError::internal(format!(
+            "order {}: moving {id} to {} would move it from {} to {}",
+            order.id,
+            to.as_str(),
+            order.status.as_str(),
+            next.as_str()
+        )))
+    }
 }
 
 fn too_late(status: ShipmentStatus, what: &str) -> ShopError {
