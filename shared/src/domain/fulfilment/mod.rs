@@ -2,12 +2,17 @@
 //! seller, handed to the carrier and tracked to the customer's door, with the order's
 //! status following its shipments. Pure, like the rest of the domain.
 
+mod carrier;
 mod handoff;
 mod order_status;
 mod schedule;
 mod shipment;
 mod view;
 
+pub use carrier::{
+    apply, parse_event_line, CarrierEvent, CarrierEventKind, Effect, ShipmentFacts,
+    MAX_CLOCK_SKEW_SECONDS,
+};
 pub use handoff::{ManifestLine, RunId};
 pub use order_status::order_status_of;
 pub use schedule::{

@@ -1,0 +1,411 @@
+//! Tracking back from the carrier: one line of its event files (the contract), checked
+//! strictly, and what an event does to a shipment. Events arrive late, twice and out of
+//! order; a shipment only moves forward, and an end is never left.
+
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+use super::shipment::ShipmentStatus;
+use crate::domain::ids::ShipmentId;
+use crate::domain::import::Rejection;
+
+/// What the carrier reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CarrierEventKind {
+    Collected,
+    InTransit,
+    OutForDelivery,
+    Delivered,
+    DeliveryFailed,
+}
+
+impl CarrierEventKind {
+    pub const NAMES: [(&'static str, CarrierEventKind); 5] = [
+        ("collected", CarrierEventKind::Collected),
+        ("in_transit", CarrierEventKind::InTransit),
+        ("out_for_delivery", CarrierEventKind::OutForDelivery),
+        ("delivered", CarrierEventKind::Delivered),
+        ("delivery_failed", CarrierEventKind::DeliveryFailed),
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        CarrierEventKind::NAMES
+            .iter()
+            .find(|(_, k)| *k == self)
+            .map(|(n, _)| *n)
+            .unwrap_or("unknown")
+    }
+
+    /// The status the event moves a shipment to.
+    pub fn target(self) -> ShipmentStatus {
+        match self {
+            CarrierEventKind::Collected
+            | CarrierEventKind::InTransit
+            | CarrierEventKind::OutForDelivery => ShipmentStatus::InTransit,
+            CarrierEventKind::Delivered => ShipmentStatus::Delivered,
+            CarrierEventKind::DeliveryFailed => ShipmentStatus::DeliveryFailed,
+        }
+    }
+}
+
+/// One event, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CarrierEvent {
+    pub shipment_id: ShipmentId,
+    pub kind: CarrierEventKind,
+    pub at: OffsetDateTime,
+    pub tracking_number: String,
+    pub event_id: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct EventLine {
+    shipment_id: String,
+    event: String,
+    at: String,
+    tracking_number: String,
+    event_id: String,
+}
+
+/// How far ahead of now an event's time may be (clocks differ; the future has not happened).
+pub const MAX_CLOCK_SKEW_SECONDS: i64 = 24 * 60 * 60;
+
+/// Reads line `line` of an event file: one JSON object with exactly `shipmentId`, `event`,
+/// `at` (RFC 3339, at most a day after `now`), `trackingNumber` (4-40 of `A-Z0-9-`, upper
+/// case) and `eventId` (1-100 of `A-Za-z0-9._:-`). Every problem is named by its field.
+pub fn parse_event_line(
+    line: u64,
+    text: &str,
+    now: OffsetDateTime,
+) -> Result<CarrierEvent, Vec<Rejection>> {
+    let raw: EventLine = serde_json::from_str(text)
+        .map_err(|e| vec![Rejection::new(line, "", &format!("not an event: {e}"))])?;
+    let mut problems = Vec::new();
+    let shipment_id = ShipmentId::parse(&raw.shipment_id)
+        .map_err(|e| problems.push(Rejection::new(line, "shipmentId", &e.message)))
+        .ok();
+    let kind = CarrierEventKind::NAMES
+        .iter()
+        .find(|(name, _)| *name == raw.event)
+        .map(|(_, kind)| *kind);
+    if kind.is_none() {
+        let names: Vec<&str> = CarrierEventKind::NAMES.iter().map(|(n, _)| *n).collect();
+        problems.push(Rejection::new(
+            line,
+            "event",
+            &format!("must be one of {}", names.join(", ")),
+        ));
+    }
+    let at = OffsetDateTime::parse(&raw.at, &time::format_description::well_known::Rfc3339).ok();
+    match at {
+        None => problems.push(Rejection::new(line, "at", "must be an RFC 3339 time")),
+        Some(at) if (at - now).whole_seconds() > MAX_CLOCK_SKEW_SECONDS => problems.push(
+            Rejection::new(line, "at", "is more than a day in the future"),
+        ),
+        Some(_) => {}
+    }
+    let tracking_number = raw.tracking_number.trim().to_ascii_uppercase();
+    if !(4..=40).contains(&tracking_number.len())
+        || !tracking_number
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
+    {
+        problems.push(Rejection::new(
+            line,
+            "trackingNumber",
+            "must be 4 to 40 letters, digits and '-'",
+        ));
+    }
+    let event_id = raw.event_id;
+    if !(1..=100).contains(&event_id.len())
+        || !event_id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b':' | b'-'))
+    {
+        problems.push(Rejection::new(
+            line,
+            "eventId",
+            "must be 1 to 100 letters, digits, '.', '_', ':' and '-'",
+        ));
+    }
+    match (shipment_id, kind, at) {
+        (Some(shipment_id), Some(kind), Some(at)) if problems.is_empty() => Ok(CarrierEvent {
+            shipment_id,
+            kind,
+            at,
+            tracking_number,
+            event_id,
+        }),
+        _ => Err(problems),
+    }
+}
+
+/// What the shop knows of a shipment when an event for it arrives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShipmentFacts<'a> {
+    pub status: ShipmentStatus,
+    pub tracking_number: Option<&'a str>,
+    pub applied: &'a [String],
+    pub out_for_delivery: bool,
+}
+
+/// What an event does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// The shipment moves to `to` (and records the event and its tracking number).
+    Move { to: ShipmentStatus },
+    /// No move, but something to record: the parcel is out for delivery.
+    OutForDelivery,
+    /// This event id was applied already.
+    Duplicate,
+    /// Older news than the shipment's state (e.g. `in_transit` after `delivered`): counted, ignored.
+    Stale,
+    /// Not applicable; the reason goes in the file's report.
+    Refused(&'static str),
+}
+
+fn rank(status: ShipmentStatus) -> u8 {
+    match status {
+        ShipmentStatus::AwaitingFulfilment => 0,
+        ShipmentStatus::Ready => 1,
+        ShipmentStatus::HandedOver => 2,
+        ShipmentStatus::InTransit => 3,
+        ShipmentStatus::Delivered | ShipmentStatus::DeliveryFailed | ShipmentStatus::Cancelled => 4,
+    }
+}
+
+/// The one rule of tracking: forward only, ends kept, the same event once.
+pub fn apply(shipment: &ShipmentFacts<'_>, event: &CarrierEvent) -> Effect {
+    if shipment.applied.contains(&event.event_id) {
+        return Effect::Duplicate;
+    }
+    if shipment.status == ShipmentStatus::Cancelled {
+        return Effect::Refused("the shipment was cancelled before hand-over");
+    }
+    if !shipment.status.carrier_has_it() {
+        return Effect::Refused("the shipment was never handed to the carrier");
+    }
+    if shipment
+        .tracking_number
+        .is_some_and(|known| known != event.tracking_number)
+    {
+        return Effect::Refused("another tracking number is recorded for this shipment");
+    }
+    let to = event.kind.target();
+    if shipment.status.is_end() {
+        return Effect::Stale;
+    }
+    if rank(to) > rank(shipment.status) && shipment.status.may_become(to) {
+        return Effect::Move { to };
+    }
+    if event.kind == CarrierEventKind::OutForDelivery && !shipment.out_for_delivery {
+        return Effect::OutForDelivery;
+    }
+    Effect::Stale
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+    use ShipmentStatus::*;
+
+    const ID: &str = "0193b0c2-7d4e-7a1b-9c3d-5e6f7a8b9c0d.s0123456789abcdef0123";
+    const NOW: OffsetDateTime = datetime!(2026-12-10 12:00 UTC);
+
+    fn line(event: &str, id: &str) -> String {
+        format!(
+            r#"{{"shipmentId":"{ID}","event":"{event}","at":"2026-12-10T09:12:00Z","trackingNumber":"cr123456789fr","eventId":"{id}"}}"#
+        )
+    }
+
+    fn event(kind: &str, id: &str) -> CarrierEvent {
+        parse_event_line(1, &line(kind, id), NOW).unwrap()
+    }
+
+    fn facts<'a>(status: ShipmentStatus, applied: &'a [String]) -> ShipmentFacts<'a> {
+        ShipmentFacts {
+            status,
+            tracking_number: None,
+            applied,
+            out_for_delivery: false,
+        }
+    }
+
+    /// Applies `events` in order to a handed-over shipment, as the service writes them.
+    fn run(events: &[(&str, &str)]) -> (ShipmentStatus, Vec<Effect>) {
+        let (mut status, mut applied, mut out) = (HandedOver, Vec::<String>::new(), false);
+        let mut effects = Vec::new();
+        for (kind, id) in events {
+            let e = event(kind, id);
+            let effect = apply(
+                &ShipmentFacts {
+                    status,
+                    tracking_number: Some("CR123456789FR"),
+                    applied: &applied,
+                    out_for_delivery: out,
+                },
+                &e,
+            );
+            match &effect {
+                Effect::Move { to } => {
+                    status = *to;
+                    applied.push(e.event_id.clone());
+                    out |= e.kind == CarrierEventKind::OutForDelivery;
+                }
+                Effect::OutForDelivery => {
+                    applied.push(e.event_id.clone());
+                    out = true;
+                }
+                _ => {}
+            }
+            effects.push(effect);
+        }
+        (status, effects)
+    }
+
+    #[test]
+    fn a_line_is_read_strictly() {
+        let e = event("collected", "cr-1");
+        assert_eq!(e.shipment_id.to_string(), ID);
+        assert_eq!(
+            (e.kind, e.tracking_number.as_str()),
+            (CarrierEventKind::Collected, "CR123456789FR")
+        );
+        let columns = |text: &str| -> Vec<String> {
+            parse_event_line(7, text, NOW)
+                .unwrap_err()
+                .into_iter()
+                .map(|r| {
+                    assert_eq!(r.line, 7);
+                    r.column
+                })
+                .collect()
+        };
+        assert_eq!(columns("not json"), [""]);
+        assert_eq!(
+            columns(&line("collected", "x").replace(r#","eventId":"x""#, "")),
+            [""],
+            "missing field"
+        );
+        assert_eq!(
+            columns(&line("collected", "x").replace('}', r#","extra":1}"#)),
+            [""],
+            "unknown key"
+        );
+        assert_eq!(columns(&line("lost", "x")), ["event"]);
+        assert_eq!(columns(&line("collected", "x y")), ["eventId"]);
+        assert_eq!(
+            columns(
+                &line("collected", "x")
+                    .replace(ID, "nope")
+                    .replace("cr123456789fr", "#1")
+            ),
+            ["shipmentId", "trackingNumber"]
+        );
+        assert_eq!(
+            columns(&line("collected", "x").replace("2026-12-10T09:12:00Z", "yesterday")),
+            ["at"]
+        );
+        assert_eq!(
+            columns(
+                &line("collected", "x").replace("2026-12-10T09:12:00Z", "2026-12-11T12:00:01Z")
+            ),
+            ["at"],
+            "more than a day ahead"
+        );
+        assert!(parse_event_line(
+            1,
+            &line("collected", "x").replace("2026-12-10T09:12:00Z", "2026-12-11T12:00:00Z"),
+            NOW
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn in_order_the_shipment_is_delivered() {
+        let (status, effects) = run(&[
+            ("collected", "1"),
+            ("in_transit", "2"),
+            ("out_for_delivery", "3"),
+            ("delivered", "4"),
+        ]);
+        assert_eq!(status, Delivered);
+        assert_eq!(
+            effects,
+            [
+                Effect::Move { to: InTransit },
+                Effect::Stale,
+                Effect::OutForDelivery,
+                Effect::Move { to: Delivered }
+            ]
+        );
+    }
+
+    #[test]
+    fn reversed_it_ends_delivered_and_never_goes_back() {
+        let (status, effects) = run(&[
+            ("delivered", "4"),
+            ("out_for_delivery", "3"),
+            ("in_transit", "2"),
+            ("collected", "1"),
+        ]);
+        assert_eq!(status, Delivered);
+        assert_eq!(
+            effects,
+            [
+                Effect::Move { to: Delivered },
+                Effect::Stale,
+                Effect::Stale,
+                Effect::Stale
+            ]
+        );
+        let (status, _) = run(&[("delivered", "4"), ("delivery_failed", "5")]);
+        assert_eq!(status, Delivered, "an end is never left");
+        let (status, _) = run(&[("delivery_failed", "5"), ("delivered", "4")]);
+        assert_eq!(status, DeliveryFailed);
+    }
+
+    #[test]
+    fn the_same_event_twice_is_applied_once() {
+        let (status, effects) = run(&[
+            ("collected", "1"),
+            ("collected", "1"),
+            ("out_for_delivery", "3"),
+            ("out_for_delivery", "3"),
+            ("out_for_delivery", "6"),
+        ]);
+        assert_eq!(status, InTransit);
+        assert_eq!(
+            effects,
+            [
+                Effect::Move { to: InTransit },
+                Effect::Duplicate,
+                Effect::OutForDelivery,
+                Effect::Duplicate,
+                Effect::Stale
+            ]
+        );
+    }
+
+    #[test]
+    fn events_for_shipments_the_carrier_never_had_are_refused() {
+        let none: Vec<String> = Vec::new();
+        for status in [AwaitingFulfilment, Ready, Cancelled] {
+            assert!(
+                matches!(
+                    apply(&facts(status, &none), &event("delivered", "1")),
+                    Effect::Refused(_)
+                ),
+                "{status:?}"
+            );
+        }
+        let mut other = facts(InTransit, &none);
+        other.tracking_number = Some("OTHER-1");
+        assert!(matches!(
+            apply(&other, &event("delivered", "1")),
+            Effect::Refused(_)
+        ));
+    }
+}
