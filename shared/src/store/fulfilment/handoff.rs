@@ -120,16 +120,8 @@ impl Store {
         now: i64,
     ) -> Result<bool, ShopError> {
         let result = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .set_key(Some(run_key(run)))
+            .own_run_update(run, token)
             .update_expression("SET heartbeatAt = :now")
-            .condition_expression("#token = :token AND #status = :running")
-            .expression_attribute_names("#token", "token")
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":token", s(token))
-            .expression_attribute_values(":running", s(RUNNING))
             .expression_attribute_values(":now", n(now))
             .send()
             .await;
@@ -146,18 +138,10 @@ impl Store {
         etag: &str,
     ) -> Result<bool, ShopError> {
         let result = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .set_key(Some(run_key(run)))
+            .own_run_update(run, token)
             .update_expression(
                 "SET #status = :done, shipments = :shipments, manifestEtag = :etag, finishedAt = :at",
             )
-            .condition_expression("#token = :token AND #status = :running")
-            .expression_attribute_names("#token", "token")
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":token", s(token))
-            .expression_attribute_values(":running", s(RUNNING))
             .expression_attribute_values(":done", s(DONE))
             .expression_attribute_values(":shipments", n(shipments))
             .expression_attribute_values(":etag", s(etag))
@@ -165,6 +149,23 @@ impl Store {
             .send()
             .await;
         Ok(conditional(result)?.is_some())
+    }
+
+    /// An update of `run` that holds only while the attempt `token` runs it (no takeover since).
+    fn own_run_update(
+        &self,
+        run: &RunId,
+        token: &str,
+    ) -> aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder {
+        self.client()
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(run_key(run)))
+            .condition_expression("#token = :token AND #status = :running")
+            .expression_attribute_names("#token", "token")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":token", s(token))
+            .expression_attribute_values(":running", s(RUNNING))
     }
 
     /// A page of the shipments packed before `cutoff` (a sortable time), oldest first.
