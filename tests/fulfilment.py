@@ -137,3 +137,59 @@ def clone(dynamodb, paid, seller, n):
             left = dynamodb.batch_write_item(RequestItems={TABLE: batch}).get("UnprocessedItems", {})
             batch = left.get(TABLE, [])
     return ids
+
+
+def shipped_order(a, b):
+    """A paid order of `a` and `b` (both with a pickup address) whose two shipments are packed
+    and handed to the carrier by a slot of its own."""
+    paid = paid_order(a, b)
+    for seller in (a, b):
+        ready(seller, paid.shipment_id(seller))
+    out = invoke_handoff(slot())
+    assert out["outcome"] == "written", out
+    lines, _ = manifest(out["runId"])
+    assert {paid.shipment_id(a), paid.shipment_id(b)} <= {l["shipmentId"] for l in lines}
+    return paid
+
+
+def event_line(shipment_id, event, tracking, event_id, minutes_ago=60):
+    """One line of a carrier event file, as README's contract spells it."""
+    at = datetime.fromtimestamp(time.time() - minutes_ago * 60, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return json.dumps({"shipmentId": shipment_id, "event": event, "at": at, "trackingNumber": tracking,
+                       "eventId": event_id}, separators=(",", ":"))
+
+
+def drop_events(name, lines):
+    """The carrier puts an event file in its inbox; answers the object's ETag (bare)."""
+    s3 = boto3.client("s3", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
+    out = s3.put_object(Bucket=os.environ["CARRIER_BUCKET"], Key=f"carrier/inbox/{name}",
+                        Body="\n".join(lines).encode(), ContentType="application/x-ndjson")
+    return out["ETag"].strip('"')
+
+
+def inbox_record(dynamodb, etag):
+    """The shop's record of an event file's content (its lease, outcome and repeats)."""
+    return dynamodb.get_item(TableName=TABLE, Key=keys.key(keys.CARRIER_PK, keys.inbox_file_sk(etag)),
+                             ConsistentRead=True).get("Item")
+
+
+def wait_inbox(dynamodb, etag, done=lambda item: item["status"]["S"] == "done", timeout=120):
+    """The file's record once `done` holds of it (by default: applied)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        item = inbox_record(dynamodb, etag)
+        if item and done(item):
+            return item
+        assert time.monotonic() < deadline, f"carrier file {etag}: {item} after {timeout} s"
+        time.sleep(0.3)
+
+
+def carrier_report(name, suffix):
+    """A report the shop wrote for event file `name` (`summary.json`, `errors.csv`), with its
+    head; `None` when there is none."""
+    s3 = boto3.client("s3", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
+    try:
+        obj = s3.get_object(Bucket=os.environ["CARRIER_BUCKET"], Key=f"carrier/reports/{name}.{suffix}")
+    except s3.exceptions.NoSuchKey:
+        return None
+    return obj["Body"].read().decode(), {"etag": obj["ETag"], "lastModified": obj["LastModified"]}

@@ -39,6 +39,8 @@ READY_SHIPMENTS_PK = "SHIPMENTS#ready"
 REFUNDS_DUE_PK = "REFUNDS#due"
 CARRIER_PK = "CARRIER"
 HANDOFF_PREFIX = "HANDOFF#"
+INBOX_PREFIX = "INBOX#"
+NOTICE_PREFIX = "NOTICE#"
 
 
 def _prefixed(prefix):
@@ -68,6 +70,11 @@ import_sk = _prefixed(IMPORT_PREFIX)
 shipment_sk = _prefixed(SHIPMENT_PREFIX)  # takes the public seller id
 handoff_run_sk = _prefixed(HANDOFF_PREFIX)  # takes a run id (the slot, 20261208T060000Z)
 handoff_shipments_pk = _prefixed(HANDOFF_PREFIX)
+inbox_file_sk = _prefixed(INBOX_PREFIX)  # takes an event file's ETag
+
+
+def notice_sk(news, shipment_id):
+    return f"{NOTICE_PREFIX}{news}#{shipment_id}"
 
 
 def sellers_by_status_pk(status):

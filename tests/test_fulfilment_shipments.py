@@ -16,9 +16,9 @@ from fulfilment import PARCEL, PICKUP, paid_order, set_pickup
 
 SELLER_VIEW_FIELDS = {"id", "orderId", "status", "createdAt", "lines", "shippingAddress", "serviceLevel", "parcels",
                       "pickupAddress", "readyAt", "handoffRunId", "carrier", "trackingNumber", "estimatedDelivery",
-                      "deliveredAt", "cancelReason", "refundDue", "history"}
+                      "outForDeliveryAt", "deliveredAt", "cancelReason", "refundDue", "history"}
 CUSTOMER_SHIPMENT_FIELDS = {"id", "sellerId", "status", "lines", "carrier", "trackingNumber", "estimatedDelivery",
-                            "deliveredAt", "cancelReason", "history"}
+                            "outForDeliveryAt", "deliveredAt", "cancelReason", "history"}
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,7 @@ pub mod handlers;
 pub mod measure;
 pub mod schedule;
 pub mod stream;
+pub mod uploaded;
 
 use lambda_http::{Body, Request, Response};
 use lambda_runtime::LambdaEvent;

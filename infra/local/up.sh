@@ -124,17 +124,23 @@ IMPORT_QUEUE_URL=$(output ImportQueueUrl)
 IMPORT_DLQ_URL=$(output ImportDeadLetterQueueUrl)
 CARRIER_BUCKET=$(output CarrierBucketName)
 CARRIER_HANDOFF_FUNCTION=$(output CarrierHandoffFunctionName)
+CARRIER_EVENTS_FUNCTION=$(output CarrierEventsFunctionName)
+CARRIER_INBOX_QUEUE_URL=$(output CarrierInboxQueueUrl)
+CARRIER_INBOX_DLQ_URL=$(output CarrierInboxDeadLetterQueueUrl)
 
 wait "$functions_job" || { cat "$LOG_DIR/functions.err" >&2; die "building the functions failed"; }
 trap - EXIT
 cat "$LOG_DIR/functions.err" >&2
-# Creating the import bucket's notification made S3 put its s3:TestEvent on the import queue, and
-# the queue's mapping handed it to import-catalog while its binary was still being built: that
-# invocation failed and left the message in flight for the queue's whole visibility timeout (90 min),
-# where the import tests, which wait for an empty queue, saw it. The stack is new, so nothing else
-# can be on the queue yet: purge it (in-flight messages included) now that every binary exists.
+# Creating a bucket's notification made S3 put its s3:TestEvent on the queue (the import queue, the
+# carrier inbox queue), and the queue's mapping handed it to its function while the binary was still
+# being built: that invocation failed and left the message in flight for the queue's whole visibility
+# timeout (90 min), where the tests, which wait for an empty queue, saw it. The stack is new, so
+# nothing else can be on these queues yet: purge them (in-flight messages included) now that every
+# binary exists.
 # (--endpoint-url: this AWS CLI v1 sends SQS calls to queue.amazonaws.com despite AWS_ENDPOINT_URL.)
-aws --endpoint-url "$LS" sqs purge-queue --queue-url "$IMPORT_QUEUE_URL" || die "purging the import queue's deploy-time test event failed"
+for queue in "$IMPORT_QUEUE_URL" "$CARRIER_INBOX_QUEUE_URL"; do
+  aws --endpoint-url "$LS" sqs purge-queue --queue-url "$queue" || die "purging $queue of its deploy-time test event failed"
+done
 
 stop_pid gateway
 start_bg gateway "$LOG_DIR/gateway.log" python "$HERE/gateway/gateway.py" --template "$REPO_ROOT/template.yaml" \
@@ -162,6 +168,8 @@ export PAYMENT_DLQ_URL=$PAYMENT_DLQ_URL
 export SEARCH_INDEX_DLQ_URL=$SEARCH_INDEX_DLQ_URL
 export IMPORT_BUCKET=$IMPORT_BUCKET IMPORT_QUEUE_URL=$IMPORT_QUEUE_URL IMPORT_DLQ_URL=$IMPORT_DLQ_URL
 export CARRIER_BUCKET=$CARRIER_BUCKET CARRIER_HANDOFF_FUNCTION=$CARRIER_HANDOFF_FUNCTION
+export CARRIER_EVENTS_FUNCTION=$CARRIER_EVENTS_FUNCTION
+export CARRIER_INBOX_QUEUE_URL=$CARRIER_INBOX_QUEUE_URL CARRIER_INBOX_DLQ_URL=$CARRIER_INBOX_DLQ_URL
 export RESERVATION_WINDOW_SECONDS=$RESERVATION_WINDOW_SECONDS
 export USER_POOL_ID=$POOL_ID
 export USER_POOL_CLIENT_ID=$CLIENT_ID

@@ -1,14 +1,19 @@
-//! The carrier's side of fulfilment — the hand-off, run by the schedule only (no route
-//! reaches it).
+//! The carrier's side of fulfilment — the hand-off, run by the schedule only, and the
+//! carrier's event files, fed by the carrier inbox queue only (no route reaches either).
 
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use lambda_runtime::{Diagnostic, LambdaEvent};
 use shop::adapters::carrier::Carrier;
+use shop::adapters::mail::SqsMailQueue;
 use shop::domain::fulfilment::RunId;
 use shop::services::fulfilment::handoff::{self, HandoffOutcome, HandoffSettings};
+use shop::services::fulfilment::tracking;
 use shop::store::Store;
 
+use crate::batch::{self, Records};
 use crate::measure::{peak_memory_kib, reset_peak_memory};
 use crate::schedule::ScheduledEvent;
+use crate::uploaded::{uploaded, Uploaded};
 
 /// `carrier-handoff`: the collection slot the event was scheduled for, handed over once.
 pub async fn hand_off(
@@ -46,4 +51,42 @@ pub async fn hand_off(
         "hand-off run"
     );
     Ok(outcome)
+}
+
+/// `carrier-events`: the carrier's event files, one S3 event per message of the carrier
+/// inbox queue (S3's test event is dropped). A file whose application failed for a
+/// transient reason is answered failed, so only its message is delivered again.
+pub async fn track(
+    deps: &(Store, Carrier, SqsMailQueue),
+    event: LambdaEvent<SqsEvent>,
+) -> Result<SqsBatchResponse, crate::Error> {
+    let (store, carrier, mail) = deps;
+    Ok(batch::sqs(event.payload, Records::ONE_AT_A_TIME, |message| async move {
+        let id = message.message_id.unwrap_or_default();
+        let Some(objects) = uploaded(&message.body.unwrap_or_default()) else {
+            tracing::warn!(message_id = %id, "not an S3 event (S3's test event, or foreign): dropped");
+            return Ok(());
+        };
+        let mut interrupted = None;
+        for Uploaded { key, etag, .. } in objects {
+            let started = std::time::Instant::now();
+            reset_peak_memory();
+            match tracking::apply_file(store, carrier, mail, carrier.name(), &key, &etag).await {
+                Ok(outcome) => tracing::info!(
+                    message_id = %id,
+                    key,
+                    ?outcome,
+                    seconds = started.elapsed().as_secs_f64(),
+                    peak_rss_kib = peak_memory_kib().unwrap_or(0),
+                    "carrier file handled"
+                ),
+                Err(err) => {
+                    tracing::warn!(message_id = %id, key, error = %err, "carrier file interrupted");
+                    interrupted = Some(err);
+                }
+            }
+        }
+        interrupted.map_or(Ok(()), Err)
+    })
+    .await)
 }

@@ -1,7 +1,6 @@
 //! Catalog imports: a seller's routes, and the import function fed by the import
 //! queue with the bucket's upload events.
 
-use aws_lambda_events::event::s3::S3Event;
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use lambda_http::Request;
 use lambda_runtime::LambdaEvent;
@@ -16,6 +15,7 @@ use shop::ShopError;
 
 use crate::batch::{self, Records};
 use crate::measure::{peak_memory_kib, reset_peak_memory};
+use crate::uploaded::{uploaded, Uploaded};
 
 /// `POST /seller/imports` — an approved seller: the import, and a URL to PUT its file to.
 pub async fn start_import(deps: &(Store, Uploads), req: Request) -> Result<Reply, ShopError> {
@@ -54,21 +54,12 @@ pub async fn run_imports(
     Ok(batch::sqs(event.payload, Records::ONE_AT_A_TIME, |message| async move {
         let id = message.message_id.unwrap_or_default();
         let body = message.body.unwrap_or_default();
-        let Ok(s3) = serde_json::from_str::<S3Event>(&body) else {
+        let Some(objects) = uploaded(&body) else {
             tracing::warn!(message_id = %id, "not an S3 event (S3's test event, or foreign): dropped");
             return Ok(());
         };
         let mut interrupted = None;
-        for record in s3.records {
-            let object = record.s3.object;
-            let (Some(key), Some(etag)) = (object.key, object.e_tag) else {
-                continue;
-            };
-            let key = svc::event_key(&key);
-            let size = object
-                .size
-                .and_then(|s| u64::try_from(s).ok())
-                .unwrap_or_default();
+        for Uploaded { key, etag, size } in objects {
             let started = std::time::Instant::now();
             reset_peak_memory();
             match svc::run(store, uploads, &key, &etag, size).await {

@@ -32,6 +32,19 @@ fn s3_error(err: impl std::fmt::Display) -> ShopError {
 /// An object being read, a chunk at a time (never whole).
 pub struct ObjectStream(ByteStream);
 
+/// An object's bytes, as read from a bucket (or held by a service test's fake bucket).
+impl From<Vec<u8>> for ObjectStream {
+    fn from(bytes: Vec<u8>) -> ObjectStream {
+        ObjectStream(ByteStream::from(bytes))
+    }
+}
+
+impl From<ByteStream> for ObjectStream {
+    fn from(body: ByteStream) -> ObjectStream {
+        ObjectStream(body)
+    }
+}
+
 impl ObjectStream {
     pub async fn next_chunk(&mut self) -> Result<Option<Bytes>, ShopError> {
         self.0.next().await.transpose().map_err(s3_error)

@@ -8,7 +8,7 @@ use crate::domain::auth::Caller;
 use crate::domain::error::ShopError;
 use crate::domain::fulfilment::CustomerShipmentView;
 use crate::domain::ids::OrderId;
-use crate::domain::order::{OrderStatus, OrderView};
+use crate::domain::order::{Order, OrderStatus, OrderView};
 use crate::store::{Page, Store};
 
 /// `GET /orders/{id}`: the order and how each of its shipments stands.
@@ -51,4 +51,19 @@ pub async fn list_orders(
         .customer_orders(&caller.user_id, status, limit, cursor)
         .await?;
     page.map(|o| Ok(o.view()))
+}
+
+/// Where the order's customer is mailed: the address the order was placed with (orders
+/// placed before it was kept: the customer's profile); `None` when neither exists.
+pub(crate) async fn mail_address(
+    store: &Store,
+    order: &Order,
+) -> Result<Option<String>, ShopError> {
+    if let Some(email) = &order.customer_email {
+        return Ok(Some(email.clone()));
+    }
+    Ok(store
+        .get_profile(&order.customer_id)
+        .await?
+        .map(|p| p.email))
 }

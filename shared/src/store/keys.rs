@@ -21,6 +21,8 @@
 //! | idempotency key   | `USER#<sub>`         | `IDEMPOTENCY#<sha256 of the key>` |                              |                                 |
 //! | card use (fraud)  | `CARD#<fingerprint>` | `USE#<createdAt>#<orderId>` |                                    |                                 |
 //! | hand-off run      | `CARRIER`            | `HANDOFF#<runId>`     |                                          |                                 |
+//! | carrier event file | `CARRIER`           | `INBOX#<etag>`        |                                          |                                 |
+//! | shipment mail (TTL) | `ORDER#<orderId>`  | `NOTICE#<news>#<shipmentId>` |                                   |                                 |
 //! | shipment          | `ORDER#<orderId>`    | `SHIPMENT#<sellerId>` | `SHIPMENTS#ready` / `<readyAt>#<shipmentId>` while ready; `HANDOFF#<runId>` / `<shipmentId>` once handed over; `REFUNDS#due` / `<cancelledAt>#<shipmentId>` once cancelled | `SELLER#<sellerSub>` / `SHIPMENT#<createdAt>#<shipmentId>` |
 //!
 //! Access patterns:
@@ -225,6 +227,21 @@ pub const REFUNDS_DUE_PK: &str = "REFUNDS#due";
 
 pub const CARRIER_PK: &str = "CARRIER";
 pub const HANDOFF_PREFIX: &str = "HANDOFF#";
+pub const INBOX_PREFIX: &str = "INBOX#";
+pub const NOTICE_PREFIX: &str = "NOTICE#";
+
+/// Under `CARRIER_PK`: one record per carrier event file's content (its ETag), so a file
+/// delivered again, or uploaded again unchanged, is applied once.
+pub fn inbox_file_sk(etag: &str) -> String {
+    format!("{INBOX_PREFIX}{etag}")
+}
+
+/// In the order's partition: a customer mail about one of its shipments, written with
+/// the move it tells of and flushed to the mail queue after it; one per kind of news per
+/// shipment, so news told twice is mailed once.
+pub fn notice_sk(news: &str, id: &ShipmentId) -> String {
+    format!("{NOTICE_PREFIX}{news}#{id}")
+}
 
 /// Under `CARRIER_PK`: one record per hand-off run (its claim, heartbeat and outcome).
 pub fn handoff_run_sk(run: &RunId) -> String {

@@ -21,7 +21,8 @@ pub use catalog_writes::WrittenBy;
 pub use checkout::{IdempotencyRecord, Placement, Settlement};
 pub use cursor::Page;
 pub use fulfilment::{
-    CancelOutcome, HandOver, OrderWithShipments, ReadyOutcome, RunClaim, ShipmentPage,
+    CancelOutcome, CarrierChange, InboxClaim, MoveOutcome, Notice, OrderWithShipments,
+    PendingNotice, ReadyOutcome, RunClaim, ShipmentPage,
 };
 pub use imports::ImportRefusal;
 pub use users::Profile;

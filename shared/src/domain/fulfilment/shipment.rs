@@ -166,8 +166,15 @@ pub struct Shipment {
     pub tracking_number: Option<String>,
     #[serde(default)]
     pub estimated_delivery: Option<String>,
+    /// When the carrier said it was out for delivery (its time).
+    #[serde(default)]
+    pub out_for_delivery_at: Option<String>,
+    /// When the carrier delivered it (its time).
     #[serde(default)]
     pub delivered_at: Option<String>,
+    /// The ids of the carrier's events applied to it: a resent event changes nothing.
+    #[serde(default)]
+    pub carrier_event_ids: Vec<String>,
     #[serde(default)]
     pub cancel_reason: Option<String>,
     /// Its lines are due a refund (it was cancelled after payment).
@@ -220,7 +227,9 @@ pub fn shipments_of(order: &Order, now: &str) -> Vec<Shipment> {
             carrier: None,
             tracking_number: None,
             estimated_delivery: None,
+            out_for_delivery_at: None,
             delivered_at: None,
+            carrier_event_ids: Vec::new(),
             cancel_reason: None,
             refund_due: false,
             history: vec![ShipmentEvent {

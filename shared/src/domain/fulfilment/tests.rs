@@ -177,6 +177,7 @@ fn a_sellers_view_holds_only_its_shipment() {
         "carrier",
         "trackingNumber",
         "estimatedDelivery",
+        "outForDeliveryAt",
         "deliveredAt",
         "cancelReason",
         "refundDue",

@@ -9,12 +9,79 @@ use super::report::Rejection;
 use super::row::RowInput;
 use super::{FileProblem, MAX_ROW_BYTES};
 
-/// Complete lines of a byte stream, each with its number.
+/// Why a line of a text file could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineProblem {
+    /// Longer than [`MAX_ROW_BYTES`]; its bytes were dropped up to its end.
+    TooLong,
+    NotUtf8,
+}
+
+/// Complete lines of a byte stream, each with its number (LF or CRLF, a leading BOM
+/// dropped, blank lines skipped), one line in memory at a time. A bad line is answered
+/// as its [`LineProblem`] and the lines after it are read as usual: the caller decides
+/// whether one bad line fails the file ([`JsonLines`]) or only itself (the carrier's
+/// event files).
 #[derive(Default)]
-pub struct JsonLines {
+pub struct Lines {
     partial: Vec<u8>,
     line: u64,
+    too_long: bool,
     bom: super::BomStrip,
+}
+
+/// What [`Lines`] hands its sink: a line's number and its text, or why it has none.
+pub type LineSink<'a, E> = dyn FnMut(u64, Result<&str, LineProblem>) -> Result<(), E> + 'a;
+
+impl Lines {
+    /// Splits `chunk` (empty: the end of the file) into lines, calling `sink` with each;
+    /// the first error of `sink` stops the split and is answered.
+    pub fn feed<E>(&mut self, chunk: &[u8], sink: &mut LineSink<'_, E>) -> Result<(), E> {
+        let at_end = chunk.is_empty();
+        let mut bom = std::mem::take(&mut self.bom);
+        let stripped = bom.strip(chunk).into_owned();
+        self.bom = bom;
+        let mut input = &stripped[..];
+        while let Some(pos) = input.iter().position(|b| *b == b'\n') {
+            self.append(&input[..pos]);
+            self.emit(sink)?;
+            input = &input[pos + 1..];
+        }
+        self.append(input);
+        if at_end {
+            return self.emit(sink);
+        }
+        Ok(())
+    }
+
+    fn append(&mut self, bytes: &[u8]) {
+        if self.too_long || self.partial.len() + bytes.len() > MAX_ROW_BYTES {
+            self.too_long = true;
+            self.partial.clear();
+        } else {
+            self.partial.extend_from_slice(bytes);
+        }
+    }
+
+    fn emit<E>(&mut self, sink: &mut LineSink<'_, E>) -> Result<(), E> {
+        self.line += 1;
+        let bytes = std::mem::take(&mut self.partial);
+        if std::mem::take(&mut self.too_long) {
+            return sink(self.line, Err(LineProblem::TooLong));
+        }
+        let bytes = bytes.strip_suffix(b"\r").unwrap_or(&bytes);
+        match std::str::from_utf8(bytes) {
+            Err(_) => sink(self.line, Err(LineProblem::NotUtf8)),
+            Ok(text) if text.trim().is_empty() => Ok(()),
+            Ok(text) => sink(self.line, Ok(text)),
+        }
+    }
+}
+
+/// The lines of an import file: the first line that cannot be read fails the file.
+#[derive(Default)]
+pub struct JsonLines {
+    lines: Lines,
 }
 
 impl JsonLines {
@@ -24,47 +91,14 @@ impl JsonLines {
         chunk: &[u8],
         sink: &mut dyn FnMut(u64, &str) -> Result<(), FileProblem>,
     ) -> Result<(), FileProblem> {
-        let at_end = chunk.is_empty();
-        let mut bom = std::mem::take(&mut self.bom);
-        let stripped = bom.strip(chunk).into_owned();
-        self.bom = bom;
-        let mut input = &stripped[..];
-        if at_end {
-            self.append(input)?;
-            return self.emit(sink);
-        }
-        while let Some(pos) = input.iter().position(|b| *b == b'\n') {
-            self.append(&input[..pos])?;
-            self.emit(sink)?;
-            input = &input[pos + 1..];
-        }
-        self.append(input)
-    }
-
-    fn append(&mut self, bytes: &[u8]) -> Result<(), FileProblem> {
-        if self.partial.len() + bytes.len() > MAX_ROW_BYTES {
-            return Err(FileProblem::Unreadable {
-                line: self.line + 1,
+        self.lines.feed(chunk, &mut |line, text| match text {
+            Ok(text) => sink(line, text),
+            Err(LineProblem::TooLong) => Err(FileProblem::Unreadable {
+                line,
                 reason: format!("a line is longer than {MAX_ROW_BYTES} bytes"),
-            });
-        }
-        self.partial.extend_from_slice(bytes);
-        Ok(())
-    }
-
-    fn emit(
-        &mut self,
-        sink: &mut dyn FnMut(u64, &str) -> Result<(), FileProblem>,
-    ) -> Result<(), FileProblem> {
-        self.line += 1;
-        let bytes = std::mem::take(&mut self.partial);
-        let bytes = bytes.strip_suffix(b"\r").unwrap_or(&bytes);
-        let text =
-            std::str::from_utf8(bytes).map_err(|_| FileProblem::NotUtf8 { line: self.line })?;
-        if text.trim().is_empty() {
-            return Ok(());
-        }
-        sink(self.line, text)
+            }),
+            Err(LineProblem::NotUtf8) => Err(FileProblem::NotUtf8 { line }),
+        })
     }
 }
 
@@ -181,6 +215,35 @@ mod tests {
             assert_eq!(
                 lines(file.as_bytes(), chunk),
                 [(1, "{\"a\":1}".to_owned()), (3, "{\"b\":\"é\"}".to_owned())],
+                "chunk {chunk}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_bad_line_is_named_and_the_lines_after_it_are_read() {
+        let mut file = b"{\"a\":1}\n".to_vec();
+        file.extend(vec![b'x'; MAX_ROW_BYTES + 1]);
+        file.extend(b"\n\xff\xfe\r\n{\"b\":2}\n");
+        for chunk in [7, 4096, file.len()] {
+            let mut splitter = Lines::default();
+            let mut out = Vec::new();
+            let mut sink = |n: u64, t: Result<&str, LineProblem>| {
+                out.push((n, t.map(str::to_owned)));
+                Ok::<(), ()>(())
+            };
+            for part in file.chunks(chunk) {
+                splitter.feed(part, &mut sink).unwrap();
+            }
+            splitter.feed(&[], &mut sink).unwrap();
+            assert_eq!(
+                out,
+                [
+                    (1, Ok("{\"a\":1}".to_owned())),
+                    (2, Err(LineProblem::TooLong)),
+                    (3, Err(LineProblem::NotUtf8)),
+                    (4, Ok("{\"b\":2}".to_owned())),
+                ],
                 "chunk {chunk}"
             );
         }

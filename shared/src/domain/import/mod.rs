@@ -14,7 +14,7 @@ mod row;
 
 pub use self::csv::{Columns, CsvRecords};
 pub use group::{Batch, Batcher, ProductGroup};
-pub use jsonl::{row as json_row, JsonLines};
+pub use jsonl::{row as json_row, JsonLines, LineProblem, LineSink, Lines};
 pub use plan::{plan, Plan, RowOutcome};
 pub use record::{Import, ImportObject, IMPORT_PREFIX};
 pub use report::{Rejection, Report};

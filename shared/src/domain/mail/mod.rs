@@ -44,6 +44,42 @@ pub enum Mail {
         shipment_id: String,
         lines: Vec<MailLine>,
     },
+    /// News of one shipment from the carrier (one mail per shipment per kind of news).
+    ShipmentUpdate {
+        to: String,
+        name: String,
+        order_id: String,
+        shipment_id: String,
+        news: ShipmentNews,
+        carrier: String,
+        tracking_number: String,
+        /// `YYYY-MM-DD`, when one is known.
+        estimated_delivery: Option<String>,
+        lines: Vec<MailLine>,
+    },
+}
+
+/// What a shipment's mail tells its customer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ShipmentNews {
+    /// The carrier has the parcel and it is on its way (with the tracking number).
+    Shipped,
+    OutForDelivery,
+    Delivered,
+    /// The carrier could not deliver; the parcel goes back to its seller.
+    DeliveryFailed,
+}
+
+impl ShipmentNews {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ShipmentNews::Shipped => "shipped",
+            ShipmentNews::OutForDelivery => "out_for_delivery",
+            ShipmentNews::Delivered => "delivered",
+            ShipmentNews::DeliveryFailed => "delivery_failed",
+        }
+    }
 }
 
 /// One line of an order as a mail lists it.
@@ -170,7 +206,28 @@ impl Mail {
                 order_id,
                 shipment_id,
                 lines,
+            }
+            | Mail::ShipmentUpdate {
+                to,
+                name,
+                order_id,
+                shipment_id,
+                lines,
+                ..
             } => {
+                if let Mail::ShipmentUpdate {
+                    carrier,
+                    tracking_number,
+                    estimated_delivery,
+                    ..
+                } = self
+                {
+                    check_text(carrier, "carrier")?;
+                    check_id(tracking_number, "tracking_number")?;
+                    if let Some(date) = estimated_delivery {
+                        check_id(date, "estimated_delivery")?;
+                    }
+                }
                 check_address(to)?;
                 check_text(name, "name")?;
                 check_id(order_id, "order_id")?;
@@ -260,7 +317,85 @@ impl Mail {
                     ),
                 }
             }
+            Mail::ShipmentUpdate {
+                to,
+                name,
+                order_id,
+                shipment_id,
+                news,
+                carrier,
+                tracking_number,
+                estimated_delivery,
+                lines,
+            } => render_shipment_update(
+                shop_name,
+                to,
+                name,
+                order_id,
+                shipment_id,
+                *news,
+                (carrier, tracking_number),
+                estimated_delivery.as_deref(),
+                lines,
+            ),
         }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn render_shipment_update(
+    shop_name: &str,
+    to: &str,
+    name: &str,
+    order_id: &str,
+    shipment_id: &str,
+    news: ShipmentNews,
+    (carrier, tracking_number): (&str, &str),
+    estimated_delivery: Option<&str>,
+    lines: &[MailLine],
+) -> Rendered {
+    let items: String = lines
+        .iter()
+        .map(|l| format!("  {} x {}\n", l.quantity, l.product_name))
+        .collect();
+    let expected = estimated_delivery
+        .map(|d| format!(" It is expected on {d}."))
+        .unwrap_or_default();
+    let (subject, what) = match news {
+        ShipmentNews::Shipped => (
+            format!("{shop_name}: part of order {order_id} has shipped"),
+            format!(
+                "These items of your order {order_id} are on their way with {carrier}, \
+                 tracking number {tracking_number}.{expected}"
+            ),
+        ),
+        ShipmentNews::OutForDelivery => (
+            format!("{shop_name}: out for delivery today (order {order_id})"),
+            format!(
+                "{carrier} is delivering these items of your order {order_id} today \
+                 (tracking number {tracking_number})."
+            ),
+        ),
+        ShipmentNews::Delivered => (
+            format!("{shop_name}: delivered (order {order_id})"),
+            format!(
+                "{carrier} has delivered these items of your order {order_id} \
+                 (tracking number {tracking_number})."
+            ),
+        ),
+        ShipmentNews::DeliveryFailed => (
+            format!("{shop_name}: we could not deliver part of order {order_id}"),
+            format!(
+                "{carrier} could not deliver these items of your order {order_id} \
+                 (tracking number {tracking_number}); they go back to the seller, and \
+                 we will write to you about a new delivery or a refund."
+            ),
+        ),
+    };
+    Rendered {
+        to: to.to_owned(),
+        subject,
+        text: format!("Hello {name},\n\n{what}\n\n{items}\nShipment {shipment_id}.\n"),
     }
 }
 

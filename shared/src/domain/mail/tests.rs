@@ -155,3 +155,86 @@ fn poison_messages_are_refused() {
         Err(MailError::TooLarge)
     );
 }
+
+fn shipment_update(news: ShipmentNews, lines: usize, name_len: usize) -> Mail {
+    let Mail::SellerNewOrder {
+        order_id,
+        shipment_id,
+        lines,
+        ..
+    } = seller_new_order(lines, name_len)
+    else {
+        unreachable!()
+    };
+    Mail::ShipmentUpdate {
+        to: "ada@example.com".into(),
+        name: "Ada Lovelace".into(),
+        order_id,
+        shipment_id,
+        news,
+        carrier: "Colis Rapide".into(),
+        tracking_number: "CR123456789FR".into(),
+        estimated_delivery: Some("2026-12-15".into()),
+        lines,
+    }
+}
+
+#[test]
+fn each_shipment_news_says_what_happened_with_its_carrier_and_tracking_number() {
+    let said = |news| shipment_update(news, 2, 5).render("Shop");
+    let shipped = said(ShipmentNews::Shipped);
+    assert_eq!(
+        shipped.subject,
+        "Shop: part of order 0193b0c2-7d4e-7a1b-9c3d-5e6f7a8b9c0d has shipped"
+    );
+    for text in [
+        "on their way with Colis Rapide, tracking number CR123456789FR",
+        "expected on 2026-12-15",
+        "99 x ééééé",
+    ] {
+        assert!(shipped.text.contains(text), "{text}: {}", shipped.text);
+    }
+    for (news, subject, text) in [
+        (
+            ShipmentNews::OutForDelivery,
+            "out for delivery today",
+            "Colis Rapide is delivering these items",
+        ),
+        (
+            ShipmentNews::Delivered,
+            "delivered",
+            "has delivered these items",
+        ),
+        (
+            ShipmentNews::DeliveryFailed,
+            "could not deliver",
+            "they go back to the seller",
+        ),
+    ] {
+        let mail = said(news);
+        assert!(mail.subject.contains(subject), "{}", mail.subject);
+        assert!(mail.text.contains(text), "{}", mail.text);
+        assert!(mail.text.contains("CR123456789FR"), "{}", mail.text);
+        assert_eq!(mail.to, "ada@example.com");
+    }
+}
+
+#[test]
+fn shipment_mails_fit_the_queue_and_refuse_what_the_shop_never_writes() {
+    let full = shipment_update(ShipmentNews::Delivered, MAX_MAIL_LINES, 200);
+    let body = full.to_queue();
+    assert!(body.len() <= MAX_QUEUED_BYTES, "{} bytes", body.len());
+    assert!(body.contains(r#""news":"delivered""#), "{body}");
+    assert_eq!(Mail::from_queue(&body), Ok(full));
+    let mut bad = shipment_update(ShipmentNews::Shipped, 1, 1);
+    if let Mail::ShipmentUpdate {
+        tracking_number, ..
+    } = &mut bad
+    {
+        *tracking_number = "CR 1\n".into();
+    }
+    assert_eq!(
+        Mail::from_queue(&bad.to_queue()),
+        Err(MailError::BadField("tracking_number"))
+    );
+}

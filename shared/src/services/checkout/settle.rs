@@ -10,6 +10,7 @@ use crate::domain::fulfilment::{shipments_of, Shipment};
 use crate::domain::ids::OrderId;
 use crate::domain::mail::{Mail, MailLine};
 use crate::domain::order::{CancelReason, HistoryEntry, Order, OrderStatus};
+use crate::services::orders::mail_address;
 use crate::store::{Settlement, Store};
 
 /// The mails a confirm step leaves for the next states to queue.
@@ -138,18 +139,8 @@ pub async fn cancel<G: PaymentGateway + ?Sized>(
     cancelled_mail(store, &order, written, refunded).await
 }
 
-async fn recipient(store: &Store, order: &Order) -> Result<Option<String>, ShopError> {
-    if let Some(email) = &order.customer_email {
-        return Ok(Some(email.clone()));
-    }
-    Ok(store
-        .get_profile(&order.customer_id)
-        .await?
-        .map(|p| p.email))
-}
-
 async fn confirmed_mail(store: &Store, order: &Order) -> Result<Option<Mail>, ShopError> {
-    Ok(recipient(store, order)
+    Ok(mail_address(store, order)
         .await?
         .map(|to| Mail::OrderConfirmed {
             to,
@@ -169,7 +160,7 @@ async fn cancelled_mail(
     reason: CancelReason,
     refunded: Option<i64>,
 ) -> Result<Option<Mail>, ShopError> {
-    Ok(recipient(store, order)
+    Ok(mail_address(store, order)
         .await?
         .map(|to| Mail::OrderCancelled {
             to,

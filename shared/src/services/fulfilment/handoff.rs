@@ -20,7 +20,7 @@ use crate::adapters::carrier::CarrierFiles;
 use crate::clock::{now_sortable, sortable, unix_now};
 use crate::domain::error::ShopError;
 use crate::domain::fulfilment::{ManifestLine, RunId, Shipment, ShipmentEvent, ShipmentStatus};
-use crate::store::{HandOver, OrderWithShipments, RunClaim, ShipmentPage, Store};
+use crate::store::{MoveOutcome, OrderWithShipments, RunClaim, ShipmentPage, Store};
 
 /// Seconds without a heartbeat after which a running attempt counts as dead.
 pub const RUN_LEASE_SECONDS: i64 = 60;
@@ -233,8 +233,8 @@ async fn hand_over(
             )
             .await?
         {
-            HandOver::Written => return Ok(Some(shipment.clone())),
-            HandOver::Changed => continue,
+            MoveOutcome::Written => return Ok(Some(shipment.clone())),
+            MoveOutcome::Changed => continue,
         }
     }
     Err(ShopError::Unavailable(format!(

@@ -1,9 +1,12 @@
 //! A seller's side of fulfilment: its shipments, packing one (`ready`) and cancelling
 //! one it cannot fulfil. Who may call: a signed-in seller, for its own shipments only. A
 //! shipment id names its seller, so another seller's id is answered 404 before anything
-//! is read, exactly as an id that does not exist. The carrier's side: [`handoff`].
+//! is read, exactly as an id that does not exist. The carrier's side: [`handoff`] (the
+//! manifests out), [`tracking`] (the events back) and [`notify`] (the customer's mails).
 
 pub mod handoff;
+pub mod notify;
+pub mod tracking;
 
 use crate::clock::now_sortable;
 use crate::domain::auth::Caller;

@@ -6,15 +6,13 @@ use aws_sdk_dynamodb::types::{AttributeValue, Update};
 
 use super::super::keys;
 use super::super::{
-    build, conditional, from_item, key, n, s, sdk_error, tx, value, Item, Read, Store, TxOutcome,
+    build, conditional, from_item, n, s, sdk_error, tx, value, Item, Store, TxOutcome,
 };
-use super::shipment_key;
+use super::lease::{number, Lease, DONE};
+use super::{shipment_key, MoveOutcome};
 use crate::domain::error::ShopError;
 use crate::domain::fulfilment::{RunId, Shipment, ShipmentEvent, ShipmentStatus};
 use crate::domain::order::{HistoryEntry, Order};
-
-const RUNNING: &str = "running";
-const DONE: &str = "done";
 
 /// What claiming a run found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,22 +31,9 @@ pub struct ShipmentPage {
     pub next: Option<Item>,
 }
 
-/// What became of one hand-over.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HandOver {
-    Written,
-    /// The shipment or its order moved since they were read: read both again.
-    Changed,
-}
-
-fn run_key(run: &RunId) -> Item {
-    key(keys::CARRIER_PK, keys::handoff_run_sk(run))
-}
-
 impl Store {
     /// Claims `run` for the attempt `token` at `now` (Unix seconds): a new run is created
-    /// running; a running one whose heartbeat is older than `lease` seconds is taken over
-    /// (conditional on the heartbeat seen, so of two attempts taking over one wins).
+    /// running; a running one whose heartbeat is older than `lease` seconds is taken over.
     pub async fn claim_handoff_run(
         &self,
         run: &RunId,
@@ -56,60 +41,20 @@ impl Store {
         now: i64,
         lease: i64,
     ) -> Result<RunClaim, ShopError> {
-        let mut item = run_key(run);
-        item.extend([
-            (keys::ENTITY.to_owned(), s("handoff_run")),
-            ("runId".to_owned(), s(run.as_str())),
-            ("status".to_owned(), s(RUNNING)),
-            ("token".to_owned(), s(token)),
-            ("heartbeatAt".to_owned(), n(now)),
-            ("attempts".to_owned(), n(1)),
-            ("startedAt".to_owned(), s(crate::clock::now_sortable())),
-        ]);
-        if self.put_if_absent(item).await? {
-            return Ok(RunClaim::Claimed { takeover: false });
-        }
-        let found = self
-            .read_item(run_key(run), Read::Consistent)
-            .await?
-            .ok_or_else(|| ShopError::Unavailable(format!("run {run} vanished; retry")))?;
-        let text = |name: &str| found.get(name).and_then(|v| v.as_s().ok()).cloned();
-        let number = |name: &str| {
-            found
-                .get(name)
-                .and_then(|v| v.as_n().ok())
-                .and_then(|v| v.parse::<i64>().ok())
-                .unwrap_or(0)
-        };
-        if text("status").as_deref() == Some(DONE) {
-            return Ok(RunClaim::AlreadyDone {
-                shipments: number("shipments").max(0) as u64,
-            });
-        }
-        let seen = number("heartbeatAt");
-        if seen > now - lease {
-            return Ok(RunClaim::RunningElsewhere);
-        }
-        let result = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .set_key(Some(run_key(run)))
-            .update_expression("SET #token = :token, heartbeatAt = :now ADD attempts :one")
-            .condition_expression("#status = :running AND heartbeatAt = :seen")
-            .expression_attribute_names("#token", "token")
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":token", s(token))
-            .expression_attribute_values(":now", n(now))
-            .expression_attribute_values(":one", n(1))
-            .expression_attribute_values(":running", s(RUNNING))
-            .expression_attribute_values(":seen", n(seen))
-            .send()
-            .await;
-        Ok(match conditional(result)? {
-            Some(_) => RunClaim::Claimed { takeover: true },
-            None => RunClaim::RunningElsewhere,
-        })
+        let fields = vec![("runId", s(run.as_str()))];
+        let sk = keys::handoff_run_sk(run);
+        Ok(
+            match self
+                .claim_lease(&sk, "handoff_run", fields, token, now, lease)
+                .await?
+            {
+                Lease::Claimed { takeover } => RunClaim::Claimed { takeover },
+                Lease::Done(item) => RunClaim::AlreadyDone {
+                    shipments: number(&item, "shipments").max(0) as u64,
+                },
+                Lease::Held => RunClaim::RunningElsewhere,
+            },
+        )
     }
 
     /// The attempt `token` is alive at `now`; `false` when another attempt took the run over.
@@ -119,13 +64,8 @@ impl Store {
         token: &str,
         now: i64,
     ) -> Result<bool, ShopError> {
-        let result = self
-            .own_run_update(run, token)
-            .update_expression("SET heartbeatAt = :now")
-            .expression_attribute_values(":now", n(now))
-            .send()
-            .await;
-        Ok(conditional(result)?.is_some())
+        self.heartbeat_lease(&keys::handoff_run_sk(run), token, now)
+            .await
     }
 
     /// The run is done: its manifest (`etag`) holds `shipments` lines. `false` when another
@@ -138,7 +78,7 @@ impl Store {
         etag: &str,
     ) -> Result<bool, ShopError> {
         let result = self
-            .own_run_update(run, token)
+            .own_lease_update(&keys::handoff_run_sk(run), token)
             .update_expression(
                 "SET #status = :done, shipments = :shipments, manifestEtag = :etag, finishedAt = :at",
             )
@@ -149,23 +89,6 @@ impl Store {
             .send()
             .await;
         Ok(conditional(result)?.is_some())
-    }
-
-    /// An update of `run` that holds only while the attempt `token` runs it (no takeover since).
-    fn own_run_update(
-        &self,
-        run: &RunId,
-        token: &str,
-    ) -> aws_sdk_dynamodb::operation::update_item::builders::UpdateItemFluentBuilder {
-        self.client()
-            .update_item()
-            .table_name(self.table())
-            .set_key(Some(run_key(run)))
-            .condition_expression("#token = :token AND #status = :running")
-            .expression_attribute_names("#token", "token")
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":token", s(token))
-            .expression_attribute_values(":running", s(RUNNING))
     }
 
     /// A page of the shipments packed before `cutoff` (a sortable time), oldest first.
@@ -252,7 +175,7 @@ impl Store {
         carrier: &str,
         entry: &ShipmentEvent,
         order_entry: Option<&HistoryEntry>,
-    ) -> Result<HandOver, ShopError> {
+    ) -> Result<MoveOutcome, ShopError> {
         let update = Update::builder()
             .table_name(self.table())
             .set_key(Some(shipment_key(&shipment.id)))
@@ -280,8 +203,8 @@ impl Store {
             self.order_follow_up(order, order_entry)?,
         ];
         Ok(match self.try_transact(actions).await? {
-            TxOutcome::Written => HandOver::Written,
-            TxOutcome::Cancelled(_) => HandOver::Changed,
+            TxOutcome::Written => MoveOutcome::Written,
+            TxOutcome::Cancelled(_) => MoveOutcome::Changed,
         })
     }
 }

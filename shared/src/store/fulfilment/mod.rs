@@ -1,15 +1,18 @@
 //! Shipments, stored in their order's partition (`ORDER#<orderId>` / `SHIPMENT#<sellerId>`):
 //! created with the order's confirmation ([`shipment_item`], used by `checkout/settle.rs`),
 //! read with their order or by their seller, and moved by conditional writes, one file
-//! per move ([`ready`], [`cancel`], the carrier's [`handoff`]).
+//! per move ([`ready`], [`cancel`], the carrier's [`handoff`] and [`tracking`]).
 
 mod cancel;
 mod handoff;
+mod lease;
 mod ready;
+mod tracking;
 
 pub use cancel::CancelOutcome;
-pub use handoff::{HandOver, RunClaim, ShipmentPage};
+pub use handoff::{RunClaim, ShipmentPage};
 pub use ready::ReadyOutcome;
+pub use tracking::{CarrierChange, InboxClaim, Notice, PendingNotice};
 
 use super::cursor::{Equals, Index, Page};
 use super::keys;
@@ -43,6 +46,14 @@ pub(crate) fn shipment_item(shipment: &Shipment) -> Result<Item, ShopError> {
         s(keys::seller_shipment_sk(&shipment.created_at, &shipment.id)),
     );
     Ok(item)
+}
+
+/// What became of a move of a shipment written with its order's follow-up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MoveOutcome {
+    Written,
+    /// The shipment or its order moved since they were read: read both again.
+    Changed,
 }
 
 /// An order as stored with its shipments, read together.

@@ -4,11 +4,8 @@
 //! moves is taken over once its heartbeat is stale, and the new manifest still lists
 //! every shipment once.
 
-use std::path::Path;
-use std::sync::Mutex;
 use time::{Duration, OffsetDateTime};
 
-use shop::adapters::carrier::CarrierFiles;
 use shop::clock;
 use shop::domain::fulfilment::{RunId, ShipmentStatus};
 use shop::domain::ids::ShipmentId;
@@ -17,44 +14,8 @@ use shop::services::fulfilment::{self, handoff};
 use shop::store::Store;
 use shop::ShopError;
 
+use super::fakes::Files;
 use super::{paid, parcels, set_pickup, two_sellers, TwoSellers};
-
-/// The carrier bucket, in memory: each key's content as written; writes fail while `down`.
-#[derive(Default)]
-struct Files {
-    written: Mutex<Vec<(String, String)>>,
-    down: Mutex<bool>,
-}
-
-impl Files {
-    fn manifest(&self, run: &RunId) -> Vec<serde_json::Value> {
-        let written = self.written.lock().unwrap();
-        let (_, text) = written
-            .iter()
-            .rev()
-            .find(|(key, _)| *key == run.manifest_key())
-            .expect("a manifest");
-        text.lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
-    }
-
-    fn writes(&self) -> usize {
-        self.written.lock().unwrap().len()
-    }
-}
-
-#[async_trait::async_trait]
-impl CarrierFiles for Files {
-    async fn put_file(&self, key: &str, path: &Path, _: &str) -> Result<String, ShopError> {
-        if *self.down.lock().unwrap() {
-            return Err(ShopError::Unavailable("the bucket is down".into()));
-        }
-        let text = std::fs::read_to_string(path).unwrap();
-        self.written.lock().unwrap().push((key.to_owned(), text));
-        Ok(format!("etag-{}", self.writes()))
-    }
-}
 
 fn settings(page_size: i32) -> handoff::HandoffSettings<'static> {
     handoff::HandoffSettings {

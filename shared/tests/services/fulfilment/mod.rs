@@ -17,7 +17,9 @@ use crate::fake_gateway::FakeGateway;
 use crate::support::*;
 
 mod cancel;
+mod fakes;
 mod handoff;
+mod tracking;
 
 /// A paid order of one unit from each of two sellers (A's line first). Only A has a
 /// profile (the address its account was verified with).
@@ -102,7 +104,7 @@ pub(crate) async fn paid(
 
 /// The profile a seller's verified account has (written raw: verification is not what
 /// these tests are about).
-async fn profile(store: &Store, who: &Caller, email: &str) {
+pub(crate) async fn profile(store: &Store, who: &Caller, email: &str) {
     use aws_sdk_dynamodb::types::AttributeValue::S;
     store
         .client()

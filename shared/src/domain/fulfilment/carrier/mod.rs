@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 use super::shipment::ShipmentStatus;
 use crate::domain::ids::ShipmentId;
 use crate::domain::import::Rejection;
+use crate::domain::mail::ShipmentNews;
 
 /// What the carrier reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,8 +162,48 @@ pub enum Effect {
     Duplicate,
     /// Older news than the shipment's state (e.g. `in_transit` after `delivered`): counted, ignored.
     Stale,
-    /// Not applicable; the reason goes in the file's report.
-    Refused(&'static str),
+    /// Not applicable: the file's report names the line's `column` and the `reason`.
+    Refused {
+        column: &'static str,
+        reason: &'static str,
+    },
+}
+
+impl Effect {
+    /// What the customer is told when `event` has this effect: `shipped` when the carrier
+    /// first reports the parcel moving (with its tracking number), `out_for_delivery`
+    /// once, and the end it reached. A `delivered` that arrives first tells only that.
+    /// Each is told once per shipment: the effects that tell it happen once.
+    pub fn news(&self, event: &CarrierEvent) -> Vec<ShipmentNews> {
+        match self {
+            Effect::Move {
+                to: ShipmentStatus::InTransit,
+            } if event.kind == CarrierEventKind::OutForDelivery => {
+                vec![ShipmentNews::Shipped, ShipmentNews::OutForDelivery]
+            }
+            Effect::Move {
+                to: ShipmentStatus::InTransit,
+            } => vec![ShipmentNews::Shipped],
+            Effect::Move {
+                to: ShipmentStatus::Delivered,
+            } => vec![ShipmentNews::Delivered],
+            Effect::Move {
+                to: ShipmentStatus::DeliveryFailed,
+            } => vec![ShipmentNews::DeliveryFailed],
+            Effect::OutForDelivery => vec![ShipmentNews::OutForDelivery],
+            _ => Vec::new(),
+        }
+    }
+
+    /// The effect records that the parcel is out for delivery (as a note, or with the
+    /// move an `out_for_delivery` that came first makes).
+    pub fn marks_out_for_delivery(&self, event: &CarrierEvent) -> bool {
+        match self {
+            Effect::OutForDelivery => true,
+            Effect::Move { .. } => event.kind == CarrierEventKind::OutForDelivery,
+            _ => false,
+        }
+    }
 }
 
 fn rank(status: ShipmentStatus) -> u8 {
@@ -181,16 +222,25 @@ pub fn apply(shipment: &ShipmentFacts<'_>, event: &CarrierEvent) -> Effect {
         return Effect::Duplicate;
     }
     if shipment.status == ShipmentStatus::Cancelled {
-        return Effect::Refused("the shipment was cancelled before hand-over");
+        return Effect::Refused {
+            column: "shipmentId",
+            reason: "the shipment was cancelled before hand-over",
+        };
     }
     if !shipment.status.carrier_has_it() {
-        return Effect::Refused("the shipment was never handed to the carrier");
+        return Effect::Refused {
+            column: "shipmentId",
+            reason: "the shipment was never handed to the carrier",
+        };
     }
     if shipment
         .tracking_number
         .is_some_and(|known| known != event.tracking_number)
     {
-        return Effect::Refused("another tracking number is recorded for this shipment");
+        return Effect::Refused {
+            column: "trackingNumber",
+            reason: "another tracking number is recorded for this shipment",
+        };
     }
     let to = event.kind.target();
     if shipment.status.is_end() {

@@ -185,7 +185,10 @@ fn events_for_shipments_the_carrier_never_had_are_refused() {
         assert!(
             matches!(
                 apply(&facts(status, &none), &event("delivered", "1")),
-                Effect::Refused(_)
+                Effect::Refused {
+                    column: "shipmentId",
+                    ..
+                }
             ),
             "{status:?}"
         );
@@ -194,6 +197,59 @@ fn events_for_shipments_the_carrier_never_had_are_refused() {
     other.tracking_number = Some("OTHER-1");
     assert!(matches!(
         apply(&other, &event("delivered", "1")),
-        Effect::Refused(_)
+        Effect::Refused {
+            column: "trackingNumber",
+            ..
+        }
     ));
+}
+
+#[test]
+fn the_customer_hears_each_step_once() {
+    use crate::domain::mail::ShipmentNews::*;
+    let news = |events: &[(&str, &str)]| -> Vec<Vec<ShipmentNews>> {
+        let (_, effects) = run(events);
+        effects
+            .iter()
+            .zip(events)
+            .map(|(effect, (kind, id))| effect.news(&event(kind, id)))
+            .collect()
+    };
+    assert_eq!(
+        news(&[
+            ("collected", "1"),
+            ("in_transit", "2"),
+            ("out_for_delivery", "3"),
+            ("out_for_delivery", "4"),
+            ("delivered", "5"),
+            ("delivered", "5"),
+        ]),
+        [
+            vec![Shipped],
+            vec![],
+            vec![OutForDelivery],
+            vec![],
+            vec![Delivered],
+            vec![]
+        ]
+    );
+    // Out for delivery first: it is shipped and out at once; a delivered first tells only that.
+    assert_eq!(
+        news(&[("out_for_delivery", "1"), ("collected", "2")]),
+        [vec![Shipped, OutForDelivery], vec![]]
+    );
+    assert_eq!(
+        news(&[("delivered", "9"), ("in_transit", "2"), ("collected", "1")]),
+        [vec![Delivered], vec![], vec![]]
+    );
+    assert_eq!(news(&[("delivery_failed", "1")]), [vec![DeliveryFailed]]);
+}
+
+#[test]
+fn out_for_delivery_is_recorded_with_the_move_it_makes_first() {
+    let first = event("out_for_delivery", "1");
+    assert!(Effect::Move { to: InTransit }.marks_out_for_delivery(&first));
+    assert!(Effect::OutForDelivery.marks_out_for_delivery(&first));
+    assert!(!Effect::Stale.marks_out_for_delivery(&first));
+    assert!(!Effect::Move { to: InTransit }.marks_out_for_delivery(&event("collected", "2")));
 }

@@ -1,0 +1,37 @@
+//! Objects created in a bucket, as its notifications reach a queue: each SQS message's
+//! body is an S3 event (or S3's test event when the notification is set up, which names
+//! no object).
+
+use aws_lambda_events::event::s3::S3Event;
+use shop::services::imports::event_key;
+
+/// One created object: its key (decoded), its content's ETag and its size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Uploaded {
+    pub key: String,
+    pub etag: String,
+    pub size: u64,
+}
+
+/// The objects an SQS message's body announces; `None` when it is no S3 event (S3's
+/// test event, or a foreign message), which the consumer drops.
+pub fn uploaded(body: &str) -> Option<Vec<Uploaded>> {
+    let event = serde_json::from_str::<S3Event>(body).ok()?;
+    Some(
+        event
+            .records
+            .into_iter()
+            .filter_map(|record| {
+                let object = record.s3.object;
+                Some(Uploaded {
+                    key: event_key(&object.key?),
+                    etag: object.e_tag?,
+                    size: object
+                        .size
+                        .and_then(|s| u64::try_from(s).ok())
+                        .unwrap_or_default(),
+                })
+            })
+            .collect(),
+    )
+}
