@@ -26,11 +26,11 @@ import time
 import uuid
 from pathlib import Path
 
-import boto3
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests"))
 from conftest import API, approved_seller  # noqa: E402  (loads .local/env)
+from function_logs import logged_fields, physical_name  # noqa: E402
 
 LEAVES = ["phones", "laptops", "headphones", "cameras", "mens-shirts", "womens-dresses", "shoes", "cookware",
           "furniture", "bedding", "fiction", "non-fiction", "fitness", "camping", "board-games", "puzzles"]
@@ -62,27 +62,9 @@ def write_file(path, rows, tag, rng):
 
 def peak_memory(import_id, deadline):
     """(peak KiB, seconds) the import function logged for this import."""
-    endpoint = os.environ["AWS_ENDPOINT_URL"]
-    cfn = boto3.client("cloudformation", endpoint_url=endpoint)
-    logs = boto3.client("logs", endpoint_url=endpoint)
-    name = next(r["PhysicalResourceId"] for r in cfn.describe_stack_resources(StackName=os.environ["SHOP_STACK"])["StackResources"]
-                if r["LogicalResourceId"] == "ImportCatalogFunction")
-    while time.time() < deadline:
-        kwargs = {"logGroupName": f"/aws/lambda/{name}", "filterPattern": import_id}
-        while True:
-            page = logs.filter_log_events(**kwargs)
-            for event in page["events"]:
-                try:
-                    fields = json.loads(event["message"]).get("fields", {})
-                except (ValueError, AttributeError):
-                    continue
-                if fields.get("message") == "upload handled" and import_id in fields.get("key", ""):
-                    return fields.get("peak_rss_kib"), fields.get("seconds")
-            if not page.get("nextToken"):
-                break
-            kwargs["nextToken"] = page["nextToken"]
-        time.sleep(2)
-    return None, None
+    fields = logged_fields(physical_name("ImportCatalogFunction"), "upload handled",
+                           lambda f: import_id in f.get("key", ""), deadline, filter_pattern=import_id)
+    return fields.get("peak_rss_kib"), fields.get("seconds")
 
 
 def run(seller, rows, timeout):

@@ -40,7 +40,7 @@ pub const FILE_LEASE_SECONDS: i64 = 120;
 /// Events applied per chunk (memory holds one chunk).
 const CHUNK_EVENTS: usize = 100;
 /// Orders whose events are applied at once (each order's in the file's order).
-const CONCURRENT_ORDERS: usize = 8;
+const CONCURRENT_ORDERS: usize = 16;
 /// Tries of one event that lost a race with another move of its order.
 const MOVE_ATTEMPTS: usize = 5;
 /// Who the carrier's moves are recorded as.
