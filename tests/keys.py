@@ -41,6 +41,9 @@ CARRIER_PK = "CARRIER"
 HANDOFF_PREFIX = "HANDOFF#"
 INBOX_PREFIX = "INBOX#"
 NOTICE_PREFIX = "NOTICE#"
+COVERAGE_SK = "COVERAGE"
+COVERAGE_PREFIX = "COVERAGE#"
+POSTCODE_PREFIX = "POSTCODE#"
 
 
 def _prefixed(prefix):
@@ -75,6 +78,17 @@ inbox_file_sk = _prefixed(INBOX_PREFIX)  # takes an event file's ETag
 
 def notice_sk(news, shipment_id):
     return f"{NOTICE_PREFIX}{news}#{shipment_id}"
+
+
+def coverage_load_sk(etag, upload):
+    return f"{COVERAGE_PREFIX}{etag}#{upload}"
+
+
+def coverage_pk(version, country):
+    return f"{COVERAGE_PREFIX}{version}#{country}"
+
+
+postcode_sk = _prefixed(POSTCODE_PREFIX)  # takes a normalised postal prefix ("" for the whole country)
 
 
 def sellers_by_status_pk(status):

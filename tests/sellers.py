@@ -8,7 +8,7 @@ waiting until search no longer finds a product (tests/search.py's wait_for / wai
 from search import find, new_product, variant, wait_for, wait_indexed
 
 ACCOUNT_FIELDS = {"id", "displayName", "description", "status", "joinedAt", "statusChangedAt", "ratingCount",
-                  "ratingAverageX100", "pickupAddress", "version"}
+                  "ratingAverageX100", "pickupAddress", "handlingDays", "version"}
 CATEGORY = "puzzles"  # a small category: its listing is read whole
 
 

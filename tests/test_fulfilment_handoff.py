@@ -8,6 +8,7 @@ asserts only about its own shipments, never that a manifest holds only them."""
 import json
 import os
 import threading
+from datetime import date, timedelta
 
 import boto3
 import pytest
@@ -44,6 +45,15 @@ def test_the_schedule_is_deployed_disabled():
     assert (rule["ScheduleExpression"], rule["State"]) == ("cron(0 6 ? * TUE,FRI *)", "DISABLED")
 
 
+def working_days_after(day, n):
+    """`day` (YYYY-MM-DD) plus `n` working days (Monday to Friday)."""
+    d = date.fromisoformat(day)
+    while n:
+        d += timedelta(days=1)
+        n -= d.weekday() < 5
+    return d.isoformat()
+
+
 def test_two_sellers_ship_separately(sellers):
     a, b = sellers
     paid = paid_order(a, b)
@@ -69,6 +79,10 @@ def test_two_sellers_ship_separately(sellers):
     assert order["status"] == "partially_shipped"
     shipped, waiting = order["shipments"]
     assert (shipped["status"], shipped["carrier"], waiting["status"]) == ("handed_over", CARRIER, "awaiting_fulfilment")
+    # The collection refines the estimate: the slot's date plus the 2 working days of FR's coverage;
+    # the shipment still waiting keeps the order's.
+    assert shipped["estimatedDelivery"] == working_days_after(first[:10], 2)
+    assert waiting["estimatedDelivery"] == order["estimatedDelivery"] is not None
     assert [(h["by"], h["why"]) for h in handovers(shipped)] == [
         ("system:carrier-handoff", f"on {CARRIER}'s manifest {run_id(first)}")]
     assert order["history"][-1]["status"] == "partially_shipped"

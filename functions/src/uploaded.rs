@@ -11,6 +11,10 @@ pub struct Uploaded {
     pub key: String,
     pub etag: String,
     pub size: u64,
+    /// S3's order of the writes of one key (a later write has a greater one).
+    pub sequencer: String,
+    /// When S3 took the write, in Unix milliseconds.
+    pub event_millis: i64,
 }
 
 /// The objects an SQS message's body announces; `None` when it is no S3 event (S3's
@@ -22,10 +26,13 @@ pub fn uploaded(body: &str) -> Option<Vec<Uploaded>> {
             .records
             .into_iter()
             .filter_map(|record| {
+                let event_millis = record.event_time.timestamp_millis();
                 let object = record.s3.object;
                 Some(Uploaded {
                     key: event_key(&object.key?),
                     etag: object.e_tag?,
+                    sequencer: object.sequencer.unwrap_or_default(),
+                    event_millis,
                     size: object
                         .size
                         .and_then(|s| u64::try_from(s).ok())

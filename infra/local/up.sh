@@ -127,18 +127,20 @@ CARRIER_HANDOFF_FUNCTION=$(output CarrierHandoffFunctionName)
 CARRIER_EVENTS_FUNCTION=$(output CarrierEventsFunctionName)
 CARRIER_INBOX_QUEUE_URL=$(output CarrierInboxQueueUrl)
 CARRIER_INBOX_DLQ_URL=$(output CarrierInboxDeadLetterQueueUrl)
+COVERAGE_QUEUE_URL=$(output CoverageQueueUrl)
+COVERAGE_DLQ_URL=$(output CoverageDeadLetterQueueUrl)
 
 wait "$functions_job" || { cat "$LOG_DIR/functions.err" >&2; die "building the functions failed"; }
 trap - EXIT
 cat "$LOG_DIR/functions.err" >&2
 # Creating a bucket's notification made S3 put its s3:TestEvent on the queue (the import queue, the
-# carrier inbox queue), and the queue's mapping handed it to its function while the binary was still
+# carrier inbox and coverage queues), and the queue's mapping handed it to its function while the binary was still
 # being built: that invocation failed and left the message in flight for the queue's whole visibility
 # timeout (90 min), where the tests, which wait for an empty queue, saw it. The stack is new, so
 # nothing else can be on these queues yet: purge them (in-flight messages included) now that every
 # binary exists.
 # (--endpoint-url: this AWS CLI v1 sends SQS calls to queue.amazonaws.com despite AWS_ENDPOINT_URL.)
-for queue in "$IMPORT_QUEUE_URL" "$CARRIER_INBOX_QUEUE_URL"; do
+for queue in "$IMPORT_QUEUE_URL" "$CARRIER_INBOX_QUEUE_URL" "$COVERAGE_QUEUE_URL"; do
   aws --endpoint-url "$LS" sqs purge-queue --queue-url "$queue" || die "purging $queue of its deploy-time test event failed"
 done
 
@@ -170,6 +172,7 @@ export IMPORT_BUCKET=$IMPORT_BUCKET IMPORT_QUEUE_URL=$IMPORT_QUEUE_URL IMPORT_DL
 export CARRIER_BUCKET=$CARRIER_BUCKET CARRIER_HANDOFF_FUNCTION=$CARRIER_HANDOFF_FUNCTION
 export CARRIER_EVENTS_FUNCTION=$CARRIER_EVENTS_FUNCTION
 export CARRIER_INBOX_QUEUE_URL=$CARRIER_INBOX_QUEUE_URL CARRIER_INBOX_DLQ_URL=$CARRIER_INBOX_DLQ_URL
+export COVERAGE_QUEUE_URL=$COVERAGE_QUEUE_URL COVERAGE_DLQ_URL=$COVERAGE_DLQ_URL
 export RESERVATION_WINDOW_SECONDS=$RESERVATION_WINDOW_SECONDS
 export USER_POOL_ID=$POOL_ID
 export USER_POOL_CLIENT_ID=$CLIENT_ID
@@ -180,6 +183,11 @@ export STRIPE_API_BASE=http://127.0.0.1:$LOCALSTRIPE_PORT
 export STRIPE_API_KEY=$STRIPE_API_KEY STRIPE_WEBHOOK_SECRET=$STRIPE_WEBHOOK_SECRET
 export OPENSEARCH_URL=http://127.0.0.1:$OPENSEARCH_PORT
 ENV
+
+# The carrier serves nowhere until its coverage is loaded (no order could be placed): load the sample.
+log "loading the carrier's coverage (infra/local/carrier/coverage.csv)"
+AWS_ENDPOINT_URL=$LS CARRIER_BUCKET=$CARRIER_BUCKET TABLE_NAME=$TABLE_NAME python "$HERE/coverage.py" \
+  || die "loading the carrier's coverage failed"
 
 log "making the local administrator"
 SHOP_API_URL=http://127.0.0.1:$GATEWAY_PORT MOTO_ENDPOINT=http://127.0.0.1:$MOTO_PORT USER_POOL_ID=$POOL_ID \

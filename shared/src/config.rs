@@ -13,6 +13,7 @@ use crate::adapters::saga::{CheckoutStarter, StepFunctionsTasks};
 use crate::adapters::search::{IndexWriter, SearchIndex};
 use crate::adapters::stripe::Stripe;
 use crate::adapters::uploads::Uploads;
+use crate::domain::fulfilment::CollectionSchedule;
 use crate::domain::order::PendingLimits;
 use crate::store::Store;
 
@@ -225,6 +226,25 @@ impl Dependency for Uploads {
             s3_client(env),
             env.required("IMPORT_BUCKET", "catalog imports")?,
         ))
+    }
+}
+
+/// The carrier's collection slots (`CARRIER_SCHEDULE`, the template's
+/// `CarrierCollectionSchedule`: the same expression the hand-off's schedule fires on), for
+/// delivery estimates.
+#[async_trait::async_trait]
+impl Dependency for CollectionSchedule {
+    async fn from_env(env: &Env) -> Result<Self, InitError> {
+        let expression = env.required(
+            "CARRIER_SCHEDULE",
+            "delivery estimates (the carrier's collection slots)",
+        )?;
+        CollectionSchedule::from_cron(&expression).map_err(|e| {
+            InitError(format!(
+                "CARRIER_SCHEDULE {:?} cannot be used: {}",
+                e.expression, e.reason
+            ))
+        })
     }
 }
 

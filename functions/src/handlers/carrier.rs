@@ -1,5 +1,6 @@
-//! The carrier's side of fulfilment — the hand-off, run by the schedule only, and the
-//! carrier's event files, fed by the carrier inbox queue only (no route reaches either).
+//! The carrier's side of fulfilment — the hand-off, run by the schedule only; the
+//! carrier's event files, fed by the carrier inbox queue only; and its coverage file, fed
+//! by the coverage queue only (no route reaches any of them).
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use lambda_runtime::{Diagnostic, LambdaEvent};
@@ -7,7 +8,7 @@ use shop::adapters::carrier::Carrier;
 use shop::adapters::mail::SqsMailQueue;
 use shop::domain::fulfilment::RunId;
 use shop::services::fulfilment::handoff::{self, HandoffOutcome, HandoffSettings};
-use shop::services::fulfilment::tracking;
+use shop::services::fulfilment::{coverage, tracking};
 use shop::store::Store;
 
 use crate::batch::{self, Records};
@@ -82,6 +83,51 @@ pub async fn track(
                 ),
                 Err(err) => {
                     tracing::warn!(message_id = %id, key, error = %err, "carrier file interrupted");
+                    interrupted = Some(err);
+                }
+            }
+        }
+        interrupted.map_or(Ok(()), Err)
+    })
+    .await)
+}
+
+/// `load-coverage`: the operator's coverage file, one S3 event per message of the coverage
+/// queue (S3's test event is dropped); a load that failed for a transient reason is
+/// answered failed, so only its message is delivered again.
+pub async fn load_coverage(
+    deps: &(Store, Carrier),
+    event: LambdaEvent<SqsEvent>,
+) -> Result<SqsBatchResponse, crate::Error> {
+    let (store, carrier) = deps;
+    Ok(batch::sqs(event.payload, Records::ONE_AT_A_TIME, |message| async move {
+        let id = message.message_id.unwrap_or_default();
+        let Some(objects) = uploaded(&message.body.unwrap_or_default()) else {
+            tracing::warn!(message_id = %id, "not an S3 event (S3's test event, or foreign): dropped");
+            return Ok(());
+        };
+        let mut interrupted = None;
+        for Uploaded {
+            key,
+            etag,
+            sequencer,
+            event_millis,
+            ..
+        } in objects
+        {
+            let started = std::time::Instant::now();
+            let order = coverage::upload_order(&sequencer, event_millis);
+            match coverage::load(store, carrier, &key, &etag, &order).await {
+                Ok(outcome) => tracing::info!(
+                    message_id = %id,
+                    key,
+                    etag,
+                    ?outcome,
+                    seconds = started.elapsed().as_secs_f64(),
+                    "coverage upload handled"
+                ),
+                Err(err) => {
+                    tracing::warn!(message_id = %id, key, error = %err, "coverage load interrupted");
                     interrupted = Some(err);
                 }
             }

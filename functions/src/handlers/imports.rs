@@ -59,7 +59,9 @@ pub async fn run_imports(
             return Ok(());
         };
         let mut interrupted = None;
-        for Uploaded { key, etag, size } in objects {
+        for Uploaded {
+            key, etag, size, ..
+        } in objects {
             let started = std::time::Instant::now();
             reset_peak_memory();
             match svc::run(store, uploads, &key, &etag, size).await {

@@ -5,6 +5,7 @@ pub mod carrier;
 pub mod cart;
 pub mod catalog;
 pub mod checkout;
+pub mod delivery;
 pub mod fulfilment;
 pub mod imports;
 pub mod mail;

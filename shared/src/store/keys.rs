@@ -23,6 +23,9 @@
 //! | hand-off run      | `CARRIER`            | `HANDOFF#<runId>`     |                                          |                                 |
 //! | carrier event file | `CARRIER`           | `INBOX#<etag>`        |                                          |                                 |
 //! | shipment mail (TTL) | `ORDER#<orderId>`  | `NOTICE#<news>#<shipmentId>` |                                   |                                 |
+//! | coverage pointer  | `CARRIER`            | `COVERAGE`            |                                          |                                 |
+//! | coverage upload   | `CARRIER`            | `COVERAGE#<etag>#<upload order>` |                                  |                                 |
+//! | coverage row      | `COVERAGE#<version>#<country>` | `POSTCODE#<prefix>` |                                   |                                 |
 //! | shipment          | `ORDER#<orderId>`    | `SHIPMENT#<sellerId>` | `SHIPMENTS#ready` / `<readyAt>#<shipmentId>` while ready; `HANDOFF#<runId>` / `<shipmentId>` once handed over; `REFUNDS#due` / `<cancelledAt>#<shipmentId>` once cancelled | `SELLER#<sellerSub>` / `SHIPMENT#<createdAt>#<shipmentId>` |
 //!
 //! Access patterns:
@@ -229,6 +232,26 @@ pub const CARRIER_PK: &str = "CARRIER";
 pub const HANDOFF_PREFIX: &str = "HANDOFF#";
 pub const INBOX_PREFIX: &str = "INBOX#";
 pub const NOTICE_PREFIX: &str = "NOTICE#";
+/// Under `CARRIER_PK`: which coverage version is current (and the one before it).
+pub const COVERAGE_SK: &str = "COVERAGE";
+pub const COVERAGE_PREFIX: &str = "COVERAGE#";
+pub const POSTCODE_PREFIX: &str = "POSTCODE#";
+
+/// Under `CARRIER_PK`: one record per upload of the coverage file (its content's ETag and
+/// the upload's order, S3's sequencer and time), so a redelivered event loads nothing twice.
+pub fn coverage_load_sk(etag: &str, upload: &str) -> String {
+    format!("{COVERAGE_PREFIX}{etag}#{upload}")
+}
+
+/// A coverage version's rows of one country (the version is its file's ETag).
+pub fn coverage_pk(version: &str, country: &str) -> String {
+    format!("{COVERAGE_PREFIX}{version}#{country}")
+}
+
+/// A coverage row: its postal prefix (empty: the whole country).
+pub fn postcode_sk(prefix: &str) -> String {
+    format!("{POSTCODE_PREFIX}{prefix}")
+}
 
 /// Under `CARRIER_PK`: one record per carrier event file's content (its ETag), so a file
 /// delivered again, or uploaded again unchanged, is applied once.

@@ -21,8 +21,8 @@ pub use catalog_writes::WrittenBy;
 pub use checkout::{IdempotencyRecord, Placement, Settlement};
 pub use cursor::Page;
 pub use fulfilment::{
-    CancelOutcome, CarrierChange, InboxClaim, MoveOutcome, Notice, OrderWithShipments,
-    PendingNotice, ReadyOutcome, RunClaim, ShipmentPage,
+    CancelOutcome, CarrierChange, CoveragePointer, HandOverTo, InboxClaim, LoadClaim, MoveOutcome,
+    Notice, OrderWithShipments, PendingNotice, ReadyOutcome, RunClaim, ShipmentPage,
 };
 pub use imports::ImportRefusal;
 pub use users::Profile;
@@ -143,6 +143,36 @@ impl Store {
             .send()
             .await;
         Ok(conditional(result)?.is_some())
+    }
+
+    /// BatchWriteItem of at most 25 `requests`, retrying unprocessed ones with backoff.
+    pub(crate) async fn batch_write(
+        &self,
+        mut requests: Vec<aws_sdk_dynamodb::types::WriteRequest>,
+    ) -> Result<(), ShopError> {
+        for attempt in 0.. {
+            let out = self
+                .client
+                .batch_write_item()
+                .request_items(&self.table, requests)
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            requests = out
+                .unprocessed_items
+                .and_then(|mut u| u.remove(&self.table))
+                .unwrap_or_default();
+            if requests.is_empty() {
+                break;
+            }
+            if attempt >= 5 {
+                return Err(ShopError::internal(
+                    "BatchWriteItem left items unprocessed after 5 attempts",
+                ));
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
+        }
+        Ok(())
     }
 
     /// One cheap call during cold start opens the connection (and, in AWS, does the

@@ -57,6 +57,19 @@ impl Store {
     }
 
     /// Opens an application outside a verification (an operator's tooling, tests).
+    /// The accounts of `ids` that exist (one batch read).
+    pub async fn sellers(&self, ids: &[SellerId]) -> Result<Vec<Seller>, ShopError> {
+        let wanted = ids
+            .iter()
+            .map(|id| key(keys::seller_account_pk(id), keys::SELLER_ACCOUNT_SK))
+            .collect();
+        self.batch_get(wanted)
+            .await?
+            .into_iter()
+            .map(from_item)
+            .collect()
+    }
+
     pub async fn create_seller(&self, seller: &Seller) -> Result<(), ShopError> {
         if self.put_if_absent(seller_item(seller)?).await? {
             Ok(())

@@ -43,6 +43,7 @@ pub(crate) async fn placed(
         &key,
         request,
         PendingLimits::default(),
+        &schedule(),
     )
     .await
     .unwrap();

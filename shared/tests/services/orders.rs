@@ -53,7 +53,7 @@ pub(crate) async fn quoted_request(
         .unwrap()
         .parse()
         .unwrap();
-    body["expectedTotal"] = match checkout::quote_order(store, who, &quote).await {
+    body["expectedTotal"] = match checkout::quote_order(store, who, &quote, &schedule()).await {
         Ok(quote) => serde_json::to_value(quote.total).unwrap(),
         Err(_) => json!({"amount": 0, "currency": "USD"}),
     };
@@ -81,6 +81,7 @@ pub(crate) async fn place(
         &key(),
         request(store, who, Some(lines)).await,
         limits,
+        &schedule(),
     )
     .await
 }
@@ -131,6 +132,7 @@ async fn an_order_from_the_cart_reserves_its_stock_and_empties_the_cart() {
         &key,
         cart_order.clone(),
         PendingLimits::default(),
+        &schedule(),
     )
     .await
     .unwrap();
@@ -149,6 +151,7 @@ async fn an_order_from_the_cart_reserves_its_stock_and_empties_the_cart() {
         &key,
         cart_order,
         PendingLimits::default(),
+        &schedule(),
     )
     .await
     .unwrap();
@@ -166,6 +169,7 @@ async fn an_order_from_the_cart_reserves_its_stock_and_empties_the_cart() {
         &key,
         request(&store, &shopper, Some(&[(&a, 1)])).await,
         PendingLimits::default(),
+        &schedule(),
     )
     .await;
     assert!(
@@ -201,6 +205,7 @@ async fn a_short_line_writes_nothing_and_every_short_sku_is_named() {
         &key,
         request(&store, &shopper, Some(&[(&a, 2), (&b, 1), (&c, 1)])).await,
         PendingLimits::default(),
+        &schedule(),
     )
     .await;
     match result {

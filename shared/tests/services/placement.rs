@@ -42,6 +42,7 @@ async fn concurrent_copies_of_one_request_all_get_the_order_never_a_stock_refusa
                         &key,
                         order,
                         PendingLimits::default(),
+                        &schedule(),
                     )
                     .await
                 })

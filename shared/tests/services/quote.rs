@@ -46,6 +46,7 @@ async fn an_order_is_placed_only_at_the_total_its_customer_was_quoted() {
         &key(),
         shown,
         PendingLimits::default(),
+        &schedule(),
     )
     .await;
     match stale {
@@ -69,6 +70,7 @@ async fn an_order_is_placed_only_at_the_total_its_customer_was_quoted() {
         &key(),
         requoted,
         PendingLimits::default(),
+        &schedule(),
     )
     .await
     .unwrap();
@@ -83,7 +85,7 @@ async fn an_order_is_placed_only_at_the_total_its_customer_was_quoted() {
     .unwrap()
     .parse()
     .unwrap();
-    let short = checkout::quote_order(&store, &shopper, &quote)
+    let short = checkout::quote_order(&store, &shopper, &quote, &schedule())
         .await
         .unwrap();
     let shortages: Vec<_> = short

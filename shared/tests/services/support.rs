@@ -162,7 +162,38 @@ pub async fn fresh_store() -> Store {
         );
     }
     create.send().await.expect("CreateTable on DynamoDB Local");
-    Store::new(client, name)
+    let store = Store::new(client, name);
+    serve_everywhere(&store).await;
+    store
+}
+
+/// The carrier's collection slots in every test: Tuesdays and Fridays at 06:00 UTC (the
+/// template's default).
+pub fn schedule() -> shop::domain::fulfilment::CollectionSchedule {
+    shop::domain::fulfilment::CollectionSchedule::from_cron("cron(0 6 ? * TUE,FRI *)").unwrap()
+}
+
+/// The coverage version every fresh table starts with: the whole of the countries the
+/// tests ship to, in 2 working days (without coverage nothing is served).
+pub const TEST_COVERAGE: &str = "test-coverage-v1";
+
+async fn serve_everywhere(store: &Store) {
+    use shop::domain::fulfilment::CoverageRow;
+    let countries: Vec<String> = ["DE", "FR", "GB", "US"].map(String::from).to_vec();
+    let rows: Vec<CoverageRow> = countries
+        .iter()
+        .map(|country| CoverageRow {
+            country: country.clone(),
+            prefix: String::new(),
+            transit_days: Some(2),
+        })
+        .collect();
+    store.put_coverage_rows(TEST_COVERAGE, &rows).await.unwrap();
+    let switched = store
+        .switch_coverage(TEST_COVERAGE, "01", &countries, None)
+        .await
+        .unwrap();
+    assert_eq!(switched, Some(None));
 }
 
 /// A signed-in caller with `roles` (what the authorizer's verified claims give).

@@ -3,6 +3,7 @@
 //! status following its shipments. Pure, like the rest of the domain.
 
 mod carrier;
+mod coverage;
 mod handoff;
 mod order_status;
 mod schedule;
@@ -12,6 +13,10 @@ mod view;
 pub use carrier::{
     apply, parse_event_line, CarrierEvent, CarrierEventKind, Effect, ShipmentFacts,
     MAX_CLOCK_SKEW_SECONDS,
+};
+pub use coverage::{
+    best_match, candidate_prefixes, normalise_postcode, CoverageCheck, CoverageRow, EstimateQuery,
+    Serviceability, COVERAGE_COLUMNS, MAX_COVERAGE_ROWS, MAX_PREFIX, MAX_TRANSIT_DAYS,
 };
 pub use handoff::{ManifestLine, RunId};
 pub use order_status::order_status_of;

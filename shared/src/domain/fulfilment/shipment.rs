@@ -226,7 +226,7 @@ pub fn shipments_of(order: &Order, now: &str) -> Vec<Shipment> {
             handoff_token: None,
             carrier: None,
             tracking_number: None,
-            estimated_delivery: None,
+            estimated_delivery: order.estimated_delivery.clone(),
             out_for_delivery_at: None,
             delivered_at: None,
             carrier_event_ids: Vec::new(),

@@ -51,6 +51,8 @@ fn order(lines: Vec<OrderLine>) -> Order {
         payment: PaymentState::default(),
         history: Vec::<HistoryEntry>::new(),
         fulfilment_rev: 0,
+        estimated_delivery: Some("2026-12-15".into()),
+        transit_days: Some(2),
     }
 }
 
@@ -141,6 +143,7 @@ fn an_order_splits_into_one_shipment_per_seller() {
     for s in &shipments {
         assert_eq!(s.status, AwaitingFulfilment);
         assert_eq!(s.shipping_address, o.shipping_address);
+        assert_eq!(s.estimated_delivery.as_deref(), Some("2026-12-15"));
         assert_eq!(s.history.len(), 1);
         assert_eq!(
             (s.history[0].from, s.history[0].to),

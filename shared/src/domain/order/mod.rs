@@ -73,6 +73,13 @@ pub struct Order {
     /// change the order's status is written only if no other moved meanwhile.
     #[serde(default)]
     pub fulfilment_rev: u64,
+    /// When it should arrive (`YYYY-MM-DD`), estimated as it was placed: its slowest
+    /// seller's handling time, the next collection after it, the carrier's transit days.
+    #[serde(default)]
+    pub estimated_delivery: Option<String>,
+    /// The carrier's working days to the address, as its coverage said at placement.
+    #[serde(default)]
+    pub transit_days: Option<u8>,
 }
 
 /// A line as its customer sees it.
@@ -107,6 +114,7 @@ pub struct OrderView {
     pub payment_method_id: PaymentMethodId,
     pub payment: PaymentState,
     pub history: Vec<HistoryEntry>,
+    pub estimated_delivery: Option<String>,
 }
 
 impl OrderLine {
@@ -146,6 +154,7 @@ impl Order {
             payment_method_id: self.payment_method_id.clone(),
             payment: self.payment.clone(),
             history: self.history.clone(),
+            estimated_delivery: self.estimated_delivery.clone(),
         }
     }
 }
@@ -222,6 +231,8 @@ pub fn build_order(
             reason: Some("order placed; stock reserved".into()),
         }],
         fulfilment_rev: 0,
+        estimated_delivery: None,
+        transit_days: None,
     })
 }
 

@@ -37,6 +37,8 @@ pub struct QuoteView {
     /// Lines the stock cannot cover now, with what is available: placing the order as
     /// quoted would be refused for them.
     pub shortages: Vec<Shortage>,
+    /// When it would arrive if placed now (`YYYY-MM-DD`; set by the quote's use case).
+    pub estimated_delivery: Option<String>,
 }
 
 impl PricedLines {
@@ -49,6 +51,7 @@ impl PricedLines {
             tax: self.totals.tax,
             total: self.totals.total,
             shortages: self.shortages.clone(),
+            estimated_delivery: None,
         }
     }
 }

@@ -102,6 +102,9 @@ pub struct Seller {
     /// ready without one.
     #[serde(default)]
     pub pickup_address: Option<Address>,
+    /// Working days the seller takes to pack an order (delivery estimates count them).
+    #[serde(default = "default_handling_days")]
+    pub handling_days: u8,
     /// Bumped on every write; writes are conditional on the version read.
     pub version: u64,
 }
@@ -119,6 +122,7 @@ impl Seller {
             status_changed_at: now.to_owned(),
             rating: RatingSummary::default(),
             pickup_address: None,
+            handling_days: DEFAULT_HANDLING_DAYS,
             version: 1,
         }
     }
@@ -146,6 +150,7 @@ impl Seller {
             rating_count: self.rating.count,
             rating_average_x100: self.rating.average_x100(),
             pickup_address: self.pickup_address.clone(),
+            handling_days: self.handling_days,
             version: self.version,
         }
     }
@@ -175,7 +180,17 @@ pub struct SellerAccount {
     pub rating_count: u64,
     pub rating_average_x100: Option<u64>,
     pub pickup_address: Option<Address>,
+    pub handling_days: u8,
     pub version: u64,
+}
+
+/// Working days a seller takes to pack an order until it says otherwise.
+pub const DEFAULT_HANDLING_DAYS: u8 = 1;
+/// The most handling days a seller may state.
+pub const MAX_HANDLING_DAYS: u8 = 10;
+
+fn default_handling_days() -> u8 {
+    DEFAULT_HANDLING_DAYS
 }
 
 /// `PATCH /seller/profile` as sent: the fields to change.
@@ -185,6 +200,7 @@ pub struct ProfilePatchInput {
     pub display_name: Option<String>,
     pub description: Option<String>,
     pub pickup_address: Option<AddressInput>,
+    pub handling_days: Option<i64>,
 }
 
 /// A valid profile change: at least one field.
@@ -193,6 +209,7 @@ pub struct ProfilePatch {
     pub display_name: Option<String>,
     pub description: Option<String>,
     pub pickup_address: Option<Address>,
+    pub handling_days: Option<u8>,
 }
 
 pub const MAX_DISPLAY_NAME_CHARS: usize = 80;
@@ -203,9 +220,10 @@ impl ProfilePatchInput {
         if self.display_name.is_none()
             && self.description.is_none()
             && self.pickup_address.is_none()
+            && self.handling_days.is_none()
         {
             return Err(ShopError::Malformed(
-                "send at least one of displayName, description, pickupAddress".into(),
+                "send at least one of displayName, description, pickupAddress, handlingDays".into(),
             ));
         }
         let mut v = Validator::default();
@@ -221,11 +239,25 @@ impl ProfilePatchInput {
             .pickup_address
             .as_ref()
             .and_then(|a| a.parse_as(&mut v, "pickupAddress"));
+        let handling_days = self.handling_days.and_then(|days| {
+            v.check(
+                u8::try_from(days)
+                    .ok()
+                    .filter(|d| *d <= MAX_HANDLING_DAYS)
+                    .ok_or_else(|| {
+                        FieldError::new(
+                            "handlingDays",
+                            &format!("must be a whole number from 0 to {MAX_HANDLING_DAYS}"),
+                        )
+                    }),
+            )
+        });
         v.finish()?;
         Ok(ProfilePatch {
             display_name,
             description,
             pickup_address,
+            handling_days,
         })
     }
 }
@@ -245,6 +277,7 @@ impl ProfilePatch {
                 .pickup_address
                 .clone()
                 .or_else(|| seller.pickup_address.clone()),
+            handling_days: self.handling_days.unwrap_or(seller.handling_days),
             version: seller.version + 1,
             ..seller.clone()
         }

@@ -5,6 +5,7 @@ fn patch(name: Option<&str>, description: Option<&str>) -> ProfilePatchInput {
         display_name: name.map(str::to_owned),
         description: description.map(str::to_owned),
         pickup_address: None,
+        handling_days: None,
     }
 }
 
@@ -127,4 +128,31 @@ fn bad_patches_are_refused() {
     assert!(patch(Some(&long), None).parse().is_err());
     let long = "d".repeat(MAX_DESCRIPTION_CHARS + 1);
     assert!(patch(None, Some(&long)).parse().is_err());
+}
+
+#[test]
+fn handling_days_are_whole_days_up_to_ten() {
+    let with = |days: i64| ProfilePatchInput {
+        handling_days: Some(days),
+        ..patch(None, None)
+    };
+    let seller = Seller::application(&UserId::parse("u-1").unwrap(), "Acme", "t0");
+    assert_eq!(seller.handling_days, DEFAULT_HANDLING_DAYS);
+    let patched = with(0).parse().unwrap().apply(&seller);
+    assert_eq!(
+        (patched.handling_days, patched.display_name.as_str()),
+        (0, "Acme")
+    );
+    assert_eq!(with(10).parse().unwrap().handling_days, Some(10));
+    for bad in [-1, 11, 300] {
+        match with(bad).parse() {
+            Err(ShopError::Invalid(errors)) => assert_eq!(errors[0].field, "handlingDays"),
+            other => panic!("{bad}: {other:?}"),
+        }
+    }
+    // A seller stored before handling days existed reads as the default.
+    let mut stored = serde_json::to_value(&seller).unwrap();
+    stored.as_object_mut().unwrap().remove("handlingDays");
+    let read: Seller = serde_json::from_value(stored).unwrap();
+    assert_eq!(read.handling_days, DEFAULT_HANDLING_DAYS);
 }

@@ -8,10 +8,12 @@ use crate::adapters::saga::StartCheckout;
 use crate::clock::now_sortable;
 use crate::domain::auth::Caller;
 use crate::domain::error::{FieldError, ShopError};
+use crate::domain::fulfilment::CollectionSchedule;
 use crate::domain::ids::{OrderId, Sku};
 use crate::domain::order::{
     build_order, IdempotencyKey, NewOrder, PendingLimits, PlaceOrder, WantedLine,
 };
+use crate::services::fulfilment::coverage;
 use crate::store::{IdempotencyRecord, Placement, Store};
 
 /// Attempts at the placement transaction when stock moved under it without running out
@@ -39,8 +41,9 @@ pub async fn place_order<S: StartCheckout + ?Sized>(
     key: &IdempotencyKey,
     request: PlaceOrder,
     limits: PendingLimits,
+    schedule: &CollectionSchedule,
 ) -> Result<PlacedOrder, ShopError> {
-    let placed = place(store, caller, key, request, limits).await?;
+    let placed = place(store, caller, key, request, limits, schedule).await?;
     if let Err(err) = starter.start(&placed.order_id).await {
         tracing::warn!(order_id = %placed.order_id, error = %err, "starting the checkout failed; the stream starts it");
     }
@@ -48,19 +51,22 @@ pub async fn place_order<S: StartCheckout + ?Sized>(
 }
 
 /// Prices the order's lines now, reserves their stock and records the answer under the
-/// idempotency key, in one transaction.
+/// idempotency key, in one transaction. An address the carrier does not serve is refused
+/// before anything is read of the lines, so nothing is reserved or written.
 async fn place(
     store: &Store,
     caller: &Caller,
     key: &IdempotencyKey,
     request: PlaceOrder,
     limits: PendingLimits,
+    schedule: &CollectionSchedule,
 ) -> Result<PlacedOrder, ShopError> {
     let digest = key.digest();
     let fingerprint = request.fingerprint();
     if let Some(record) = store.idempotency_record(&caller.user_id, &digest).await? {
         return replay(record, &fingerprint);
     }
+    let transit_days = coverage::require_served(store, &request.address).await?;
     let (wanted, from_cart) = wanted_lines(store, caller, request.lines.as_deref()).await?;
     let order_id = OrderId::generate();
     for attempt in 0..PLACEMENT_ATTEMPTS {
@@ -88,7 +94,7 @@ async fn place(
             &wanted,
             &offers,
         ) {
-            Ok(order) => order,
+            Ok(order) => coverage::with_estimate(store, order, transit_days, schedule).await?,
             // Stock or price refused: unless a concurrent copy of this request already placed
             // the order under the same key, whose answer the customer must get instead.
             Err(refusal) => {

@@ -5,23 +5,34 @@
 
 use crate::domain::auth::Caller;
 use crate::domain::error::ShopError;
+use crate::domain::fulfilment::CollectionSchedule;
 use crate::domain::order::{price_lines, QuoteOrder, QuoteView};
+use crate::services::fulfilment::coverage;
 use crate::store::Store;
 
 use super::place::wanted_lines;
 
 /// Prices the request's lines (or the caller's cart) at the current offers, exactly as
-/// placing the order would, so the quote's `total` is the `expectedTotal` placement takes.
+/// placing the order would, so the quote's `total` is the `expectedTotal` placement takes;
+/// with the delivery date placing it now would promise. An address the carrier does not
+/// serve is refused as placement refuses it.
 pub async fn quote_order(
     store: &Store,
     caller: &Caller,
     request: &QuoteOrder,
+    schedule: &CollectionSchedule,
 ) -> Result<QuoteView, ShopError> {
+    let transit_days = coverage::require_served(store, &request.address).await?;
     let (wanted, _) = wanted_lines(store, caller, request.lines.as_deref()).await?;
     let pairs: Vec<_> = wanted
         .iter()
         .map(|w| (w.product_id.clone(), w.sku.clone()))
         .collect();
     let offers = store.offers(&pairs).await?;
-    Ok(price_lines(&wanted, &offers, &request.address)?.view())
+    let priced = price_lines(&wanted, &offers, &request.address)?;
+    let sellers: Vec<_> = priced.lines.iter().map(|l| l.seller_id.clone()).collect();
+    let mut view = priced.view();
+    view.estimated_delivery =
+        Some(coverage::estimated_delivery(store, &sellers, transit_days, schedule).await?);
+    Ok(view)
 }

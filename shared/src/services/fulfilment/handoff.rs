@@ -19,8 +19,10 @@ use time::OffsetDateTime;
 use crate::adapters::carrier::CarrierFiles;
 use crate::clock::{now_sortable, sortable, unix_now};
 use crate::domain::error::ShopError;
-use crate::domain::fulfilment::{ManifestLine, RunId, Shipment, ShipmentEvent, ShipmentStatus};
-use crate::store::{MoveOutcome, OrderWithShipments, RunClaim, ShipmentPage, Store};
+use crate::domain::fulfilment::{
+    add_working_days, ManifestLine, RunId, Shipment, ShipmentEvent, ShipmentStatus,
+};
+use crate::store::{HandOverTo, MoveOutcome, OrderWithShipments, RunClaim, ShipmentPage, Store};
 
 /// Seconds without a heartbeat after which a running attempt counts as dead.
 pub const RUN_LEASE_SECONDS: i64 = 60;
@@ -157,7 +159,7 @@ async fn write_manifest(
             .ready_shipments_page(&cutoff, settings.page_size, start)
             .await?;
         let moved: Vec<Option<Shipment>> = futures_util::stream::iter(shipments)
-            .map(|shipment| hand_over(store, run, token, settings.carrier, shipment))
+            .map(|shipment| hand_over(store, run, token, settings.carrier, slot, shipment))
             .buffer_unordered(CONCURRENT_MOVES)
             .try_collect()
             .await?;
@@ -180,12 +182,14 @@ async fn write_manifest(
 /// Moves one shipment read as ready to `handed_over`, with its order's status. Answers
 /// the shipment when this attempt handed it over (so it goes on this manifest), `None`
 /// when it is not ready any more: cancelled meanwhile, or handed over by another run or
-/// an earlier attempt of this one (whose lines a takeover already wrote).
+/// an earlier attempt of this one (whose lines a takeover already wrote). The shipment's
+/// estimated delivery becomes the slot's date plus the carrier's transit days to it.
 async fn hand_over(
     store: &Store,
     run: &RunId,
     token: &str,
     carrier: &str,
+    slot: OffsetDateTime,
     read: Shipment,
 ) -> Result<Option<Shipment>, ShopError> {
     for _ in 0..MOVE_ATTEMPTS {
@@ -221,13 +225,19 @@ async fn hand_over(
             by: BY_HANDOFF.into(),
             why: Some(format!("on {carrier}'s manifest {run}")),
         };
+        let estimate = order
+            .transit_days
+            .map(|days| add_working_days(slot.date(), days).to_string());
         match store
             .hand_over(
                 &order,
                 shipment,
-                run,
-                token,
-                carrier,
+                HandOverTo {
+                    run,
+                    token,
+                    carrier,
+                    estimated_delivery: estimate.as_deref(),
+                },
                 &entry,
                 order_entry.as_ref(),
             )

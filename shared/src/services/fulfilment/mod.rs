@@ -4,6 +4,7 @@
 //! is read, exactly as an id that does not exist. The carrier's side: [`handoff`] (the
 //! manifests out), [`tracking`] (the events back) and [`notify`] (the customer's mails).
 
+pub mod coverage;
 pub mod handoff;
 pub mod notify;
 pub mod tracking;

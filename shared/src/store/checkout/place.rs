@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 use super::super::keys;
-use super::super::{build, key, n, s, sdk_error, to_item, tx, Item, Read, Store, TxOutcome};
+use super::super::{build, key, n, s, to_item, tx, Item, Read, Store, TxOutcome};
 use crate::domain::cart::LineOffer;
 use crate::domain::catalog::ProductStatus;
 use crate::domain::error::ShopError;
@@ -214,7 +214,7 @@ impl Store {
     /// Removes the cart lines of `skus` (those just ordered), in one batch.
     pub async fn delete_cart_lines(&self, user: &UserId, skus: &[Sku]) -> Result<(), ShopError> {
         for chunk in skus.chunks(25) {
-            let mut pending: Vec<WriteRequest> = chunk
+            let pending: Vec<WriteRequest> = chunk
                 .iter()
                 .map(|sku| {
                     Ok(WriteRequest::builder()
@@ -226,28 +226,7 @@ impl Store {
                         .build())
                 })
                 .collect::<Result<_, ShopError>>()?;
-            for attempt in 0.. {
-                let out = self
-                    .client()
-                    .batch_write_item()
-                    .request_items(self.table(), pending)
-                    .send()
-                    .await
-                    .map_err(sdk_error)?;
-                pending = out
-                    .unprocessed_items
-                    .and_then(|mut u| u.remove(self.table()))
-                    .unwrap_or_default();
-                if pending.is_empty() {
-                    break;
-                }
-                if attempt >= 5 {
-                    return Err(ShopError::internal(
-                        "BatchWriteItem left cart lines after 5 attempts",
-                    ));
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
-            }
+            self.batch_write(pending).await?;
         }
         Ok(())
     }

@@ -14,6 +14,15 @@ use crate::domain::error::ShopError;
 use crate::domain::fulfilment::{RunId, Shipment, ShipmentEvent, ShipmentStatus};
 use crate::domain::order::{HistoryEntry, Order};
 
+/// Where a hand-over puts a shipment: the run and its attempt, the carrier, and the
+/// delivery date the collection slot makes (when the order knows its transit days).
+pub struct HandOverTo<'a> {
+    pub run: &'a RunId,
+    pub token: &'a str,
+    pub carrier: &'a str,
+    pub estimated_delivery: Option<&'a str>,
+}
+
 /// What claiming a run found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RunClaim {
@@ -163,28 +172,36 @@ impl Store {
         })
     }
 
-    /// `ready` → `handed_over` in `run` by the attempt `token`, to `carrier`, with the
-    /// order's follow-up: off the ready queue, onto the run's GSI1 partition.
-    #[allow(clippy::too_many_arguments)]
+    /// `ready` → `handed_over` as `to` says, with the order's follow-up: off the ready
+    /// queue, onto the run's GSI1 partition.
     pub async fn hand_over(
         &self,
         order: &Order,
         shipment: &Shipment,
-        run: &RunId,
-        token: &str,
-        carrier: &str,
+        to: HandOverTo<'_>,
         entry: &ShipmentEvent,
         order_entry: Option<&HistoryEntry>,
     ) -> Result<MoveOutcome, ShopError> {
+        let HandOverTo {
+            run,
+            token,
+            carrier,
+            estimated_delivery,
+        } = to;
+        // The estimate is refined at hand-over (kept when the order predates estimates).
+        let refine = match estimated_delivery {
+            Some(_) => ", estimatedDelivery = :estimate",
+            None => "",
+        };
         let update = Update::builder()
             .table_name(self.table())
             .set_key(Some(shipment_key(&shipment.id)))
             .condition_expression("#status = :from AND rev = :rev")
-            .update_expression(
+            .update_expression(format!(
                 "SET #status = :to, handoffRunId = :run, handoffToken = :token, carrier = :carrier, \
-                 #gsi1pk = :handed, #gsi1sk = :id, history = list_append(history, :entry) \
-                 ADD rev :one",
-            )
+                 #gsi1pk = :handed, #gsi1sk = :id, history = list_append(history, :entry){refine} \
+                 ADD rev :one"
+            ))
             .expression_attribute_names("#status", "status")
             .expression_attribute_names("#gsi1pk", keys::GSI1PK)
             .expression_attribute_names("#gsi1sk", keys::GSI1SK)
@@ -198,6 +215,10 @@ impl Store {
             .expression_attribute_values(":id", AttributeValue::S(shipment.id.to_string()))
             .expression_attribute_values(":entry", value(&vec![entry])?)
             .expression_attribute_values(":one", n(1));
+        let update = match estimated_delivery {
+            Some(date) => update.expression_attribute_values(":estimate", s(date)),
+            None => update,
+        };
         let actions = vec![
             tx(build(update.build())?),
             self.order_follow_up(order, order_entry)?,

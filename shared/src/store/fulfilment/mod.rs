@@ -4,13 +4,15 @@
 //! per move ([`ready`], [`cancel`], the carrier's [`handoff`] and [`tracking`]).
 
 mod cancel;
+mod coverage;
 mod handoff;
 mod lease;
 mod ready;
 mod tracking;
 
 pub use cancel::CancelOutcome;
-pub use handoff::{RunClaim, ShipmentPage};
+pub use coverage::{CoveragePointer, LoadClaim};
+pub use handoff::{HandOverTo, RunClaim, ShipmentPage};
 pub use ready::ReadyOutcome;
 pub use tracking::{CarrierChange, InboxClaim, Notice, PendingNotice};
 

@@ -7,7 +7,7 @@
 use time::{Duration, OffsetDateTime};
 
 use shop::clock;
-use shop::domain::fulfilment::{RunId, ShipmentStatus};
+use shop::domain::fulfilment::{add_working_days, RunId, ShipmentStatus};
 use shop::domain::ids::ShipmentId;
 use shop::domain::order::OrderStatus;
 use shop::services::fulfilment::{self, handoff};
@@ -86,6 +86,11 @@ async fn a_run_pages_through_every_packed_shipment_once() {
         let shipment = t.store.get_shipment(id).await.unwrap().unwrap();
         assert_eq!(shipment.status, ShipmentStatus::HandedOver);
         assert_eq!(shipment.handoff_run_id.as_deref(), Some(run.as_str()));
+        // The collection's date and the carrier's 2 transit days (the tests' coverage).
+        assert_eq!(
+            shipment.estimated_delivery,
+            Some(add_working_days(slot.date(), 2).to_string())
+        );
         let order = t.store.get_order(id.order()).await.unwrap().unwrap();
         assert_eq!(
             order.status,

@@ -17,6 +17,7 @@ use crate::fake_gateway::FakeGateway;
 use crate::support::*;
 
 mod cancel;
+mod coverage;
 mod fakes;
 mod handoff;
 mod tracking;
@@ -87,6 +88,7 @@ pub(crate) async fn paid(
         &key,
         request,
         PendingLimits::default(),
+        &schedule(),
     )
     .await
     .unwrap();

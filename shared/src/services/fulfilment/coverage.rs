@@ -1,0 +1,520 @@
+//! The carrier's coverage and delivery estimates. Who may call: the coverage queue only
+//! loads (the operator uploads `carrier/coverage.csv` to the carrier bucket); anyone may ask
+//! for an estimate; placing or quoting an order checks its address here.
+//!
+//! A coverage file is loaded whole or not at all: a first pass checks every row (any bad
+//! row refuses the file, with a report naming the rows, and the current coverage stays);
+//! the second writes the rows as a new version, and one conditional write of the pointer
+//! makes it current — unless a later upload is current already. Without any coverage
+//! loaded, nothing is served (fail closed).
+
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::adapters::carrier::CarrierFiles;
+use crate::clock::{now_sortable, rfc3339, unix_now};
+use crate::domain::catalog::ProductStatus;
+use crate::domain::error::{FieldError, ShopError};
+use crate::domain::fulfilment::{
+    best_match, candidate_prefixes, estimate_delivery, CollectionSchedule, CoverageCheck,
+    CoverageRow, EstimateQuery, Serviceability, COVERAGE_COLUMNS, MAX_COVERAGE_ROWS,
+};
+use crate::domain::ids::{SellerId, UserId};
+use crate::domain::import::{CsvRecords, FileProblem, Rejection, Report, Utf8Check};
+use crate::domain::order::{Address, Order};
+use crate::domain::seller::DEFAULT_HANDLING_DAYS;
+use crate::store::{CoveragePointer, LoadClaim, Store};
+
+/// The operator's coverage file, the one key whose uploads load coverage.
+pub const COVERAGE_KEY: &str = "carrier/coverage.csv";
+const REPORT_PREFIX: &str = "carrier/reports/coverage.csv";
+/// Seconds a load holds its upload without a heartbeat (one per 1,000 rows written).
+const LOAD_LEASE_SECONDS: i64 = 120;
+/// Tries of the pointer's switch that lost a race with another load.
+const SWITCH_ATTEMPTS: usize = 5;
+
+/// What a load came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LoadOutcome {
+    /// Not the coverage file.
+    Ignored,
+    /// This upload was loaded before (a redelivered event).
+    AlreadyLoaded,
+    /// Its content is the current coverage already.
+    Current,
+    /// Loaded and made current.
+    Loaded,
+    /// Loaded, but a later upload is current: its rows were removed again.
+    Superseded,
+    /// A bad row or an unreadable file: nothing changed (see the errors report).
+    Refused,
+    /// The upload is gone (replaced: the new content has its own event).
+    Gone,
+}
+
+/// `carrier/reports/coverage.csv.summary.json`.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoadSummary {
+    pub etag: String,
+    pub outcome: Option<LoadOutcome>,
+    pub rows: u64,
+    pub rejected: u64,
+    pub countries: Vec<String>,
+    pub started_at: String,
+    pub finished_at: String,
+}
+
+/// Where an upload of the coverage file stands among the others, as text that sorts in
+/// their order: S3's `sequencer` (hexadecimal, greater for a later write of the key; padded
+/// so that text order is number order), then the event's time, which breaks ties where a
+/// sequencer repeats (LocalStack's does; S3's never does for two writes).
+pub fn upload_order(sequencer: &str, event_millis: i64) -> String {
+    format!(
+        "{:0>32}#{:015}",
+        sequencer.to_ascii_uppercase(),
+        event_millis.max(0)
+    )
+}
+
+/// Loads the upload of the coverage file (`key`) whose content has `etag`; `sequencer` is
+/// its [`upload_order`].
+pub async fn load<F: CarrierFiles + ?Sized>(
+    store: &Store,
+    files: &F,
+    key: &str,
+    etag: &str,
+    sequencer: &str,
+) -> Result<LoadOutcome, ShopError> {
+    if key != COVERAGE_KEY {
+        return Ok(LoadOutcome::Ignored);
+    }
+    let etag = etag.trim_matches('"');
+    let token = uuid::Uuid::new_v4().simple().to_string();
+    match store
+        .claim_coverage_load(etag, sequencer, &token, unix_now(), LOAD_LEASE_SECONDS)
+        .await?
+    {
+        LoadClaim::Claimed => {}
+        LoadClaim::Done => return Ok(LoadOutcome::AlreadyLoaded),
+        LoadClaim::Busy => {
+            return Err(ShopError::Unavailable(
+                "the coverage upload is being loaded by another invocation; retried later".into(),
+            ))
+        }
+    }
+    let mut summary = LoadSummary {
+        etag: etag.to_owned(),
+        started_at: now_sortable(),
+        ..LoadSummary::default()
+    };
+    let result = run(store, files, etag, sequencer, &token, &mut summary).await;
+    let outcome = match result {
+        Ok(outcome) => outcome,
+        Err(ShopError::NotFound(_)) => {
+            store.give_up_coverage_load(etag, sequencer, &token).await;
+            return Ok(LoadOutcome::Gone);
+        }
+        Err(err) => {
+            store.give_up_coverage_load(etag, sequencer, &token).await;
+            return Err(err);
+        }
+    };
+    summary.outcome = Some(outcome);
+    summary.finished_at = now_sortable();
+    let json = serde_json::to_string(&summary).map_err(ShopError::internal)?;
+    files
+        .put_text(
+            &format!("{REPORT_PREFIX}.summary.json"),
+            "application/json",
+            json,
+        )
+        .await?;
+    let name = serde_json::to_value(outcome)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    store
+        .finish_coverage_load(
+            etag,
+            sequencer,
+            &token,
+            &name,
+            summary.rows,
+            summary.rejected,
+        )
+        .await?;
+    Ok(outcome)
+}
+
+async fn run<F: CarrierFiles + ?Sized>(
+    store: &Store,
+    files: &F,
+    etag: &str,
+    sequencer: &str,
+    token: &str,
+    summary: &mut LoadSummary,
+) -> Result<LoadOutcome, ShopError> {
+    let mut report = Report::default();
+    let checked = check_file(files, etag, &mut report).await?;
+    let countries = match checked {
+        Ok((rows, countries)) => {
+            summary.rows = rows;
+            countries
+        }
+        Err(rejected) => {
+            summary.rejected = rejected;
+            let text = report.finish().unwrap_or_default();
+            files
+                .put_text(
+                    &format!("{REPORT_PREFIX}.errors.csv"),
+                    "text/csv; charset=utf-8",
+                    text,
+                )
+                .await?;
+            return Ok(LoadOutcome::Refused);
+        }
+    };
+    summary.countries = countries.clone();
+    if let Some(current) = store.coverage_pointer().await? {
+        if current.version == etag {
+            return Ok(LoadOutcome::Current);
+        }
+    }
+    write_rows(store, files, etag, sequencer, token).await?;
+    for _ in 0..SWITCH_ATTEMPTS {
+        let current = store.coverage_pointer().await?;
+        if let Some(current) = &current {
+            if current.version == etag {
+                return Ok(LoadOutcome::Current);
+            }
+            if current.sequencer.as_str() >= sequencer {
+                // A later upload is current: these rows serve nobody (unless they are its
+                // previous version's, still being read).
+                if current.previous.as_ref().map(|(v, _)| v.as_str()) != Some(etag) {
+                    store.delete_coverage_version(etag, &countries).await?;
+                }
+                return Ok(LoadOutcome::Superseded);
+            }
+        }
+        if let Some(replaced) = store
+            .switch_coverage(etag, sequencer, &countries, current.as_ref())
+            .await?
+        {
+            if let Some(CoveragePointer {
+                version,
+                previous: Some((older, older_countries)),
+                ..
+            }) = replaced
+            {
+                // The version before the previous: nobody reads it any more.
+                if older != etag && older != version {
+                    store
+                        .delete_coverage_version(&older, &older_countries)
+                        .await?;
+                }
+            }
+            return Ok(LoadOutcome::Loaded);
+        }
+    }
+    Err(ShopError::Unavailable(
+        "the coverage pointer kept changing; the load is retried".into(),
+    ))
+}
+
+/// The first pass: every row checked, nothing written. `Ok(Ok((rows, countries)))` when the
+/// file is good; `Ok(Err(rejected))` with the bad rows in `report`.
+async fn check_file<F: CarrierFiles + ?Sized>(
+    files: &F,
+    etag: &str,
+    report: &mut Report,
+) -> Result<Result<(u64, Vec<String>), u64>, ShopError> {
+    let mut object = files.open(COVERAGE_KEY, etag).await?;
+    let (mut utf8, mut csv, mut check) = (
+        Utf8Check::default(),
+        CsvRecords::default(),
+        CoverageCheck::default(),
+    );
+    let (mut header, mut rows, mut rejected) = (false, 0u64, 0u64);
+    let mut countries: Vec<String> = Vec::new();
+    loop {
+        let chunk = object.next_chunk().await?;
+        let bytes: &[u8] = chunk.as_deref().unwrap_or_default();
+        let fed = utf8.feed(bytes).and_then(|_| {
+            csv.feed(bytes, &mut |record| {
+                let cells: Vec<String> = record.fields.iter().map(|f| f.to_string()).collect();
+                if !header {
+                    if cells != COVERAGE_COLUMNS {
+                        return Err(FileProblem::Header(format!(
+                            "the first line must be {}",
+                            COVERAGE_COLUMNS.join(",")
+                        )));
+                    }
+                    header = true;
+                    return Ok(());
+                }
+                rows += 1;
+                match check.check(record.line, &cells) {
+                    Ok(row) => {
+                        if !countries.contains(&row.country) {
+                            countries.push(row.country);
+                        }
+                    }
+                    Err(rejections) => {
+                        rejected += 1;
+                        for r in &rejections {
+                            report.add(r);
+                        }
+                    }
+                }
+                if rows > MAX_COVERAGE_ROWS {
+                    return Err(FileProblem::Unreadable {
+                        line: record.line,
+                        reason: format!("a coverage file holds at most {MAX_COVERAGE_ROWS} rows"),
+                    });
+                }
+                Ok(())
+            })
+        });
+        if let Err(problem) = fed {
+            report.add(&Rejection::new(0, "", &problem.to_string()));
+            return Ok(Err(rejected + 1));
+        }
+        if chunk.is_none() {
+            break;
+        }
+    }
+    if let Err(problem) = utf8.finish() {
+        report.add(&Rejection::new(0, "", &problem.to_string()));
+        return Ok(Err(rejected + 1));
+    }
+    if !header || rows == 0 {
+        let problem = if header {
+            FileProblem::NoRows
+        } else {
+            FileProblem::Empty
+        };
+        report.add(&Rejection::new(0, "", &problem.to_string()));
+        return Ok(Err(1));
+    }
+    if rejected > 0 {
+        return Ok(Err(rejected));
+    }
+    countries.sort();
+    Ok(Ok((rows, countries)))
+}
+
+/// The second pass: the rows written as version `etag`, 25 at a time.
+async fn write_rows<F: CarrierFiles + ?Sized>(
+    store: &Store,
+    files: &F,
+    etag: &str,
+    sequencer: &str,
+    token: &str,
+) -> Result<(), ShopError> {
+    let mut object = files.open(COVERAGE_KEY, etag).await?;
+    let mut csv = CsvRecords::default();
+    let mut pending: Vec<CoverageRow> = Vec::new();
+    let (mut header, mut written) = (false, 0u64);
+    loop {
+        let chunk = object.next_chunk().await?;
+        let bytes: &[u8] = chunk.as_deref().unwrap_or_default();
+        let mut batch: Vec<CoverageRow> = Vec::new();
+        csv.feed(bytes, &mut |record| {
+            if !header {
+                header = true;
+                return Ok(());
+            }
+            let cells: Vec<String> = record.fields.iter().map(|f| f.to_string()).collect();
+            // Checked by the first pass: a row refused now means the file changed.
+            let row =
+                CoverageRow::parse(record.line, &cells).map_err(|_| FileProblem::Unreadable {
+                    line: record.line,
+                    reason: "changed since it was checked".into(),
+                })?;
+            batch.push(row);
+            Ok(())
+        })
+        .map_err(|p| ShopError::Unavailable(format!("the coverage file: {p}")))?;
+        pending.extend(batch);
+        while pending.len() >= 25 || (chunk.is_none() && !pending.is_empty()) {
+            let rest = pending.split_off(pending.len().min(25));
+            store.put_coverage_rows(etag, &pending).await?;
+            written += pending.len() as u64;
+            pending = rest;
+            if written % 1_000 < 25
+                && !store
+                    .heartbeat_coverage_load(etag, sequencer, token, unix_now())
+                    .await?
+            {
+                return Err(ShopError::Unavailable(
+                    "the coverage load was taken over".into(),
+                ));
+            }
+        }
+        if chunk.is_none() {
+            return Ok(());
+        }
+    }
+}
+
+/// Whether the carrier delivers to `postcode` in `country` (an ISO code, upper case).
+pub async fn serviceability(
+    store: &Store,
+    country: &str,
+    postcode: &str,
+) -> Result<Serviceability, ShopError> {
+    let Some(pointer) = store.coverage_pointer().await? else {
+        return Ok(Serviceability::NotServed);
+    };
+    if !pointer.countries.iter().any(|c| c == country) {
+        return Ok(Serviceability::NotServed);
+    }
+    let found = store
+        .coverage_rows(&pointer.version, country, &candidate_prefixes(postcode))
+        .await?;
+    Ok(best_match(&found))
+}
+
+/// The carrier's transit days to a shipping address; a 422 naming its postcode when the
+/// carrier does not deliver there.
+pub async fn require_served(store: &Store, address: &Address) -> Result<u8, ShopError> {
+    match serviceability(store, &address.country, &address.postal_code).await? {
+        Serviceability::Served { transit_days } => Ok(transit_days),
+        Serviceability::NotServed => Err(ShopError::Invalid(vec![FieldError::new(
+            "shippingAddress.postalCode",
+            "the carrier does not deliver to this postcode",
+        )])),
+    }
+}
+
+/// The slowest handling time among `sellers` (their accounts' `handlingDays`).
+pub async fn slowest_handling(store: &Store, sellers: &[UserId]) -> Result<u8, ShopError> {
+    let mut ids: Vec<SellerId> = sellers.iter().map(SellerId::of).collect();
+    ids.sort_by_key(|id| id.to_string());
+    ids.dedup_by(|a, b| a == b);
+    Ok(store
+        .sellers(&ids)
+        .await?
+        .iter()
+        .map(|s| s.handling_days)
+        .max()
+        .unwrap_or(DEFAULT_HANDLING_DAYS))
+}
+
+/// When an order of `sellers`' lines placed now reaches an address `transit_days` away.
+pub async fn estimated_delivery(
+    store: &Store,
+    sellers: &[UserId],
+    transit_days: u8,
+    schedule: &CollectionSchedule,
+) -> Result<String, ShopError> {
+    let handling = slowest_handling(store, sellers).await?;
+    Ok(estimate_delivery(crate::clock::now(), handling, schedule, transit_days).to_string())
+}
+
+/// `order` with its estimated delivery (and the transit days it counts on).
+pub async fn with_estimate(
+    store: &Store,
+    mut order: Order,
+    transit_days: u8,
+    schedule: &CollectionSchedule,
+) -> Result<Order, ShopError> {
+    let sellers: Vec<UserId> = order.lines.iter().map(|l| l.seller_id.clone()).collect();
+    order.estimated_delivery =
+        Some(estimated_delivery(store, &sellers, transit_days, schedule).await?);
+    order.transit_days = Some(transit_days);
+    Ok(order)
+}
+
+/// `GET /delivery/estimate`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeliveryEstimate {
+    pub serviceable: bool,
+    pub transit_days: Option<u8>,
+    /// The collection that takes a parcel packed after the handling time (RFC 3339).
+    pub next_collection: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub estimated_delivery: Option<String>,
+}
+
+/// `GET /delivery/estimate`: whether the carrier serves the place and when an order placed
+/// now would arrive (the SKU's seller's handling time; the default's without one). Who may
+/// call: anyone. An unknown or withdrawn SKU is a 404.
+pub async fn estimate(
+    store: &Store,
+    schedule: &CollectionSchedule,
+    query: &EstimateQuery,
+) -> Result<DeliveryEstimate, ShopError> {
+    let handling = match &query.sku {
+        None => DEFAULT_HANDLING_DAYS,
+        Some(sku) => {
+            let product_id = store
+                .sku_owner(sku)
+                .await?
+                .ok_or(ShopError::NotFound("product"))?;
+            let product = match store.get_product(&product_id).await? {
+                Some((product, _)) if product.status == ProductStatus::Active => product,
+                _ => return Err(ShopError::NotFound("product")),
+            };
+            slowest_handling(store, &[product.seller_id]).await?
+        }
+    };
+    let served = serviceability(store, &query.country, &query.postal_code).await?;
+    Ok(estimate_for(
+        served,
+        schedule,
+        handling,
+        crate::clock::now(),
+    ))
+}
+
+/// When an order placed `now` for this place would arrive, for a seller that packs in
+/// `handling_days`.
+pub fn estimate_for(
+    served: Serviceability,
+    schedule: &CollectionSchedule,
+    handling_days: u8,
+    now: OffsetDateTime,
+) -> DeliveryEstimate {
+    match served {
+        Serviceability::NotServed => DeliveryEstimate {
+            serviceable: false,
+            transit_days: None,
+            next_collection: None,
+            estimated_delivery: None,
+        },
+        Serviceability::Served { transit_days } => {
+            let collection =
+                schedule.next_slot_after(crate::domain::fulfilment::ready_by(now, handling_days));
+            DeliveryEstimate {
+                serviceable: true,
+                transit_days: Some(transit_days),
+                next_collection: Some(rfc3339(collection)),
+                estimated_delivery: Some(
+                    estimate_delivery(now, handling_days, schedule, transit_days).to_string(),
+                ),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::upload_order;
+
+    #[test]
+    fn uploads_order_by_sequencer_then_by_time() {
+        // A longer sequencer is a greater number; text order must agree.
+        assert!(upload_order("FF", 9) < upload_order("100", 1));
+        assert!(upload_order("0a1b", 5) < upload_order("0A1C", 1));
+        // The same sequencer twice (LocalStack's): the later event wins.
+        assert!(
+            upload_order("0055AED6DCD90281E5", 1_796_000_000_000)
+                < upload_order("0055AED6DCD90281E5", 1_796_000_000_001)
+        );
+        assert_eq!(upload_order("a", 2), upload_order("A", 2));
+    }
+}
