@@ -3,7 +3,13 @@
 //! no object).
 
 use aws_lambda_events::event::s3::S3Event;
+use aws_lambda_events::event::sqs::SqsMessage;
 use shop::services::imports::event_key;
+use shop::ShopError;
+use std::fmt::Debug;
+use std::future::Future;
+
+use crate::measure::{peak_memory_kib, reset_peak_memory};
 
 /// One created object: its key (decoded), its content's ETag and its size.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,4 +47,43 @@ pub fn uploaded(body: &str) -> Option<Vec<Uploaded>> {
             })
             .collect(),
     )
+}
+
+/// Handles each object an SQS message of a bucket's notifications announces, one after
+/// another, and logs each outcome (`upload handled`, with the key, the seconds taken and
+/// the peak memory, which the benchmarks read). The message fails when any object's
+/// handling failed (for a transient reason: it is delivered again); one that is no S3
+/// event (S3's test event) is dropped.
+pub async fn each_uploaded<F, Fut, O>(message: SqsMessage, handle: F) -> Result<(), ShopError>
+where
+    F: Fn(Uploaded) -> Fut,
+    Fut: Future<Output = Result<O, ShopError>>,
+    O: Debug,
+{
+    let id = message.message_id.unwrap_or_default();
+    let Some(objects) = uploaded(&message.body.unwrap_or_default()) else {
+        tracing::warn!(message_id = %id, "not an S3 event (S3's test event, or foreign): dropped");
+        return Ok(());
+    };
+    let mut interrupted = None;
+    for object in objects {
+        let key = object.key.clone();
+        let started = std::time::Instant::now();
+        reset_peak_memory();
+        match handle(object).await {
+            Ok(outcome) => tracing::info!(
+                message_id = %id,
+                key,
+                ?outcome,
+                seconds = started.elapsed().as_secs_f64(),
+                peak_rss_kib = peak_memory_kib().unwrap_or(0),
+                "upload handled"
+            ),
+            Err(err) => {
+                tracing::warn!(message_id = %id, key, error = %err, "upload interrupted");
+                interrupted = Some(err);
+            }
+        }
+    }
+    interrupted.map_or(Ok(()), Err)
 }

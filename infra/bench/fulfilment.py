@@ -59,7 +59,7 @@ def events_file(dynamodb, ids):
     wall = time.time() - t0
     summary = json.loads(carrier_report(name, "summary.json")[0])
     applying = seconds_between(summary["startedAt"], summary["finishedAt"])
-    fields = logged_fields(physical_name("CarrierEventsFunction"), "carrier file handled",
+    fields = logged_fields(physical_name("CarrierEventsFunction"), "upload handled",
                            lambda f: name in f.get("key", ""), time.time() + 60)
     return {
         "lines": len(lines), "applied": summary["applied"], "rejected": summary["rejected"],

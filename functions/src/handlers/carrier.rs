@@ -14,7 +14,7 @@ use shop::store::Store;
 use crate::batch::{self, Records};
 use crate::measure::{peak_memory_kib, reset_peak_memory};
 use crate::schedule::ScheduledEvent;
-use crate::uploaded::{uploaded, Uploaded};
+use crate::uploaded::each_uploaded;
 
 /// `carrier-handoff`: the collection slot the event was scheduled for, handed over once.
 pub async fn hand_off(
@@ -62,34 +62,15 @@ pub async fn track(
     event: LambdaEvent<SqsEvent>,
 ) -> Result<SqsBatchResponse, crate::Error> {
     let (store, carrier, mail) = deps;
-    Ok(batch::sqs(event.payload, Records::ONE_AT_A_TIME, |message| async move {
-        let id = message.message_id.unwrap_or_default();
-        let Some(objects) = uploaded(&message.body.unwrap_or_default()) else {
-            tracing::warn!(message_id = %id, "not an S3 event (S3's test event, or foreign): dropped");
-            return Ok(());
-        };
-        let mut interrupted = None;
-        for Uploaded { key, etag, .. } in objects {
-            let started = std::time::Instant::now();
-            reset_peak_memory();
-            match tracking::apply_file(store, carrier, mail, carrier.name(), &key, &etag).await {
-                Ok(outcome) => tracing::info!(
-                    message_id = %id,
-                    key,
-                    ?outcome,
-                    seconds = started.elapsed().as_secs_f64(),
-                    peak_rss_kib = peak_memory_kib().unwrap_or(0),
-                    "carrier file handled"
-                ),
-                Err(err) => {
-                    tracing::warn!(message_id = %id, key, error = %err, "carrier file interrupted");
-                    interrupted = Some(err);
-                }
-            }
-        }
-        interrupted.map_or(Ok(()), Err)
-    })
-    .await)
+    Ok(
+        batch::sqs(event.payload, Records::ONE_AT_A_TIME, |message| {
+            each_uploaded(message, |file| async move {
+                let name = carrier.name();
+                tracking::apply_file(store, carrier, mail, name, &file.key, &file.etag).await
+            })
+        })
+        .await,
+    )
 }
 
 /// `load-coverage`: the operator's coverage file, one S3 event per message of the coverage
@@ -100,39 +81,13 @@ pub async fn load_coverage(
     event: LambdaEvent<SqsEvent>,
 ) -> Result<SqsBatchResponse, crate::Error> {
     let (store, carrier) = deps;
-    Ok(batch::sqs(event.payload, Records::ONE_AT_A_TIME, |message| async move {
-        let id = message.message_id.unwrap_or_default();
-        let Some(objects) = uploaded(&message.body.unwrap_or_default()) else {
-            tracing::warn!(message_id = %id, "not an S3 event (S3's test event, or foreign): dropped");
-            return Ok(());
-        };
-        let mut interrupted = None;
-        for Uploaded {
-            key,
-            etag,
-            sequencer,
-            event_millis,
-            ..
-        } in objects
-        {
-            let started = std::time::Instant::now();
-            let order = coverage::upload_order(&sequencer, event_millis);
-            match coverage::load(store, carrier, &key, &etag, &order).await {
-                Ok(outcome) => tracing::info!(
-                    message_id = %id,
-                    key,
-                    etag,
-                    ?outcome,
-                    seconds = started.elapsed().as_secs_f64(),
-                    "coverage upload handled"
-                ),
-                Err(err) => {
-                    tracing::warn!(message_id = %id, key, error = %err, "coverage load interrupted");
-                    interrupted = Some(err);
-                }
-            }
-        }
-        interrupted.map_or(Ok(()), Err)
-    })
-    .await)
+    Ok(
+        batch::sqs(event.payload, Records::ONE_AT_A_TIME, |message| {
+            each_uploaded(message, |upload| async move {
+                let order = coverage::upload_order(&upload.sequencer, upload.event_millis);
+                coverage::load(store, carrier, &upload.key, &upload.etag, &order).await
+            })
+        })
+        .await,
+    )
 }

@@ -14,8 +14,7 @@ use shop::store::Store;
 use shop::ShopError;
 
 use crate::batch::{self, Records};
-use crate::measure::{peak_memory_kib, reset_peak_memory};
-use crate::uploaded::{uploaded, Uploaded};
+use crate::uploaded::each_uploaded;
 
 /// `POST /seller/imports` — an approved seller: the import, and a URL to PUT its file to.
 pub async fn start_import(deps: &(Store, Uploads), req: Request) -> Result<Reply, ShopError> {
@@ -51,35 +50,12 @@ pub async fn run_imports(
     event: LambdaEvent<SqsEvent>,
 ) -> Result<SqsBatchResponse, crate::Error> {
     let (store, uploads) = deps;
-    Ok(batch::sqs(event.payload, Records::ONE_AT_A_TIME, |message| async move {
-        let id = message.message_id.unwrap_or_default();
-        let body = message.body.unwrap_or_default();
-        let Some(objects) = uploaded(&body) else {
-            tracing::warn!(message_id = %id, "not an S3 event (S3's test event, or foreign): dropped");
-            return Ok(());
-        };
-        let mut interrupted = None;
-        for Uploaded {
-            key, etag, size, ..
-        } in objects {
-            let started = std::time::Instant::now();
-            reset_peak_memory();
-            match svc::run(store, uploads, &key, &etag, size).await {
-                Ok(outcome) => tracing::info!(
-                    message_id = %id,
-                    key,
-                    ?outcome,
-                    seconds = started.elapsed().as_secs_f64(),
-                    peak_rss_kib = peak_memory_kib(),
-                    "upload handled"
-                ),
-                Err(err) => {
-                    tracing::warn!(message_id = %id, key, error = %err, "import interrupted");
-                    interrupted = Some(err);
-                }
-            }
-        }
-        interrupted.map_or(Ok(()), Err)
-    })
-    .await)
+    Ok(
+        batch::sqs(event.payload, Records::ONE_AT_A_TIME, |message| {
+            each_uploaded(message, |upload| async move {
+                svc::run(store, uploads, &upload.key, &upload.etag, upload.size).await
+            })
+        })
+        .await,
+    )
 }

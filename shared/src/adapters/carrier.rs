@@ -3,10 +3,9 @@
 //! `carrier/outbox/`; the carrier reads it from there, and drops its event files in
 //! `carrier/inbox/`, whose reports the shop writes to `carrier/reports/`.
 
-use aws_sdk_s3::primitives::ByteStream;
 use std::path::Path;
 
-use crate::adapters::uploads::ObjectStream;
+use super::bucket::{Bucket, ObjectStream};
 use crate::domain::error::ShopError;
 
 /// The files exchanged with the carrier. A trait, so the service tier can record what
@@ -33,8 +32,7 @@ pub trait CarrierFiles: Send + Sync {
 /// The carrier bucket and who the carrier is (its name, shown on shipments).
 #[derive(Clone, Debug)]
 pub struct Carrier {
-    client: aws_sdk_s3::Client,
-    bucket: String,
+    bucket: Bucket,
     name: String,
 }
 
@@ -45,8 +43,7 @@ impl Carrier {
         name: impl Into<String>,
     ) -> Carrier {
         Carrier {
-            client,
-            bucket: bucket.into(),
+            bucket: Bucket::new(client, bucket, "the carrier bucket"),
             name: name.into(),
         }
     }
@@ -54,10 +51,6 @@ impl Carrier {
     pub fn name(&self) -> &str {
         &self.name
     }
-}
-
-fn s3_error(err: impl std::fmt::Display) -> ShopError {
-    ShopError::Unavailable(format!("the carrier bucket: {err}"))
 }
 
 #[async_trait::async_trait]
@@ -68,48 +61,14 @@ impl CarrierFiles for Carrier {
         path: &Path,
         content_type: &str,
     ) -> Result<String, ShopError> {
-        let body = ByteStream::from_path(path).await.map_err(s3_error)?;
-        let out = self
-            .client
-            .put_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .content_type(content_type)
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| s3_error(aws_sdk_s3::error::DisplayErrorContext(e)))?;
-        Ok(out.e_tag.unwrap_or_default().trim_matches('"').to_owned())
+        self.bucket.put_file(key, path, content_type).await
     }
 
     async fn put_text(&self, key: &str, content_type: &str, text: String) -> Result<(), ShopError> {
-        self.client
-            .put_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .content_type(content_type)
-            .body(ByteStream::from(text.into_bytes()))
-            .send()
-            .await
-            .map_err(|e| s3_error(aws_sdk_s3::error::DisplayErrorContext(e)))?;
-        Ok(())
+        self.bucket.put_text(key, content_type, text).await
     }
 
     async fn open(&self, key: &str, etag: &str) -> Result<ObjectStream, ShopError> {
-        let out = self
-            .client
-            .get_object()
-            .bucket(&self.bucket)
-            .key(key)
-            // S3's events carry the ETag bare; an If-Match header wants it quoted.
-            .if_match(format!("\"{}\"", etag.trim_matches('"')))
-            .send()
-            .await
-            .map_err(|e| match e.raw_response().map(|r| r.status().as_u16()) {
-                // Deleted, or replaced by other content (whose own event follows).
-                Some(404 | 412) => ShopError::NotFound("carrier file"),
-                _ => s3_error(aws_sdk_s3::error::DisplayErrorContext(e)),
-            })?;
-        Ok(ObjectStream::from(out.body))
+        self.bucket.open(key, etag).await
     }
 }

@@ -1,6 +1,7 @@
 //! Adapters to services other than the table: each knows one external API and
 //! speaks the domain's types to the use cases.
 
+pub mod bucket;
 pub mod carrier;
 pub mod cognito;
 pub mod mail;

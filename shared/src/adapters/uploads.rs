@@ -3,17 +3,16 @@
 //! Who may write: holders of an upload URL, for its one key; nothing else.
 
 use aws_sdk_s3::presigning::PresigningConfig;
-use aws_sdk_s3::primitives::ByteStream;
-use bytes::Bytes;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use super::bucket::Bucket;
+pub use super::bucket::ObjectStream;
 use crate::domain::error::ShopError;
 
 #[derive(Clone, Debug)]
 pub struct Uploads {
-    client: aws_sdk_s3::Client,
-    bucket: String,
+    bucket: Bucket,
 }
 
 /// A signed request the seller makes as given: every header in `headers`, exactly.
@@ -25,37 +24,10 @@ pub struct SignedRequest {
     pub headers: BTreeMap<String, String>,
 }
 
-fn s3_error(err: impl std::fmt::Display) -> ShopError {
-    ShopError::Unavailable(format!("the import bucket: {err}"))
-}
-
-/// An object being read, a chunk at a time (never whole).
-pub struct ObjectStream(ByteStream);
-
-/// An object's bytes, as read from a bucket (or held by a service test's fake bucket).
-impl From<Vec<u8>> for ObjectStream {
-    fn from(bytes: Vec<u8>) -> ObjectStream {
-        ObjectStream(ByteStream::from(bytes))
-    }
-}
-
-impl From<ByteStream> for ObjectStream {
-    fn from(body: ByteStream) -> ObjectStream {
-        ObjectStream(body)
-    }
-}
-
-impl ObjectStream {
-    pub async fn next_chunk(&mut self) -> Result<Option<Bytes>, ShopError> {
-        self.0.next().await.transpose().map_err(s3_error)
-    }
-}
-
 impl Uploads {
     pub fn new(client: aws_sdk_s3::Client, bucket: impl Into<String>) -> Uploads {
         Uploads {
-            client,
-            bucket: bucket.into(),
+            bucket: Bucket::new(client, bucket, "the import bucket"),
         }
     }
 
@@ -70,15 +42,16 @@ impl Uploads {
     ) -> Result<SignedRequest, ShopError> {
         let size = i64::try_from(size).map_err(ShopError::internal)?;
         let signed = self
-            .client
+            .bucket
+            .client()
             .put_object()
-            .bucket(&self.bucket)
+            .bucket(self.bucket.name())
             .key(key)
             .content_type(content_type)
             .content_length(size)
             .presigned(PresigningConfig::expires_in(lifetime).map_err(ShopError::internal)?)
             .await
-            .map_err(|e| s3_error(aws_sdk_s3::error::DisplayErrorContext(e)))?;
+            .map_err(|e| self.bucket.error(aws_sdk_s3::error::DisplayErrorContext(e)))?;
         // The headers the signature covers (the runtime's trace header rides along unsigned).
         let mut headers: BTreeMap<String, String> = signed
             .headers()
@@ -101,31 +74,21 @@ impl Uploads {
         lifetime: Duration,
     ) -> Result<String, ShopError> {
         let signed = self
-            .client
+            .bucket
+            .client()
             .get_object()
-            .bucket(&self.bucket)
+            .bucket(self.bucket.name())
             .key(key)
             .response_content_disposition(format!("attachment; filename=\"{filename}\""))
             .presigned(PresigningConfig::expires_in(lifetime).map_err(ShopError::internal)?)
             .await
-            .map_err(|e| s3_error(aws_sdk_s3::error::DisplayErrorContext(e)))?;
+            .map_err(|e| self.bucket.error(aws_sdk_s3::error::DisplayErrorContext(e)))?;
         Ok(signed.uri().to_owned())
     }
 
-    /// Reads `key` as it was when its event was sent: `etag` pins that version, so an
-    /// upload replaced meanwhile fails rather than mixing two files.
+    /// Reads `key` as it was when its event was sent (see [`Bucket::open`]).
     pub async fn open(&self, key: &str, etag: &str) -> Result<ObjectStream, ShopError> {
-        let out = self
-            .client
-            .get_object()
-            .bucket(&self.bucket)
-            .key(key)
-            // S3's events carry the ETag bare; an If-Match header wants it quoted.
-            .if_match(format!("\"{}\"", etag.trim_matches('"')))
-            .send()
-            .await
-            .map_err(|e| s3_error(aws_sdk_s3::error::DisplayErrorContext(e)))?;
-        Ok(ObjectStream(out.body))
+        self.bucket.open(key, etag).await
     }
 
     pub async fn put_text(
@@ -134,15 +97,6 @@ impl Uploads {
         content_type: &str,
         text: String,
     ) -> Result<(), ShopError> {
-        self.client
-            .put_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .content_type(content_type)
-            .body(ByteStream::from(text.into_bytes()))
-            .send()
-            .await
-            .map_err(|e| s3_error(aws_sdk_s3::error::DisplayErrorContext(e)))?;
-        Ok(())
+        self.bucket.put_text(key, content_type, text).await
     }
 }

@@ -1,12 +1,11 @@
 //! Catalog reads: categories, product pages, category listings, SKU look-ups
 //! and the batch reads that price carts.
 
-use aws_sdk_dynamodb::types::KeysAndAttributes;
 use std::collections::HashMap;
 
 use super::cursor::Page;
 use super::keys;
-use super::{build, from_item, key, s, sdk_error, to_item, Item, Read, Store};
+use super::{from_item, key, s, sdk_error, to_item, Item, Read, Store};
 use crate::domain::cart::LineOffer;
 use crate::domain::catalog::{availability, Category, Product, ProductSummary, Variant};
 use crate::domain::error::ShopError;
@@ -217,46 +216,5 @@ impl Store {
             .into_iter()
             .map(from_item)
             .collect()
-    }
-
-    /// BatchGetItem in chunks of 100, retrying unprocessed keys with backoff.
-    pub(crate) async fn batch_get(&self, wanted: Vec<Item>) -> Result<Vec<Item>, ShopError> {
-        let mut found = Vec::new();
-        for chunk in wanted.chunks(100) {
-            let mut pending = Some(build(
-                KeysAndAttributes::builder()
-                    .set_keys(Some(chunk.to_vec()))
-                    .build(),
-            )?);
-            let mut attempt = 0;
-            while let Some(request) = pending.take() {
-                let out = self
-                    .client()
-                    .batch_get_item()
-                    .request_items(self.table(), request)
-                    .send()
-                    .await
-                    .map_err(sdk_error)?;
-                found.extend(
-                    out.responses
-                        .and_then(|mut r| r.remove(self.table()))
-                        .unwrap_or_default(),
-                );
-                pending = out
-                    .unprocessed_keys
-                    .and_then(|mut u| u.remove(self.table()))
-                    .filter(|k| !k.keys().is_empty());
-                attempt += 1;
-                if pending.is_some() {
-                    if attempt > 5 {
-                        return Err(ShopError::internal(
-                            "BatchGetItem left keys unprocessed after 5 attempts",
-                        ));
-                    }
-                    tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
-                }
-            }
-        }
-        Ok(found)
     }
 }

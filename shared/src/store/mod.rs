@@ -2,6 +2,7 @@
 //! Every write that must not clobber or oversell carries a condition; a failed
 //! condition becomes a domain error, never a 500.
 
+mod batch;
 mod cart;
 mod catalog;
 mod catalog_writes;
@@ -143,36 +144,6 @@ impl Store {
             .send()
             .await;
         Ok(conditional(result)?.is_some())
-    }
-
-    /// BatchWriteItem of at most 25 `requests`, retrying unprocessed ones with backoff.
-    pub(crate) async fn batch_write(
-        &self,
-        mut requests: Vec<aws_sdk_dynamodb::types::WriteRequest>,
-    ) -> Result<(), ShopError> {
-        for attempt in 0.. {
-            let out = self
-                .client
-                .batch_write_item()
-                .request_items(&self.table, requests)
-                .send()
-                .await
-                .map_err(sdk_error)?;
-            requests = out
-                .unprocessed_items
-                .and_then(|mut u| u.remove(&self.table))
-                .unwrap_or_default();
-            if requests.is_empty() {
-                break;
-            }
-            if attempt >= 5 {
-                return Err(ShopError::internal(
-                    "BatchWriteItem left items unprocessed after 5 attempts",
-                ));
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(20 << attempt)).await;
-        }
-        Ok(())
     }
 
     /// One cheap call during cold start opens the connection (and, in AWS, does the

@@ -74,12 +74,23 @@ pub(crate) async fn place(
     lines: &[(&str, u32)],
     limits: PendingLimits,
 ) -> Result<checkout::PlacedOrder, ShopError> {
+    let request = request(store, who, Some(lines)).await;
+    place_request(store, who, request, limits).await
+}
+
+/// `POST /orders` of `request` as `who`, with a fresh key (its saga's start recorded, not sent).
+pub(crate) async fn place_request(
+    store: &Store,
+    who: &Caller,
+    request: PlaceOrder,
+    limits: PendingLimits,
+) -> Result<checkout::PlacedOrder, ShopError> {
     checkout::place_order(
         store,
         &Starts::default(),
         who,
         &key(),
-        request(store, who, Some(lines)).await,
+        request,
         limits,
         &schedule(),
     )

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::error::{FieldError, ShopError, Validator};
 use crate::domain::ids::{OrderId, ProductId, SellerId, ShipmentId, Sku, UserId};
+use crate::domain::mail::MailLine;
 use crate::domain::money::Money;
 use crate::domain::order::{Address, Order};
 
@@ -185,6 +186,20 @@ pub struct Shipment {
     #[serde(default)]
     pub rev: u64,
     pub created_at: String,
+}
+
+impl Shipment {
+    /// Its lines as a mail lists them.
+    pub fn mail_lines(&self) -> Vec<MailLine> {
+        self.lines
+            .iter()
+            .map(|l| MailLine {
+                sku: l.sku.to_string(),
+                product_name: l.product_name.clone(),
+                quantity: l.quantity,
+            })
+            .collect()
+    }
 }
 
 /// The service level every shipment has until customers can choose one.

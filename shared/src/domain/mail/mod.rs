@@ -4,6 +4,10 @@
 
 use serde::{Deserialize, Serialize};
 
+mod shipment;
+use shipment::render_shipment_update;
+pub use shipment::ShipmentNews;
+
 /// One mail to send, as queued. `kind` names the template.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
@@ -57,29 +61,6 @@ pub enum Mail {
         estimated_delivery: Option<String>,
         lines: Vec<MailLine>,
     },
-}
-
-/// What a shipment's mail tells its customer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ShipmentNews {
-    /// The carrier has the parcel and it is on its way (with the tracking number).
-    Shipped,
-    OutForDelivery,
-    Delivered,
-    /// The carrier could not deliver; the parcel goes back to its seller.
-    DeliveryFailed,
-}
-
-impl ShipmentNews {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ShipmentNews::Shipped => "shipped",
-            ShipmentNews::OutForDelivery => "out_for_delivery",
-            ShipmentNews::Delivered => "delivered",
-            ShipmentNews::DeliveryFailed => "delivery_failed",
-        }
-    }
 }
 
 /// One line of an order as a mail lists it.
@@ -339,63 +320,6 @@ impl Mail {
                 lines,
             ),
         }
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn render_shipment_update(
-    shop_name: &str,
-    to: &str,
-    name: &str,
-    order_id: &str,
-    shipment_id: &str,
-    news: ShipmentNews,
-    (carrier, tracking_number): (&str, &str),
-    estimated_delivery: Option<&str>,
-    lines: &[MailLine],
-) -> Rendered {
-    let items: String = lines
-        .iter()
-        .map(|l| format!("  {} x {}\n", l.quantity, l.product_name))
-        .collect();
-    let expected = estimated_delivery
-        .map(|d| format!(" It is expected on {d}."))
-        .unwrap_or_default();
-    let (subject, what) = match news {
-        ShipmentNews::Shipped => (
-            format!("{shop_name}: part of order {order_id} has shipped"),
-            format!(
-                "These items of your order {order_id} are on their way with {carrier}, \
-                 tracking number {tracking_number}.{expected}"
-            ),
-        ),
-        ShipmentNews::OutForDelivery => (
-            format!("{shop_name}: out for delivery today (order {order_id})"),
-            format!(
-                "{carrier} is delivering these items of your order {order_id} today \
-                 (tracking number {tracking_number})."
-            ),
-        ),
-        ShipmentNews::Delivered => (
-            format!("{shop_name}: delivered (order {order_id})"),
-            format!(
-                "{carrier} has delivered these items of your order {order_id} \
-                 (tracking number {tracking_number})."
-            ),
-        ),
-        ShipmentNews::DeliveryFailed => (
-            format!("{shop_name}: we could not deliver part of order {order_id}"),
-            format!(
-                "{carrier} could not deliver these items of your order {order_id} \
-                 (tracking number {tracking_number}); they go back to the seller, and \
-                 we will write to you about a new delivery or a refund."
-            ),
-        ),
-    };
-    Rendered {
-        to: to.to_owned(),
-        subject,
-        text: format!("Hello {name},\n\n{what}\n\n{items}\nShipment {shipment_id}.\n"),
     }
 }
 

@@ -8,7 +8,7 @@ use crate::clock::now_sortable;
 use crate::domain::error::ShopError;
 use crate::domain::fulfilment::{shipments_of, Shipment};
 use crate::domain::ids::OrderId;
-use crate::domain::mail::{Mail, MailLine};
+use crate::domain::mail::Mail;
 use crate::domain::order::{CancelReason, HistoryEntry, Order, OrderStatus};
 use crate::services::orders::mail_address;
 use crate::store::{Settlement, Store};
@@ -93,15 +93,7 @@ async fn seller_mail(store: &Store, shipment: &Shipment) -> Result<Option<Mail>,
         name,
         order_id: shipment.order_id.to_string(),
         shipment_id: shipment.id.to_string(),
-        lines: shipment
-            .lines
-            .iter()
-            .map(|l| MailLine {
-                sku: l.sku.to_string(),
-                product_name: l.product_name.clone(),
-                quantity: l.quantity,
-            })
-            .collect(),
+        lines: shipment.mail_lines(),
     }))
 }
 

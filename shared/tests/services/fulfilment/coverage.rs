@@ -11,8 +11,7 @@ use shop::clock;
 use shop::domain::auth::Caller;
 use shop::domain::error::ShopError;
 use shop::domain::fulfilment::{CoverageRow, Serviceability};
-use shop::domain::ids::ProductId;
-use shop::domain::order::{IdempotencyKey, PendingLimits};
+use shop::domain::order::PendingLimits;
 use shop::domain::seller::ProfilePatchInput;
 use shop::services::fulfilment::coverage::{self, LoadOutcome, COVERAGE_KEY};
 use shop::services::{checkout, sellers};
@@ -20,6 +19,7 @@ use shop::store::Store;
 
 use super::fakes::Files;
 use crate::fake_gateway::FakeGateway;
+use crate::orders::stock;
 use crate::support::*;
 
 async fn served(store: &Store, country: &str, postcode: &str) -> Serviceability {
@@ -198,22 +198,7 @@ async fn place(
     body: serde_json::Value,
 ) -> Result<checkout::PlacedOrder, ShopError> {
     let request = crate::orders::quoted_request(store, shopper, body).await;
-    let key = IdempotencyKey::parse(Some(&uuid::Uuid::new_v4().to_string())).unwrap();
-    checkout::place_order(
-        store,
-        &Starts::default(),
-        shopper,
-        &key,
-        request,
-        PendingLimits::default(),
-        &schedule(),
-    )
-    .await
-}
-
-async fn stock(store: &Store, product: &ProductId) -> (i64, i64) {
-    let (_, variants) = store.get_product(product).await.unwrap().unwrap();
-    (variants[0].on_hand, variants[0].reserved)
+    crate::orders::place_request(store, shopper, request, PendingLimits::default()).await
 }
 
 #[tokio::test]
@@ -235,7 +220,7 @@ async fn an_unserved_address_is_refused_before_anything_is_reserved() {
         }
         other => panic!("{other:?}"),
     }
-    assert_eq!(stock(&store, &product.id).await, (5, 0));
+    assert_eq!(stock(&store, &product.id, &tee).await, (5, 0));
     let orders = store
         .customer_orders(&shopper.user_id, None, 10, None)
         .await
@@ -256,7 +241,7 @@ async fn an_unserved_address_is_refused_before_anything_is_reserved() {
     assert!(place(&store, &shopper, request(&tee, "75001"))
         .await
         .is_ok());
-    assert_eq!(stock(&store, &product.id).await, (5, 2));
+    assert_eq!(stock(&store, &product.id, &tee).await, (5, 2));
 }
 
 #[tokio::test]

@@ -7,7 +7,7 @@ use shop::domain::auth::{Caller, Role};
 use shop::domain::fulfilment::{ReadyInput, ShipmentStatus};
 use shop::domain::ids::{OrderId, SellerId, ShipmentId};
 use shop::domain::mail::Mail;
-use shop::domain::order::{IdempotencyKey, OrderStatus, PendingLimits};
+use shop::domain::order::{OrderStatus, PendingLimits};
 use shop::domain::seller::ProfilePatchInput;
 use shop::services::{checkout, fulfilment, orders, sellers};
 use shop::store::{keys, Store};
@@ -80,18 +80,9 @@ pub(crate) async fn paid(
         "paymentMethodId": "pm_card_visa"
     });
     let request = crate::orders::quoted_request(store, shopper, body).await;
-    let key = IdempotencyKey::parse(Some(&uuid::Uuid::new_v4().to_string())).unwrap();
-    let placed = checkout::place_order(
-        store,
-        &Starts::default(),
-        shopper,
-        &key,
-        request,
-        PendingLimits::default(),
-        &schedule(),
-    )
-    .await
-    .unwrap();
+    let placed = crate::orders::place_request(store, shopper, request, PendingLimits::default())
+        .await
+        .unwrap();
     let gateway = FakeGateway::default();
     let mut mails = Vec::new();
     for _ in 0..2 {
