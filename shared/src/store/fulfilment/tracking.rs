@@ -147,14 +147,12 @@ impl Store {
         let mut update = Update::builder()
             .table_name(self.table())
             .set_key(Some(shipment_key(&shipment.id)))
-            .condition_expression(
-                "#status = :from AND rev = :rev AND \
-                 (attribute_not_exists(carrierEventIds) OR NOT contains(carrierEventIds, :id))",
-            )
+            // Every write of a shipment bumps `rev`: an event applied since the read (the
+            // rules saw its id absent) fails this condition too.
+            .condition_expression("#status = :from AND rev = :rev")
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":from", s(shipment.status.as_str()))
             .expression_attribute_values(":rev", n(shipment.rev))
-            .expression_attribute_values(":id", s(&event.event_id))
             .expression_attribute_values(":none", AttributeValue::L(Vec::new()))
             .expression_attribute_values(":eid", AttributeValue::L(vec![s(&event.event_id)]))
             .expression_attribute_values(":tracking", s(&event.tracking_number))
@@ -172,10 +170,10 @@ impl Store {
         if change.out_for_delivery {
             set.push("outForDeliveryAt = :at");
         }
-        // The carrier's time of the event, for the times it records.
-        let at = crate::clock::sortable(event.at);
-        if set.iter().any(|clause| clause.ends_with(" = :at")) {
-            update = update.expression_attribute_values(":at", s(&at));
+        let delivered = matches!(change.to, Some((ShipmentStatus::Delivered, _)));
+        if delivered || change.out_for_delivery {
+            // The carrier's time of the event, for the times it records.
+            update = update.expression_attribute_values(":at", s(crate::clock::sortable(event.at)));
         }
         let update = update.update_expression(format!("SET {} ADD rev :one", set.join(", ")));
         let mut actions = vec![tx(build(update.build())?)];

@@ -38,6 +38,21 @@ pub enum LoadOutcome {
     Gone,
 }
 
+impl LoadOutcome {
+    /// As the summary and the upload's record name it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LoadOutcome::Ignored => "ignored",
+            LoadOutcome::AlreadyLoaded => "already_loaded",
+            LoadOutcome::Current => "current",
+            LoadOutcome::Loaded => "loaded",
+            LoadOutcome::Superseded => "superseded",
+            LoadOutcome::Refused => "refused",
+            LoadOutcome::Gone => "gone",
+        }
+    }
+}
+
 /// `carrier/reports/coverage.csv.summary.json`.
 #[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -116,16 +131,12 @@ pub async fn load<F: CarrierFiles + ?Sized>(
             json,
         )
         .await?;
-    let name = serde_json::to_value(outcome)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
     store
         .finish_coverage_load(
             etag,
             sequencer,
             &token,
-            &name,
+            outcome.as_str(),
             summary.rows,
             summary.rejected,
         )

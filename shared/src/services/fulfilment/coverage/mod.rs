@@ -18,8 +18,8 @@ use crate::clock::rfc3339;
 use crate::domain::catalog::ProductStatus;
 use crate::domain::error::{FieldError, ShopError};
 use crate::domain::fulfilment::{
-    best_match, candidate_prefixes, estimate_delivery, CollectionSchedule, EstimateQuery,
-    Serviceability,
+    add_working_days, best_match, candidate_prefixes, estimate_delivery, ready_by,
+    CollectionSchedule, EstimateQuery, Serviceability,
 };
 use crate::domain::ids::{SellerId, UserId};
 use crate::domain::order::{Address, Order};
@@ -122,8 +122,9 @@ pub async fn estimate(
                 .sku_owner(sku)
                 .await?
                 .ok_or(ShopError::NotFound("product"))?;
-            let product = match store.get_product(&product_id).await? {
-                Some((product, _)) if product.status == ProductStatus::Active => product,
+            // The product item alone: its status and seller, not its variants.
+            let product = match store.products(&[product_id]).await?.pop() {
+                Some(product) if product.status == ProductStatus::Active => product,
                 _ => return Err(ShopError::NotFound("product")),
             };
             slowest_handling(store, &[product.seller_id]).await?
@@ -154,14 +155,14 @@ pub fn estimate_for(
             estimated_delivery: None,
         },
         Serviceability::Served { transit_days } => {
-            let collection =
-                schedule.next_slot_after(crate::domain::fulfilment::ready_by(now, handling_days));
+            // `estimate_delivery`'s steps, the collection kept to be shown too.
+            let collection = schedule.next_slot_after(ready_by(now, handling_days));
             DeliveryEstimate {
                 serviceable: true,
                 transit_days: Some(transit_days),
                 next_collection: Some(rfc3339(collection)),
                 estimated_delivery: Some(
-                    estimate_delivery(now, handling_days, schedule, transit_days).to_string(),
+                    add_working_days(collection.date(), transit_days).to_string(),
                 ),
             }
         }
