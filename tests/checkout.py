@@ -243,6 +243,35 @@ def amount(minor):
     return f"{minor // 100}.{minor % 100:02d} USD"
 
 
+def payment(pi, status, captured=None, refunded=0, refunds=None, currency="USD"):
+    """An order's `payment` as GET /orders/{id} shows it (`refunds` is a list there; `None`:
+    the key is absent, as in lists and POST /orders' answer)."""
+    view = {"paymentIntentId": pi, "status": status,
+            "captured": None if captured is None else {"amount": captured, "currency": currency},
+            "refunded": {"amount": refunded, "currency": currency}}
+    if refunds is not None:
+        view["refunds"] = list(refunds)
+    return view
+
+
+def wait_until(predicate, timeout, what):
+    deadline = time.time() + timeout
+    while not (result := predicate()):
+        assert time.time() < deadline, f"timed out after {timeout} s waiting for {what}"
+        time.sleep(0.5)
+    return result
+
+
+def wait_refunds_made(placed, count=1, timeout=60):
+    """The order (GET /orders/{id}) once it has `count` refunds and none is pending any more:
+    the refund worker has made them at Stripe, or recorded Stripe's refusal."""
+    def settled():
+        order = placed.get()
+        refunds = order["payment"]["refunds"]
+        return order if len(refunds) >= count and all(r["status"] != "pending" for r in refunds) else None
+    return wait_until(settled, timeout, f"{count} refund(s) of order {placed.id} made")
+
+
 def assert_history(placed, order, *later):
     """history = the placement entry, then `later` as (status, by, reason) in order."""
     placed_entry, *rest = order["history"]

@@ -327,11 +327,16 @@ def _module(item):
 
 
 def pytest_collection_modifyitems(items):
-    """test_iam.py reads what every function did during the suite: it runs last. Before it,
-    the test_imports* modules: their thousands of imported products keep the search indexer busy for a
+    """test_iam.py reads what every function did during the suite: it runs last, after
+    test_reconciliation.py, which checks every order's money and every variant's stock. Before
+    them, the test_imports* modules: their thousands of imported products keep the search indexer busy for a
     few minutes afterwards, which must not delay the search modules' own documents."""
     def rank(item):
         module = _module(item)
-        return 2 if module == "test_iam.py" else 1 if module.startswith("test_imports") else 0
+        if module == "test_iam.py":
+            return 3
+        if module == "test_reconciliation.py":  # over every order the suite made
+            return 2
+        return 1 if module.startswith("test_imports") else 0
 
     items.sort(key=rank)

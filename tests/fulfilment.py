@@ -131,7 +131,9 @@ def clone(dynamodb, paid, seller, n):
         for _ in range(min(12, n - start)):
             new_id = str(uuid.uuid4())
             ids.append(f"{new_id}.{seller.seller_id}")
-            batch += [{"PutRequest": {"Item": json.loads(json.dumps(item).replace(paid.id, new_id))}}
+            # Marked: copies no saga paid for, which the reconciliation leaves aside.
+            batch += [{"PutRequest": {"Item": {**json.loads(json.dumps(item).replace(paid.id, new_id)),
+                                               "clonedFrom": {"S": paid.id}}}}
                       for item in source]
         while batch:
             left = dynamodb.batch_write_item(RequestItems={TABLE: batch}).get("UnprocessedItems", {})

@@ -29,14 +29,15 @@ ORDER_LINE_PREFIX = "LINE#"
 ORDER_LINE_INDEX_PREFIX = "ORDERLINE#"
 IDEMPOTENCY_PREFIX = "IDEMPOTENCY#"
 CARD_USE_PREFIX = "USE#"
-STRAY_PAYMENT_PREFIX = "STRAYPAYMENT#"
 SELLER_ACCOUNT_PREFIX = "SELLER#"
 SELLER_ACCOUNT_SK = "ACCOUNT"
 PRODUCT_PREFIX = "PRODUCT#"
 IMPORT_PREFIX = "IMPORT#"
 SHIPMENT_PREFIX = "SHIPMENT#"
 READY_SHIPMENTS_PK = "SHIPMENTS#ready"
-REFUNDS_DUE_PK = "REFUNDS#due"
+REFUND_PREFIX = "REFUND#"
+RETURN_PREFIX = "RETURN#"
+REFUNDS_FAILED_PK = "REFUNDS#failed"
 CARRIER_PK = "CARRIER"
 HANDOFF_PREFIX = "HANDOFF#"
 INBOX_PREFIX = "INBOX#"
@@ -67,17 +68,26 @@ order_line_sk = _prefixed(ORDER_LINE_PREFIX)
 customer_orders_pk = _prefixed("CUSTOMER#")
 idempotency_sk = _prefixed(IDEMPOTENCY_PREFIX)  # takes the key's SHA-256 hex: idempotency_key_hash()
 card_pk = _prefixed("CARD#")
-stray_payment_sk = _prefixed(STRAY_PAYMENT_PREFIX)  # takes a PaymentIntent id
 seller_account_pk = _prefixed(SELLER_ACCOUNT_PREFIX)  # takes the public seller id
 import_sk = _prefixed(IMPORT_PREFIX)
 shipment_sk = _prefixed(SHIPMENT_PREFIX)  # takes the public seller id
 handoff_run_sk = _prefixed(HANDOFF_PREFIX)  # takes a run id (the slot, 20261208T060000Z)
 handoff_shipments_pk = _prefixed(HANDOFF_PREFIX)
 inbox_file_sk = _prefixed(INBOX_PREFIX)  # takes an event file's ETag
+refund_sk = _prefixed(REFUND_PREFIX)  # takes a refund id (<orderId>.<cause>)
+return_sk = _prefixed(RETURN_PREFIX)  # takes a return id (<shipmentId>.r<n>)
 
 
-def notice_sk(news, shipment_id):
-    return f"{NOTICE_PREFIX}{news}#{shipment_id}"
+def seller_return_sk(requested_at, return_id):
+    return f"{RETURN_PREFIX}{requested_at}#{return_id}"
+
+
+def failed_refund_sk(failed_at, refund_id):
+    return f"{failed_at}#{refund_id}"
+
+
+def notice_sk(news, subject):  # subject: a shipment's, the order's or a refund's id
+    return f"{NOTICE_PREFIX}{news}#{subject}"
 
 
 def coverage_load_sk(etag, upload):
@@ -116,9 +126,6 @@ def seller_shipment_sk(created_at, shipment_id):
 def ready_shipment_sk(ready_at, shipment_id):
     return f"{ready_at}#{shipment_id}"
 
-
-def refund_due_sk(cancelled_at, shipment_id):
-    return f"{cancelled_at}#{shipment_id}"
 
 
 def card_use_sk(created_at, order_id):

@@ -27,9 +27,9 @@ import pytest
 import keys
 from checkout import (DECLINED, STOCK, THREE_DS, VISA, WEBHOOK_SECRET, WINDOW, amount, aws_clients,
                       assert_execution, assert_history, assert_one_mail, authenticate, charges_for, event_body,
-                      fingerprint, intent, intents_for, new_product, order_item, pay_events, payment_method, place,
+                      fingerprint, intent, intents_for, new_product, order_item, pay_events, payment, payment_method, place,
                       post_webhook, refunds_for, settle, sign, stripe, wait_intent_recorded, wait_intent_status,
-                      wait_order, wait_pay_entered, worker_handled)
+                      wait_order, wait_pay_entered, wait_refunds_made, wait_until, worker_handled)
 from conftest import (SHIPPING_ADDRESS, TABLE, assert_problem, customer_orders, order_body, place_order, register,
                       register_many, variant_stock)
 
@@ -149,7 +149,7 @@ def scenario_stray_payment(seller, aws):
         return (pi, refunds_for(pi)) if pi["latest_charge"] and pi["latest_charge"]["amount_refunded"] else None
 
     f["stray_after"], f["stray_refunds"] = wait_until(refunded, 60, "the stray payment refunded")
-    f["after"] = placed.get()
+    f["after"] = wait_refunds_made(placed)
     f["final"], f["settled_at"], f["execution"], f["events"] = settle(placed, aws)
     return placed
 
@@ -168,14 +168,6 @@ def scenario_pending_limit(seller, aws):
     f["finals"] = [wait_order(p)[0] for p in held]
     f["after"] = place_order(user, body)
     return held[0]
-
-
-def wait_until(predicate, timeout, what):
-    deadline = time.time() + timeout
-    while not (result := predicate()):
-        assert time.time() < deadline, f"timed out after {timeout} s waiting for {what}"
-        time.sleep(0.5)
-    return result
 
 
 def scenario_redelivered_pending(seller, aws):
@@ -238,8 +230,8 @@ def test_a_paid_order_is_confirmed_and_its_stock_sold(seller, aws):
 
     pi_id = order["payment"]["paymentIntentId"]
     assert (order["status"], order["cancelReason"]) == ("confirmed", None), json.dumps(order)
-    assert order["payment"] == {"paymentIntentId": pi_id, "status": "succeeded", "refundId": None,
-                                "refundedAmount": None}, order["payment"]
+    assert order["payment"] == payment(pi_id, "succeeded", captured=order["total"]["amount"], refunds=[]), \
+        order["payment"]
     assert_history(placed, order, ("confirmed", "system:checkout", f"paid ({pi_id})"))
     assert {k: v for k, v in order.items() if k not in ("status", "payment", "history", "shipments")} == \
         {k: v for k, v in placed.order.items() if k not in ("status", "payment", "history")}
@@ -269,8 +261,7 @@ def test_a_payment_method_stripe_does_not_know_is_declined_at_once(seller, aws):
     print(f"\nunknown payment method: cancelled {settled_at - placed.placed_at:.2f} s after POST /orders")
 
     assert (order["status"], order["cancelReason"]) == ("cancelled", "payment_declined"), json.dumps(order)
-    assert order["payment"] == {"paymentIntentId": None, "status": "failed", "refundId": None,
-                                "refundedAmount": None}, order["payment"]
+    assert order["payment"] == payment(None, "failed", refunds=[]), order["payment"]
     assert_history(placed, order, ("cancelled", "system:checkout", "payment_declined (PaymentDeclined)"))
     assert placed.stock(aws.dynamodb) == placed.released_stock()
     assert intents_for(placed.id) == []
@@ -287,7 +278,7 @@ def test_a_declined_card_cancels_and_releases_the_stock(seller, aws):
     pi_id = order["payment"]["paymentIntentId"]
     assert (order["status"], order["cancelReason"]) == ("cancelled", "payment_declined"), json.dumps(order)
     assert pi_id, order["payment"]
-    assert (order["payment"]["refundId"], order["payment"]["refundedAmount"]) == (None, None)
+    assert (order["payment"]["refunded"]["amount"], order["payment"]["refunds"]) == (0, [])
     assert order["payment"]["status"] in ("failed", "canceled"), order["payment"]
     assert_history(placed, order, ("cancelled", "system:checkout", "payment_declined (PaymentDeclined)"))
     assert placed.stock(aws.dynamodb) == placed.released_stock()
@@ -328,8 +319,7 @@ def test_card_velocity_with_a_foreign_address_is_cancelled_for_review(seller, aw
     print(f"\nfraud review: cancelled {settled_at - placed.placed_at:.2f} s after POST /orders")
 
     assert (order["status"], order["cancelReason"]) == ("cancelled", "fraud_review"), json.dumps(order)
-    assert order["payment"] == {"paymentIntentId": None, "status": "none", "refundId": None,
-                                "refundedAmount": None}, order["payment"]
+    assert order["payment"] == payment(None, "none", refunds=[]), order["payment"]
     assert_history(placed, order, ("cancelled", "system:checkout", "fraud_review (FraudReview)"))
     assert placed.stock(aws.dynamodb) == placed.released_stock()
     assert intents_for(placed.id) == [], "a PaymentIntent was created for an order under review"
@@ -407,8 +397,7 @@ def test_an_unauthenticated_payment_times_out_and_releases_the_stock(timed, requ
 
     assert f["pending_status"] == "pending_payment" and f["pending_stock"] == placed.reserved_stock()
     assert (order["status"], order["cancelReason"]) == ("cancelled", "payment_timeout"), json.dumps(order)
-    assert order["payment"] == {"paymentIntentId": f["pi"], "status": "canceled", "refundId": None,
-                                "refundedAmount": None}, order["payment"]
+    assert order["payment"] == payment(f["pi"], "canceled", refunds=[]), order["payment"]
     assert_history(placed, order, ("cancelled", "system:checkout", "payment_timeout (States.Timeout)"))
     assert placed.stock(aws.dynamodb) == placed.released_stock()
     assert_execution(f["execution"], f["events"], ["FraudCheck", "Pay", "Cancel", "Mail"])
@@ -427,8 +416,8 @@ def test_a_payment_just_before_the_timeout_confirms(timed, request, aws):
 
     assert (order["status"], order["cancelReason"]) == ("confirmed", None), json.dumps(order)
     assert f["late"] == order, "the order changed after it was confirmed"
-    assert order["payment"] == {"paymentIntentId": f["pi"], "status": "succeeded", "refundId": None,
-                                "refundedAmount": None}, order["payment"]
+    assert order["payment"] == payment(f["pi"], "succeeded", captured=order["total"]["amount"], refunds=[]), \
+        order["payment"]
     assert_history(placed, order, ("confirmed", "system:checkout", f"paid ({f['pi']})"))
     assert placed.stock(aws.dynamodb) == placed.sold_stock()
     assert_execution(f["execution"], f["events"], ["FraudCheck", "Pay", "Confirm", "MailSellers", "MailSeller", "Mail"])
@@ -506,11 +495,16 @@ def test_a_stray_intent_paying_for_the_order_is_refunded_and_never_confirms_it(t
     assert stray["status"] == "succeeded" and stray["id"] != f["pi"], stray
     assert [(r["amount"], r["payment_intent"]) for r in f["stray_refunds"]] == [(total, stray["id"])], f["stray_refunds"]
     assert f["stray_after"]["latest_charge"]["amount_refunded"] == total
-    refund_id = f["stray_refunds"][0]["id"]
-    stray_entry = ("pending_payment", "system:checkout",
-                   f"a payment {stray['id']} that is not this order's own succeeded: refunded in full ({refund_id})")
+    refund_id, claim_id = f["stray_refunds"][0]["id"], f"{placed.id}.stray-{stray['id']}"
+    assert f["stray_refunds"][0]["metadata"] == {"shopRefundId": claim_id, "orderId": placed.id}
+    reason = f"a payment {stray['id']} that is not this order's own succeeded"
+    stray_entry = ("pending_payment", "system:refunds", f"refund {claim_id} of {total} USD made ({refund_id}): {reason}")
     assert f["after"]["status"] == "pending_payment", json.dumps(f["after"])
-    assert f["after"]["payment"]["paymentIntentId"] == f["pi"], f["after"]["payment"]
+    (claim,) = f["after"]["payment"]["refunds"]
+    assert (claim["id"], claim["amount"], claim["reason"], claim["status"]) == \
+        (claim_id, {"amount": total, "currency": "USD"}, reason, "succeeded"), claim
+    # Not the order's own payment: its captured and refunded totals are untouched.
+    assert f["after"]["payment"] == payment(f["pi"], "processing", refunds=[claim]), f["after"]["payment"]
     assert_history(placed, f["after"], stray_entry)
     order = f["final"]
     assert (order["status"], order["cancelReason"]) == ("cancelled", "payment_timeout"), json.dumps(order)
@@ -519,10 +513,10 @@ def test_a_stray_intent_paying_for_the_order_is_refunded_and_never_confirms_it(t
     assert_execution(f["execution"], f["events"], ["FraudCheck", "Pay", "Cancel", "Mail"])
     own = intent(f["pi"])
     assert own["status"] == "canceled" and own["latest_charge"] is None, own
-    item = aws.dynamodb.get_item(TableName=TABLE, Key=keys.key(keys.order_pk(placed.id),
-                                                               keys.stray_payment_sk(stray["id"])),
+    item = aws.dynamodb.get_item(TableName=TABLE, Key=keys.key(keys.order_pk(placed.id), keys.refund_sk(claim_id)),
                                  ConsistentRead=True)["Item"]
-    assert (item["refundId"]["S"], item["amount"]["N"], item["currency"]["S"]) == (refund_id, str(total), "USD"), item
+    assert (item["stripeRefundId"]["S"], item["ofCapture"]["BOOL"], item["paymentIntentId"]["S"]) == \
+        (refund_id, False, stray["id"]), item
 
 
 def test_a_customer_holds_at_most_three_orders_awaiting_payment(timed, request, aws):

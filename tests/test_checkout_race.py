@@ -23,9 +23,9 @@ import pytest
 import requests
 
 from checkout import (THREE_DS, WEBHOOK_SECRET, WINDOW, amount, assert_execution, assert_history, aws_clients,
-                      assert_one_mail, authenticate, event_body, intent, intents_for, pay_events, place,
+                      assert_one_mail, authenticate, event_body, intent, intents_for, pay_events, payment, place,
                       post_webhook, refunds_for, settle, sign, wait_intent_recorded, wait_intent_status,
-                      wait_pay_entered)
+                      wait_pay_entered, wait_refunds_made)
 
 
 STRIPE = os.environ["STRIPE_API_BASE"]
@@ -71,20 +71,28 @@ def test_a_payment_whose_webhook_loses_the_race_is_refunded_once(seller, aws, no
     total = order["total"]["amount"]
     assert (order["status"], order["cancelReason"]) == ("cancelled", "payment_timeout"), json.dumps(order)
     assert "TaskTimedOut" in pay and "TaskSucceeded" not in pay, pay
-    refund_id = order["payment"]["refundId"]
-    assert refund_id and order["payment"]["refundedAmount"] == {"amount": total, "currency": "USD"}, order["payment"]
+    # The Cancel step claimed the refund; the refund worker makes it.
+    order = wait_refunds_made(placed)
+    claim_id = f"{placed.id}.payment"
+    (claim,) = order["payment"]["refunds"]
+    reason = "the order was cancelled after its payment succeeded"
+    assert (claim["id"], claim["amount"], claim["reason"], claim["status"]) == \
+        (claim_id, {"amount": total, "currency": "USD"}, reason, "succeeded"), claim
     # The saga has ended: the payment is not "processing" any more (it succeeded, and was refunded).
-    assert order["payment"]["status"] == "refunded", order["payment"]
+    assert order["payment"] == payment(pi_id, "refunded", captured=total, refunded=total, refunds=[claim]), \
+        order["payment"]
+    (pi,) = intents_for(placed.id)
+    assert pi["id"] == pi_id and pi["status"] == "succeeded"
+    ((refund_id, refunded, metadata),) = [(r["id"], r["amount"], r["metadata"]) for r in refunds_for(pi)]
+    assert (refunded, metadata) == (total, {"shopRefundId": claim_id, "orderId": placed.id})
+    assert pi["latest_charge"]["amount_refunded"] == total
     assert_history(placed, order,
                    ("cancelled", "system:checkout", "payment_timeout (States.Timeout)"),
                    ("cancelled", "system:checkout",
-                    f"the order was cancelled after payment {pi_id} succeeded: refunded in full ({refund_id})"))
+                    f"payment {pi_id} succeeded after the order was cancelled: refund {claim_id} of {total} claimed"),
+                   ("cancelled", "system:refunds", f"refund {claim_id} of {total} USD made ({refund_id}): {reason}"))
     assert placed.stock(aws.dynamodb) == placed.released_stock()
     assert_execution(ex, events, ["FraudCheck", "Pay", "Cancel", "Mail"])
-    (pi,) = intents_for(placed.id)
-    assert pi["id"] == pi_id and pi["status"] == "succeeded"
-    assert [(r["id"], r["amount"]) for r in refunds_for(pi)] == [(refund_id, total)]
-    assert pi["latest_charge"]["amount_refunded"] == total
     assert_one_mail(placed, "cancelled", "the payment was not completed in time",
                     f"The {amount(total)} you paid has been refunded")
 
@@ -94,3 +102,30 @@ def test_a_payment_whose_webhook_loses_the_race_is_refunded_once(seller, aws, no
     assert r.status_code == 200 and r.json() == {"received": True}, r.text
     assert placed.get() == order, "the late webhook changed the order"
     assert [(x["id"], x["amount"]) for x in refunds_for(intent(pi_id))] == [(refund_id, total)]
+
+
+def test_a_cancel_after_a_payment_stripe_has_not_told_yet_refunds_it_once(seller, aws, no_success_webhook):
+    """The customer passes 3-D Secure, then cancels before Stripe's event arrives: the
+    cancellation ends the checkout (the payment task fails), and the Cancel step, finding the
+    intent succeeded, claims its refund — made once by the refund worker."""
+    placed = place(seller, aws.dynamodb, THREE_DS)
+    pi_id, _ = wait_intent_recorded(placed)
+    wait_intent_status(pi_id, "requires_action")
+    assert authenticate(pi_id)["status"] == "succeeded", "Stripe took the payment"
+    r = placed.user.api.post(f"/orders/{placed.id}/cancel", json={"reason": "changed my mind"})
+    assert r.status_code == 202, r.text
+
+    order, _, ex, events = settle(placed, aws)
+    assert (order["status"], order["cancelReason"]) == ("cancelled", "customer_cancelled"), json.dumps(order)
+    assert "TaskFailed" in pay_events(events), pay_events(events)
+    total = order["total"]["amount"]
+    order = wait_refunds_made(placed)
+    (claim,) = order["payment"]["refunds"]
+    assert (claim["id"], claim["amount"]["amount"], claim["status"]) == (f"{placed.id}.payment", total, "succeeded")
+    assert order["payment"] == payment(pi_id, "refunded", captured=total, refunded=total, refunds=[claim])
+    refunds = refunds_for(intent(pi_id))
+    assert [(x["amount"], x["metadata"]) for x in refunds] == [(total, {"shopRefundId": claim["id"],
+                                                                        "orderId": placed.id})]
+    assert placed.stock(aws.dynamodb) == placed.released_stock()
+    assert_execution(ex, events, ["FraudCheck", "Pay", "Cancel", "Mail"])
+    assert_one_mail(placed, "cancelled", "because you asked us to", f"The {amount(total)} you paid has been refunded")

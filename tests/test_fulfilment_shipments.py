@@ -16,7 +16,7 @@ from fulfilment import PARCEL, PICKUP, paid_order, set_pickup
 
 SELLER_VIEW_FIELDS = {"id", "orderId", "status", "createdAt", "lines", "shippingAddress", "serviceLevel", "parcels",
                       "pickupAddress", "readyAt", "handoffRunId", "carrier", "trackingNumber", "estimatedDelivery",
-                      "outForDeliveryAt", "deliveredAt", "cancelReason", "refundDue", "history"}
+                      "outForDeliveryAt", "deliveredAt", "cancelReason", "restocked", "history"}
 CUSTOMER_SHIPMENT_FIELDS = {"id", "sellerId", "status", "lines", "carrier", "trackingNumber", "estimatedDelivery",
                             "outForDeliveryAt", "deliveredAt", "cancelReason", "history"}
 
@@ -128,7 +128,7 @@ def test_a_seller_packs_then_cancels_and_the_order_follows(paid):
     r = paid.b.api.post(f"/seller/shipments/{b_id}/cancel", json={"reason": "damaged in the warehouse"})
     assert r.status_code == 200, r.text
     cancelled = r.json()
-    assert (cancelled["status"], cancelled["refundDue"], cancelled["cancelReason"]) == (
+    assert (cancelled["status"], cancelled["restocked"], cancelled["cancelReason"]) == (
         "cancelled", True, "damaged in the warehouse")
     again = paid.b.api.post(f"/seller/shipments/{b_id}/cancel", json={"reason": "another reason"}).json()
     assert again == cancelled

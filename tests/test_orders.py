@@ -155,7 +155,8 @@ def test_an_order_from_the_cart_reserves_stock_and_clears_those_cart_lines(
     assert abs(datetime.now(timezone.utc) - created) < timedelta(minutes=5)
     assert order["shippingAddress"] == SHIPPING_ADDRESS
     assert order["paymentMethodId"] == pending_payment_method()
-    assert order["payment"] == {"paymentIntentId": None, "status": "none", "refundId": None, "refundedAmount": None}
+    assert order["payment"] == {"paymentIntentId": None, "status": "none", "captured": None,
+                                "refunded": {"amount": 0, "currency": "USD"}}
     (placed,) = order["history"]
     assert (placed["status"], placed["by"]) == ("pending_payment", f"customer:{user.user_id}")
     assert placed["reason"] is None or isinstance(placed["reason"], str)

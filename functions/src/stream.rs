@@ -1,9 +1,10 @@
 //! DynamoDB stream batches as the shop's stream functions read them: only the
-//! fields they use (each record's sequence number, keys and new image's id), and
+//! fields they use (each record's sequence number, keys and new image's kind and ids), and
 //! the partial-batch answer (`ReportBatchItemFailures`).
 
 use serde::{Deserialize, Serialize};
 use shop::domain::ids::{OrderId, ProductId};
+use shop::domain::refund::RefundId;
 use shop::store::product_of_partition;
 
 #[derive(Debug, Deserialize)]
@@ -13,17 +14,31 @@ pub struct StreamBatch {
 }
 
 impl StreamBatch {
-    /// Each record's sequence number and its new order's id (`None` when it has none).
-    pub fn new_orders(&self) -> Vec<(String, Option<OrderId>)> {
+    /// Each record's sequence number and what it tells the order stream's reader.
+    pub fn order_changes(&self) -> Vec<(String, OrderChange)> {
         self.records
             .iter()
             .map(|r| {
                 let change = &r.dynamodb;
-                let id = change.new_image.as_ref().and_then(|i| i.id.as_ref());
-                (
-                    change.sequence_number.clone(),
-                    id.and_then(|v| OrderId::parse(&v.s).ok()),
-                )
+                let image = change.new_image.as_ref();
+                let kind = image.and_then(|i| text_of(i.entity.as_ref()));
+                let what = match (kind, image) {
+                    (Some(ORDER_ENTITY), Some(i)) => text_of(i.id.as_ref())
+                        .and_then(|id| OrderId::parse(id).ok())
+                        .map_or(OrderChange::Other, OrderChange::Placed),
+                    (Some(REFUND_ENTITY), Some(i)) => match (
+                        text_of(i.order_id.as_ref()).and_then(|id| OrderId::parse(id).ok()),
+                        text_of(i.id.as_ref()).and_then(|id| RefundId::parse(id).ok()),
+                    ) {
+                        (Some(order_id), Some(refund_id)) => OrderChange::RefundClaimed {
+                            order_id,
+                            refund_id,
+                        },
+                        _ => OrderChange::Other,
+                    },
+                    _ => OrderChange::Other,
+                };
+                (change.sequence_number.clone(), what)
             })
             .collect()
     }
@@ -60,6 +75,10 @@ struct StreamChange {
     new_image: Option<NewImage>,
 }
 
+fn text_of(v: Option<&StringValue>) -> Option<&str> {
+    v.map(|v| v.s.as_str())
+}
+
 #[derive(Debug, Deserialize)]
 struct Keys {
     #[serde(rename = "PK")]
@@ -67,8 +86,29 @@ struct Keys {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct NewImage {
+    entity: Option<StringValue>,
     id: Option<StringValue>,
+    order_id: Option<StringValue>,
+}
+
+/// The item kinds the order stream's mapping lets through (template.yaml, `NewOrders`).
+const ORDER_ENTITY: &str = "order";
+const REFUND_ENTITY: &str = "refund";
+
+/// What one record of the order stream is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OrderChange {
+    /// A new order awaiting payment.
+    Placed(OrderId),
+    /// A refund claim to execute.
+    RefundClaimed {
+        order_id: OrderId,
+        refund_id: RefundId,
+    },
+    /// Anything else (the mapping's filter lets nothing else through).
+    Other,
 }
 
 #[derive(Debug, Deserialize)]

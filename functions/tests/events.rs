@@ -147,9 +147,15 @@ fn check_sqs(f: &Function, json: &str) {
     let event: SqsEvent =
         serde_json::from_str(json).unwrap_or_else(|e| panic!("{}: {e}", f.binary));
     assert!(!event.records.is_empty(), "{}", f.binary);
-    if f.binary == "mailer" {
-        for record in &event.records {
-            shop::domain::mail::Mail::from_queue(record.body.as_deref().unwrap()).unwrap();
+    for record in &event.records {
+        let body = record.body.as_deref().unwrap();
+        match f.binary.as_str() {
+            "mailer" => drop(shop::domain::mail::Mail::from_queue(body).unwrap()),
+            "refund-worker" => drop(
+                serde_json::from_str::<shop::adapters::refunds::RefundMessage>(body)
+                    .unwrap_or_else(|e| panic!("refund-worker: {e}")),
+            ),
+            _ => {}
         }
     }
 }
@@ -160,9 +166,9 @@ fn check_stream(f: &Function, json: &str) {
     // Each stream function's records name what its filter lets through.
     let named: Vec<bool> = match f.binary.as_str() {
         "start-checkout" => batch
-            .new_orders()
+            .order_changes()
             .iter()
-            .map(|(_, id)| id.is_some())
+            .map(|(_, change)| *change != shop_functions::stream::OrderChange::Other)
             .collect(),
         "index-products" => batch
             .changed_products()

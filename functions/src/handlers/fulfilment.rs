@@ -3,6 +3,7 @@
 //! role is a 403).
 
 use lambda_http::Request;
+use shop::adapters::mail::SqsMailQueue;
 use shop::domain::fulfilment::{CancelInput, ReadyInput, ShipmentStatus};
 use shop::domain::ids::ShipmentId;
 use shop::domain::paging::parse_page_size;
@@ -40,10 +41,15 @@ pub async fn ready_shipment(store: &Store, req: Request) -> Result<Reply, ShopEr
     Reply::ok(svc::ready(store, &caller, &id, parcels).await?)
 }
 
-/// `POST /seller/shipments/{id}/cancel` {reason} — the shipment's seller, before hand-over.
-pub async fn cancel_shipment(store: &Store, req: Request) -> Result<Reply, ShopError> {
+/// `POST /seller/shipments/{id}/cancel` {reason, lost?} — the shipment's seller, before
+/// hand-over: its lines refunded, its units back in stock unless lost, the customer told.
+pub async fn cancel_shipment(
+    deps: &(Store, SqsMailQueue),
+    req: Request,
+) -> Result<Reply, ShopError> {
+    let (store, mails) = deps;
     let caller = caller(&req)?;
     let id = path_param(&req, "id", ShipmentId::parse)?;
-    let reason = json_body::<CancelInput>(&req)?.parse()?;
-    Reply::ok(svc::cancel(store, &caller, &id, reason).await?)
+    let (reason, lost) = json_body::<CancelInput>(&req)?.parse()?;
+    Reply::ok(svc::cancel(store, mails, &caller, &id, reason, lost).await?)
 }

@@ -10,6 +10,8 @@ pub mod fulfilment;
 pub mod imports;
 pub mod mail;
 pub mod orders;
+pub mod refunds;
+pub mod returns;
 pub mod search;
 pub mod sellers;
 pub mod wishlist;

@@ -5,6 +5,7 @@ pub mod bucket;
 pub mod carrier;
 pub mod cognito;
 pub mod mail;
+pub mod refunds;
 pub mod saga;
 pub mod search;
 pub mod stripe;

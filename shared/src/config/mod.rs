@@ -368,3 +368,6 @@ macro_rules! tuple_dependency {
 tuple_dependency!(A, B);
 tuple_dependency!(A, B, C);
 tuple_dependency!(A, B, C, D);
+
+// After payment: refunds and returns (declared after `client!`, which it uses).
+mod after_payment;

@@ -10,7 +10,9 @@ fn id_char_ok(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')
 }
 
-fn check_id(value: &str, field: &str, max_len: usize) -> Result<(), FieldError> {
+/// The rule every id of the shop keeps: 1 to `max_len` characters of `[A-Za-z0-9._-]`, led by
+/// a letter or digit (so no id carries the `#` key separator or is a path's `.`/`..`).
+pub(crate) fn check_id(value: &str, field: &str, max_len: usize) -> Result<(), FieldError> {
     if value.is_empty() {
         return Err(FieldError::new(field, "must not be empty"));
     }

@@ -16,6 +16,8 @@ pub mod money;
 pub mod order;
 pub mod paging;
 pub mod payment;
+pub mod refund;
+pub mod returns;
 pub mod search;
 pub mod seller;
 pub mod verification;

@@ -9,7 +9,7 @@ use crate::clock::{now_rfc3339, now_sortable};
 use crate::domain::auth::{Caller, Role};
 use crate::domain::catalog::{Product, ProductStatus, ProductSummary};
 use crate::domain::error::ShopError;
-use crate::domain::ids::SellerId;
+use crate::domain::ids::{SellerId, UserId};
 use crate::domain::seller::{
     transition, ListingEffect, ProfilePatch, PublicSeller, Seller, SellerAccount, SellerAction,
     SellerStatus,
@@ -42,6 +42,26 @@ async fn own(store: &Store, caller: &Caller) -> Result<Seller, ShopError> {
         .get_seller(&SellerId::of(&caller.user_id))
         .await?
         .ok_or(ShopError::NotFound("seller account"))
+}
+
+/// Where a seller is written to about its orders: the address its account was verified
+/// with, and its display name (its profile's name when it has no seller account); `None`
+/// (logged) for a seller without a profile.
+pub(crate) async fn seller_contact(
+    store: &Store,
+    seller: &UserId,
+    seller_id: &SellerId,
+) -> Result<Option<(String, String)>, ShopError> {
+    let Some(profile) = store.get_profile(seller).await? else {
+        tracing::warn!(seller_id = %seller_id, "the seller has no profile to write to");
+        return Ok(None);
+    };
+    let name = store
+        .get_seller(seller_id)
+        .await?
+        .map(|s| s.display_name)
+        .unwrap_or(profile.name);
+    Ok(Some((profile.email, name)))
 }
 
 /// The caller's seller account, which must be approved: every product write and import

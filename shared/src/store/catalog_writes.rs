@@ -34,13 +34,22 @@ fn product_item(p: &Product) -> Result<Item, ShopError> {
     Ok(item)
 }
 
+/// A variant's stock ledger: `onHand` as its seller (or an import) last set it, and the units
+/// sold and put back since, each counted by the write that moved `onHand` — so
+/// `onHand = stockSetTo − soldSinceSet + restockedSinceSet` holds of every variant, and the
+/// counters can be checked against the orders, cancellations and returns that caused them
+/// (tests/test_reconciliation.py).
 fn variant_item(v: &Variant) -> Result<Item, ShopError> {
-    to_item(
+    let mut item = to_item(
         v,
         keys::product_pk(&v.product_id),
         keys::variant_sk(&v.sku),
         "variant",
-    )
+    )?;
+    item.insert("stockSetTo".into(), n(v.on_hand));
+    item.insert("soldSinceSet".into(), n(0));
+    item.insert("restockedSinceSet".into(), n(0));
+    Ok(item)
 }
 
 /// Who a product write is for: a seller, whose account must be approved when the write
@@ -194,7 +203,8 @@ impl Store {
     }
 
     /// Creates or changes a variant's attributes, prices and `onHand`, never its `reserved`
-    /// (checkouts own it), and only while `onHand` stays at or above it.
+    /// (checkouts own it), and only while `onHand` stays at or above it. Setting `onHand`
+    /// starts its stock ledger afresh (see [`variant_item`]).
     pub(super) fn variant_upsert(&self, v: &Variant) -> Result<TransactWriteItem, ShopError> {
         Ok(tx(build(
             Update::builder()
@@ -203,6 +213,7 @@ impl Store {
                 .update_expression(
                     "SET productId = :pid, sku = :sku, attributes = :attrs, price = :price, salePrice = :sale, \
                      onHand = :onHand, reserved = if_not_exists(reserved, :zero), \
+                     stockSetTo = :onHand, soldSinceSet = :zero, restockedSinceSet = :zero, \
                      version = if_not_exists(version, :zero) + :one, entity = :entity ADD rev :one",
                 )
                 .condition_expression("attribute_not_exists(PK) OR reserved <= :onHand")

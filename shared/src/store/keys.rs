@@ -22,11 +22,13 @@
 //! | card use (fraud)  | `CARD#<fingerprint>` | `USE#<createdAt>#<orderId>` |                                    |                                 |
 //! | hand-off run      | `CARRIER`            | `HANDOFF#<runId>`     |                                          |                                 |
 //! | carrier event file | `CARRIER`           | `INBOX#<etag>`        |                                          |                                 |
-//! | shipment mail (TTL) | `ORDER#<orderId>`  | `NOTICE#<news>#<shipmentId>` |                                   |                                 |
+//! | return (RMA)       | `ORDER#<orderId>`    | `RETURN#<returnId>`   |                                          | `SELLER#<sellerSub>` / `RETURN#<requestedAt>#<returnId>` |
+//! | refund claim      | `ORDER#<orderId>`    | `REFUND#<refundId>`   | `REFUNDS#failed` / `<failedAt>#<refundId>` while Stripe's refusal waits for an operator | |
+//! | mail notice (TTL)  | `ORDER#<orderId>`  | `NOTICE#<news>#<subject>` |                                   |                                 |
 //! | coverage pointer  | `CARRIER`            | `COVERAGE`            |                                          |                                 |
 //! | coverage upload   | `CARRIER`            | `COVERAGE#<etag>#<upload order>` |                                  |                                 |
 //! | coverage row      | `COVERAGE#<version>#<country>` | `POSTCODE#<prefix>` |                                   |                                 |
-//! | shipment          | `ORDER#<orderId>`    | `SHIPMENT#<sellerId>` | `SHIPMENTS#ready` / `<readyAt>#<shipmentId>` while ready; `HANDOFF#<runId>` / `<shipmentId>` once handed over; `REFUNDS#due` / `<cancelledAt>#<shipmentId>` once cancelled | `SELLER#<sellerSub>` / `SHIPMENT#<createdAt>#<shipmentId>` |
+//! | shipment          | `ORDER#<orderId>`    | `SHIPMENT#<sellerId>` | `SHIPMENTS#ready` / `<readyAt>#<shipmentId>` while ready; `HANDOFF#<runId>` / `<shipmentId>` once handed over | `SELLER#<sellerSub>` / `SHIPMENT#<createdAt>#<shipmentId>` |
 //!
 //! Access patterns:
 //! - product page: `Query PK = PRODUCT#<id>` returns the product and all its variants in one strongly
@@ -59,13 +61,14 @@
 //!   a seller reads only lines of their own products, never a whole order.
 //! - a replayed `POST /orders`: `GetItem USER#<sub>` / `IDEMPOTENCY#<digest>`, written in the
 //!   order's own transaction and expiring by TTL after a day.
-//! - an order with its shipments: `Query PK = ORDER#<id>` (consistent): the order item, its
-//!   lines and one `SHIPMENT#<sellerId>` per seller, created in the confirming transaction.
+//! - an order with its shipments and refunds: `Query PK = ORDER#<id>` (consistent): the order
+//!   item, its lines, one `SHIPMENT#<sellerId>` per seller (created in the confirming
+//!   transaction), its `REFUND#<refundId>` claims and its mail notices.
 //! - a seller's shipments, newest first: `Query GSI2 PK = SELLER#<sub>, begins_with(GSI2SK, SHIPMENT#)`;
 //!   one shipment: `GetItem ORDER#<orderId>` / `SHIPMENT#<sellerId>`, both from the shipment id.
 //! - shipments ready for the carrier, oldest first: `Query GSI1 PK = SHIPMENTS#ready AND GSI1SK < <slot>`;
-//!   those a hand-off run gave the carrier: `Query GSI1 PK = HANDOFF#<runId>`; shipments
-//!   cancelled after payment, whose lines are due a refund: `Query GSI1 PK = REFUNDS#due`.
+//!   those a hand-off run gave the carrier: `Query GSI1 PK = HANDOFF#<runId>`.
+//! - refunds Stripe refused, oldest first (an operator's queue): `Query GSI1 PK = REFUNDS#failed`.
 //! - a card's recent orders (fraud velocity): `Query PK = CARD#<fingerprint>, SK > USE#<time>`.
 //!
 //! Stock lives on the variant item as `onHand` and `reserved`; only conditional
@@ -75,6 +78,8 @@ use crate::domain::fulfilment::RunId;
 use crate::domain::ids::{
     CategoryId, ImportId, OrderId, ProductId, SellerId, ShipmentId, Sku, UserId,
 };
+use crate::domain::refund::RefundId;
+use crate::domain::returns::ReturnId;
 use crate::domain::seller::SellerStatus;
 
 pub const PK: &str = "PK";
@@ -180,7 +185,6 @@ pub const ORDER_LINE_PREFIX: &str = "LINE#";
 pub const ORDER_LINE_INDEX_PREFIX: &str = "ORDERLINE#";
 pub const IDEMPOTENCY_PREFIX: &str = "IDEMPOTENCY#";
 pub const CARD_USE_PREFIX: &str = "USE#";
-pub const STRAY_PAYMENT_PREFIX: &str = "STRAYPAYMENT#";
 
 pub fn order_pk(id: &OrderId) -> String {
     format!("{ORDER_PREFIX}{id}")
@@ -213,11 +217,6 @@ pub fn card_pk(fingerprint: &str) -> String {
     format!("CARD#{fingerprint}")
 }
 
-/// A payment for the order through an intent that is not the order's own, and its refund.
-pub fn stray_payment_sk(intent_id: &str) -> String {
-    format!("{STRAY_PAYMENT_PREFIX}{intent_id}")
-}
-
 pub fn card_use_sk(at: &str, id: &OrderId) -> String {
     format!("{CARD_USE_PREFIX}{at}#{id}")
 }
@@ -225,8 +224,13 @@ pub fn card_use_sk(at: &str, id: &OrderId) -> String {
 pub const SHIPMENT_PREFIX: &str = "SHIPMENT#";
 /// GSI1's partition of the shipments waiting for the carrier's next collection.
 pub const READY_SHIPMENTS_PK: &str = "SHIPMENTS#ready";
-/// GSI1's partition of the shipments cancelled after payment: their lines are due a refund.
-pub const REFUNDS_DUE_PK: &str = "REFUNDS#due";
+
+/// In an order's partition: its refund claims.
+pub const REFUND_PREFIX: &str = "REFUND#";
+/// In an order's partition: its returns; on GSI2, a seller's returns.
+pub const RETURN_PREFIX: &str = "RETURN#";
+/// GSI1's partition of the refunds Stripe refused: an operator's queue, oldest first.
+pub const REFUNDS_FAILED_PK: &str = "REFUNDS#failed";
 
 pub const CARRIER_PK: &str = "CARRIER";
 pub const HANDOFF_PREFIX: &str = "HANDOFF#";
@@ -259,11 +263,11 @@ pub fn inbox_file_sk(etag: &str) -> String {
     format!("{INBOX_PREFIX}{etag}")
 }
 
-/// In the order's partition: a customer mail about one of its shipments, written with
-/// the move it tells of and flushed to the mail queue after it; one per kind of news per
-/// shipment, so news told twice is mailed once.
-pub fn notice_sk(news: &str, id: &ShipmentId) -> String {
-    format!("{NOTICE_PREFIX}{news}#{id}")
+/// In the order's partition: a mail written with the change it tells of and flushed to
+/// the mail queue after it; one per kind of news per subject (a shipment's, the order's
+/// or a refund's id), so news told twice is mailed once.
+pub fn notice_sk(news: &str, subject: &str) -> String {
+    format!("{NOTICE_PREFIX}{news}#{subject}")
 }
 
 /// Under `CARRIER_PK`: one record per hand-off run (its claim, heartbeat and outcome).
@@ -293,9 +297,25 @@ pub fn ready_shipment_sk(ready_at: &str, id: &ShipmentId) -> String {
     format!("{ready_at}#{id}")
 }
 
-/// GSI1 under `REFUNDS_DUE_PK`: oldest cancellation first.
-pub fn refund_due_sk(cancelled_at: &str, id: &ShipmentId) -> String {
-    format!("{cancelled_at}#{id}")
+/// A refund claim, by its id (derived from its cause: `<orderId>.cancel`, ...).
+pub fn refund_sk(id: &RefundId) -> String {
+    format!("{REFUND_PREFIX}{id}")
+}
+
+/// A return (RMA), by its id (`<shipmentId>.r<n>`).
+pub fn return_sk(id: &ReturnId) -> String {
+    format!("{RETURN_PREFIX}{id}")
+}
+
+/// GSI2 under the seller's `SELLER#<sub>`: its returns beside its products, order lines and
+/// shipments, by the time they were asked for.
+pub fn seller_return_sk(requested_at: &str, id: &ReturnId) -> String {
+    format!("{RETURN_PREFIX}{requested_at}#{id}")
+}
+
+/// GSI1 under `REFUNDS_FAILED_PK`: when Stripe refused it.
+pub fn failed_refund_sk(failed_at: &str, id: &RefundId) -> String {
+    format!("{failed_at}#{id}")
 }
 
 /// `email` is already normalised (lower case, trimmed) by the domain.
@@ -306,6 +326,7 @@ pub fn email_pk(email: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::refund::RefundCause;
 
     #[test]
     fn keys_have_the_documented_shape() {
@@ -338,7 +359,6 @@ mod tests {
         assert_eq!(idempotency_sk("ab12"), "IDEMPOTENCY#ab12");
         assert_eq!(card_pk("Fp1"), "CARD#Fp1");
         assert_eq!(card_use_sk(t, &o), "USE#2026-11-27T10:00:00Z#o-1");
-        assert_eq!(stray_payment_sk("pi_1"), "STRAYPAYMENT#pi_1");
         let seller = SellerId::of(&u);
         assert_eq!(seller_account_pk(&seller), format!("SELLER#{seller}"));
         assert_eq!(
@@ -353,7 +373,15 @@ mod tests {
             format!("SHIPMENT#{t}#o-1.{seller}")
         );
         assert_eq!(ready_shipment_sk(t, &shipment), format!("{t}#o-1.{seller}"));
-        assert_eq!(refund_due_sk(t, &shipment), format!("{t}#o-1.{seller}"));
+        let refund = RefundId::of(&o, &RefundCause::Cancel);
+        assert_eq!(refund_sk(&refund), "REFUND#o-1.cancel");
+        assert_eq!(failed_refund_sk(t, &refund), format!("{t}#o-1.cancel"));
+        let ret = ReturnId::new(&shipment, 2);
+        assert_eq!(return_sk(&ret), format!("RETURN#o-1.{seller}.r2"));
+        assert_eq!(
+            seller_return_sk(t, &ret),
+            format!("RETURN#{t}#o-1.{seller}.r2")
+        );
         let run = RunId::for_slot(time::macros::datetime!(2026-12-08 06:00 UTC));
         assert_eq!(handoff_run_sk(&run), "HANDOFF#20261208T060000Z");
         assert_eq!(handoff_shipments_pk(&run), "HANDOFF#20261208T060000Z");

@@ -11,7 +11,11 @@ mod cursor;
 mod fulfilment;
 mod imports;
 pub mod keys;
+mod notices;
+mod order_update;
 mod orders;
+mod refunds;
+mod returns;
 mod sellers;
 mod users;
 mod verification;
@@ -21,11 +25,17 @@ pub use catalog::ScanPosition;
 pub use catalog_writes::WrittenBy;
 pub use checkout::{IdempotencyRecord, Placement, Settlement};
 pub use cursor::Page;
+pub(crate) use fulfilment::CancelWrite;
 pub use fulfilment::{
     CancelOutcome, CarrierChange, CoveragePointer, HandOverTo, InboxClaim, LoadClaim, MoveOutcome,
-    Notice, OrderWithShipments, PendingNotice, ReadyOutcome, RunClaim, ShipmentPage,
+    OrderWithShipments, ReadyOutcome, Restock, RunClaim, ShipmentCancel, ShipmentPage,
 };
 pub use imports::ImportRefusal;
+pub use notices::{Notice, PendingNotice};
+pub(crate) use order_update::OrderUpdate;
+pub use refunds::{RefundLease, RefundRecord};
+pub(crate) use returns::ReceiptWrite;
+pub use returns::ReturnWrite;
 pub use users::Profile;
 pub use verification::VerificationRecord;
 

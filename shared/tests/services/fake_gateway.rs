@@ -2,7 +2,9 @@
 //! they do (`pm_ok`, `pm_decline`, `pm_3ds`, `pm_unknown`: one Stripe does not know),
 //! intents and refunds kept in a map, every money-moving call counted.
 
-use shop::adapters::stripe::{CardFacts, IntentAnswer, IntentRequest, PaymentGateway};
+use shop::adapters::stripe::{
+    CardFacts, IntentAnswer, IntentRequest, PaymentGateway, RefundAnswer, RefundRequest,
+};
 use shop::domain::payment::{IntentStatus, PaymentIntent};
 use shop::ShopError;
 use std::collections::HashMap;
@@ -16,8 +18,12 @@ pub struct FakeGateway {
 #[derive(Default)]
 struct State {
     intents: HashMap<String, (PaymentIntent, String)>,
-    pub refunds: Vec<(String, i64)>,
+    /// (intent, amount, the shop's refund id), in the order they were made.
+    pub refunds: Vec<(String, i64, String)>,
     pub created: u32,
+    /// Stripe's code for refusing every refund from now on.
+    pub refuse_refunds: Option<String>,
+    pub refund_calls: u32,
 }
 
 impl FakeGateway {
@@ -25,8 +31,36 @@ impl FakeGateway {
         self.state.lock().unwrap().created
     }
 
+    /// (intent, amount) of every refund made.
     pub fn refunds(&self) -> Vec<(String, i64)> {
-        self.state.lock().unwrap().refunds.clone()
+        self.state
+            .lock()
+            .unwrap()
+            .refunds
+            .iter()
+            .map(|(intent, amount, _)| (intent.clone(), *amount))
+            .collect()
+    }
+
+    /// The shop's refund ids of every refund made.
+    pub fn refund_ids(&self) -> Vec<String> {
+        self.state
+            .lock()
+            .unwrap()
+            .refunds
+            .iter()
+            .map(|(_, _, id)| id.clone())
+            .collect()
+    }
+
+    /// Calls to make a refund, made or refused.
+    pub fn refund_calls(&self) -> u32 {
+        self.state.lock().unwrap().refund_calls
+    }
+
+    /// Stripe refuses every refund from now on, with `code`.
+    pub fn refuse_refunds(&self, code: &str) {
+        self.state.lock().unwrap().refuse_refunds = Some(code.to_owned());
     }
 
     pub fn status(&self, id: &str) -> IntentStatus {
@@ -124,9 +158,28 @@ impl PaymentGateway for FakeGateway {
         Ok(Some(intent.clone()))
     }
 
-    async fn refund(&self, intent_id: &str, amount: i64, _key: &str) -> Result<String, ShopError> {
+    async fn refund(&self, r: &RefundRequest<'_>, _key: &str) -> Result<RefundAnswer, ShopError> {
         let mut s = self.state.lock().unwrap();
-        s.refunds.push((intent_id.to_owned(), amount));
-        Ok(format!("re_{}", s.refunds.len()))
+        s.refund_calls += 1;
+        if let Some(code) = &s.refuse_refunds {
+            return Ok(RefundAnswer::Refused { code: code.clone() });
+        }
+        s.refunds
+            .push((r.intent_id.to_owned(), r.amount, r.refund_id.to_owned()));
+        Ok(RefundAnswer::Refunded {
+            id: format!("re_{}", s.refunds.len()),
+        })
+    }
+
+    async fn find_refund(
+        &self,
+        intent_id: &str,
+        shop_refund_id: &str,
+    ) -> Result<Option<String>, ShopError> {
+        let s = self.state.lock().unwrap();
+        Ok(s.refunds
+            .iter()
+            .position(|(intent, _, id)| intent == intent_id && id == shop_refund_id)
+            .map(|i| format!("re_{}", i + 1)))
     }
 }

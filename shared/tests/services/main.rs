@@ -2,16 +2,19 @@
 //! (caps, ownership, uniqueness, conditional writes) tested in milliseconds, without
 //! the stack. One test binary, so one DynamoDB Local serves every module.
 
+mod cancellations;
 mod cart;
 mod catalog;
 mod checkout;
 mod fake_gateway;
-mod fulfilment;
+pub(crate) mod fulfilment;
 mod identity;
 mod imports;
 mod orders;
 mod placement;
 mod quote;
+mod refunds;
+mod returns;
 mod search;
 mod sellers;
 mod support;

@@ -8,6 +8,7 @@ use shop::adapters::stripe::{IntentAnswer, IntentRequest, PaymentGateway};
 use shop::domain::ids::OrderId;
 use shop::domain::order::OrderStatus;
 use shop::domain::payment::{IntentStatus, PaymentEvent, PaymentIntent};
+use shop::domain::refund::{Refund, RefundCause, RefundId};
 use shop::services::checkout::{self, PaymentStep};
 use shop::ShopError;
 
@@ -134,6 +135,24 @@ async fn a_stray_intent_that_paid_for_the_order_is_refunded_once_and_answers_no_
         [],
         "a stray intent never completes the order's task"
     );
+    let [stray_claim]: [Refund; 1] = crate::refunds::claims(store, &id).await.try_into().unwrap();
+    assert_eq!(
+        (
+            stray_claim.id.clone(),
+            stray_claim.amount.amount,
+            stray_claim.payment_intent_id.as_str(),
+            stray_claim.of_capture
+        ),
+        (
+            RefundId::of(&id, &RefundCause::Stray(stray.id.clone())),
+            order.total.amount,
+            stray.id.as_str(),
+            false
+        ),
+        "claimed once, not against the order's own capture"
+    );
+    let done = crate::refunds::execute_claims(store, &gateway, &id).await;
+    assert_eq!(done.len(), 1);
     assert_eq!(
         gateway.refunds(),
         [(stray.id.clone(), order.total.amount)],
@@ -141,13 +160,18 @@ async fn a_stray_intent_that_paid_for_the_order_is_refunded_once_and_answers_no_
     );
     let after = store.get_order(&id).await.unwrap().unwrap();
     assert_eq!(after.status, OrderStatus::PendingPayment);
+    assert_eq!(
+        (after.payment.refund_claimed, after.payment.refunded_total),
+        (0, 0),
+        "the order's own payment is untouched"
+    );
     let last = after.history.last().unwrap();
     assert_eq!(
         last.reason.as_deref(),
         Some(
             format!(
-                "a payment {} that is not this order's own succeeded: refunded in full (re_1)",
-                stray.id
+                "refund {} of {} USD made (re_1): a payment {} that is not this order's own succeeded",
+                stray_claim.id, order.total.amount, stray.id
             )
             .as_str()
         )
@@ -166,6 +190,7 @@ async fn a_stray_intent_that_paid_for_the_order_is_refunded_once_and_answers_no_
     checkout::payment_event(store, &gateway, &tasks, lie)
         .await
         .unwrap();
+    assert_eq!(crate::refunds::claims(store, &id).await.len(), 1);
     assert_eq!(gateway.refunds().len(), 1);
     assert_eq!(tasks.answers(), []);
 }

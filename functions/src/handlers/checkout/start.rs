@@ -1,30 +1,51 @@
-//! The backstop starter, fed by the table's stream (new orders only).
+//! The order stream's reader: the backstop starter of new orders' checkouts, and the
+//! hand-over of refund claims to the refund worker.
 
 use lambda_runtime::LambdaEvent;
+use shop::adapters::refunds::{RefundMessage, SqsRefundQueue};
 use shop::adapters::saga::{CheckoutStarter, StartCheckout};
 use shop::ShopError;
 
 use crate::batch::{self, Records};
-use crate::stream::{StreamBatch, StreamBatchResponse};
+use crate::stream::{OrderChange, StreamBatch, StreamBatchResponse};
 
-/// The backstop starter: every new order's execution is started from the table's
-/// stream too, so an order whose `POST /orders` failed to start it (the function died,
-/// Step Functions was unreachable) still gets its saga — and with it the timeout that
-/// releases its stock. Starting an execution that runs is a no-op.
+/// Every new order's execution is started from the table's stream too, so an order
+/// whose `POST /orders` failed to start it (the function died, Step Functions was
+/// unreachable) still gets its saga — and with it the timeout that releases its stock.
+/// Starting an execution that runs is a no-op.
+///
+/// Every refund claimed (written on an order by the change that owes it, or put back to
+/// pending by an operator's retry) is queued for the refund worker: the claim is in the
+/// table first, so no refund depends on its writer living to queue it.
 pub async fn start_checkout(
-    starter: &CheckoutStarter,
+    deps: &(CheckoutStarter, SqsRefundQueue),
     event: LambdaEvent<StreamBatch>,
 ) -> Result<StreamBatchResponse, crate::Error> {
+    let (starter, refunds) = deps;
     Ok(batch::stream(
-        event.payload.new_orders(),
+        event.payload.order_changes(),
         Records::IN_ORDER,
-        |id| async move {
-            let Some(id) = id else {
-                tracing::warn!("stream record without an order id skipped");
-                return Ok(());
-            };
-            starter.start(&id).await?;
-            tracing::info!(order_id = %id, "checkout started (stream)");
+        |change| async move {
+            match change {
+                OrderChange::Placed(id) => {
+                    starter.start(&id).await?;
+                    tracing::info!(order_id = %id, "checkout started (stream)");
+                }
+                OrderChange::RefundClaimed {
+                    order_id,
+                    refund_id,
+                } => {
+                    refunds
+                        .send(&RefundMessage {
+                            order_id: order_id.clone(),
+                            refund_id: refund_id.clone(),
+                            failure_code: None,
+                        })
+                        .await?;
+                    tracing::info!(%order_id, refund = %refund_id, "refund queued");
+                }
+                OrderChange::Other => tracing::warn!("stream record of neither kind skipped"),
+            }
             Ok::<_, ShopError>(())
         },
     )

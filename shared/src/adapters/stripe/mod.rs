@@ -9,20 +9,15 @@
 //! fields it uses (`wire::IntentBody`) over the hyper/rustls
 //! stack the AWS SDK already compiles in.
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
-use serde::Deserialize;
-use std::time::Duration;
-
 use crate::domain::error::ShopError;
 use crate::domain::payment::PaymentIntent;
-use wire::{IntentBody, ORDER_ID_METADATA};
+use wire::{IntentBody, PaymentMethodBody, RefundBody, RefundList, ORDER_ID_METADATA};
 
+mod http;
 mod webhook;
 mod wire;
+
+pub use http::Stripe;
 
 pub use webhook::{parse_event, verify_signature, SignatureError, WEBHOOK_TOLERANCE_SECONDS};
 
@@ -83,166 +78,45 @@ pub trait PaymentGateway: Send + Sync {
     /// Cancels an intent that has not succeeded. `None` when Stripe refuses because it
     /// can no longer be cancelled (it succeeded meanwhile): the caller refunds instead.
     async fn cancel_intent(&self, id: &str) -> Result<Option<PaymentIntent>, ShopError>;
-    /// Refunds `amount` of a succeeded intent; returns the refund's id.
+    /// Refunds `amount` of a succeeded intent, tagged with the shop's refund id (so it can
+    /// be found again by [`PaymentGateway::find_refund`]).
     async fn refund(
         &self,
-        intent_id: &str,
-        amount: i64,
+        request: &RefundRequest<'_>,
         idempotency_key: &str,
-    ) -> Result<String, ShopError>;
-}
-
-type HttpsClient = Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>;
-
-/// Stripe's API at `base_url` (`https://api.stripe.com`, or the local engine).
-#[derive(Clone)]
-pub struct Stripe {
-    http: HttpsClient,
-    base_url: String,
-    api_key: String,
-}
-
-impl std::fmt::Debug for Stripe {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Never the key.
-        f.debug_struct("Stripe")
-            .field("base_url", &self.base_url)
-            .finish()
-    }
-}
-
-/// One call's longest wait: Stripe answers in well under a second; a hung call must
-/// fail (and be retried) long before the function's own timeout.
-const CALL_TIMEOUT: Duration = Duration::from_secs(8);
-
-#[derive(Deserialize)]
-struct ErrorBody {
-    error: ErrorDetail,
-}
-
-#[derive(Deserialize)]
-struct ErrorDetail {
-    code: Option<String>,
-    message: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct PaymentMethodBody {
-    card: Option<CardBody>,
-}
-
-#[derive(Deserialize)]
-struct CardBody {
-    fingerprint: Option<String>,
-    country: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct RefundBody {
-    id: String,
-}
-
-/// A failed call: its HTTP status and Stripe's error code and message.
-struct CallError {
-    status: u16,
-    code: Option<String>,
-    message: String,
-}
-
-impl CallError {
-    /// The refusal as a decline, named by Stripe's code (`card_declined`, `resource_missing`, ...).
-    fn declined(self) -> IntentAnswer {
-        let fallback = if self.status == 402 {
-            "card_declined"
-        } else {
-            "payment_refused"
-        };
-        IntentAnswer::Declined {
-            code: self.code.unwrap_or_else(|| fallback.into()),
-        }
-    }
-}
-
-impl From<CallError> for ShopError {
-    fn from(e: CallError) -> Self {
-        ShopError::internal(format!(
-            "Stripe answered {}: {} ({:?})",
-            e.status, e.message, e.code
-        ))
-    }
-}
-
-impl Stripe {
-    pub fn new(base_url: &str, api_key: String) -> Result<Stripe, String> {
-        let https = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_provider_and_webpki_roots(rustls_provider())
-            .map_err(|e| format!("TLS setup: {e}"))?
-            // Plain http only for the local engine on loopback; Stripe itself is https.
-            .https_or_http()
-            .enable_http1()
-            .build();
-        Ok(Stripe {
-            http: Client::builder(TokioExecutor::new()).build(https),
-            base_url: base_url.trim_end_matches('/').to_owned(),
-            api_key,
-        })
-    }
-
-    async fn call<T: serde::de::DeserializeOwned>(
+    ) -> Result<RefundAnswer, ShopError>;
+    /// The Stripe refund of `intent_id` the shop made as `shop_refund_id`, if one exists:
+    /// how an execution that may have died after Stripe answered finds out, even where
+    /// idempotency keys are not kept (the local engine; Stripe after 24 hours).
+    async fn find_refund(
         &self,
-        method: hyper::Method,
-        path: &str,
-        form: &[(&str, String)],
-        idempotency_key: Option<&str>,
-    ) -> Result<Result<T, CallError>, ShopError> {
-        let body = form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(form.iter().map(|(k, v)| (*k, v.as_str())))
-            .finish();
-        let mut request = hyper::Request::builder()
-            .method(method)
-            .uri(format!("{}{path}", self.base_url))
-            .header("authorization", format!("Bearer {}", self.api_key))
-            .header("content-type", "application/x-www-form-urlencoded");
-        if let Some(key) = idempotency_key {
-            request = request.header("idempotency-key", key);
-        }
-        let request = request
-            .body(Full::new(Bytes::from(body)))
-            .map_err(ShopError::internal)?;
-        let response = tokio::time::timeout(CALL_TIMEOUT, self.http.request(request))
-            .await
-            .map_err(|_| ShopError::Unavailable("Stripe did not answer in time".into()))?
-            .map_err(|e| ShopError::Unavailable(format!("Stripe unreachable: {e}")))?;
-        let status = response.status().as_u16();
-        let bytes = tokio::time::timeout(CALL_TIMEOUT, response.into_body().collect())
-            .await
-            .map_err(|_| ShopError::Unavailable("Stripe's answer did not arrive in time".into()))?
-            .map_err(|e| ShopError::Unavailable(format!("reading Stripe's answer: {e}")))?
-            .to_bytes();
-        if (200..300).contains(&status) {
-            return serde_json::from_slice(&bytes)
-                .map(Ok)
-                .map_err(|e| ShopError::internal(format!("unreadable answer from Stripe: {e}")));
-        }
-        if status == 429 || status >= 500 {
-            return Err(ShopError::Unavailable(format!("Stripe answered {status}")));
-        }
-        let detail = serde_json::from_slice::<ErrorBody>(&bytes)
-            .ok()
-            .map(|b| b.error);
-        Ok(Err(CallError {
-            status,
-            code: detail.as_ref().and_then(|d| d.code.clone()),
-            message: detail
-                .and_then(|d| d.message)
-                .unwrap_or_else(|| "no message".into()),
-        }))
-    }
+        intent_id: &str,
+        shop_refund_id: &str,
+    ) -> Result<Option<String>, ShopError>;
 }
 
-fn rustls_provider() -> rustls::crypto::CryptoProvider {
-    rustls::crypto::aws_lc_rs::default_provider()
+/// A refund to make at Stripe.
+#[derive(Debug, Clone)]
+pub struct RefundRequest<'a> {
+    pub intent_id: &'a str,
+    pub amount: i64,
+    /// The shop's id of the refund (its claim), kept in the refund's metadata.
+    pub refund_id: &'a str,
+    pub order_id: &'a str,
 }
+
+/// Stripe's answer to a refund.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefundAnswer {
+    /// Made (Stripe's refund id).
+    Refunded { id: String },
+    /// Refused as asked (400/402/404: the charge is gone, already refunded, the amount
+    /// too large...): retrying the same request cannot succeed; a person must look.
+    Refused { code: String },
+}
+
+/// The metadata key naming the shop's refund a Stripe refund is.
+pub const REFUND_ID_METADATA: &str = "shopRefundId";
 
 #[async_trait::async_trait]
 impl PaymentGateway for Stripe {
@@ -331,24 +205,75 @@ impl PaymentGateway for Stripe {
 
     async fn refund(
         &self,
-        intent_id: &str,
-        amount: i64,
+        r: &RefundRequest<'_>,
         idempotency_key: &str,
-    ) -> Result<String, ShopError> {
+    ) -> Result<RefundAnswer, ShopError> {
         let form = [
-            ("payment_intent", intent_id.to_owned()),
-            ("amount", amount.to_string()),
+            ("payment_intent", r.intent_id.to_owned()),
+            ("amount", r.amount.to_string()),
+            (refund_metadata_key(), r.refund_id.to_owned()),
+            (metadata_key(), r.order_id.to_owned()),
         ];
-        let refund: RefundBody = self
-            .call(
+        match self
+            .call::<RefundBody>(
                 hyper::Method::POST,
                 "/v1/refunds",
                 &form,
                 Some(idempotency_key),
             )
-            .await??;
-        Ok(refund.id)
+            .await?
+        {
+            Ok(refund) => Ok(RefundAnswer::Refunded { id: refund.id }),
+            // Stripe's code; an answer without one (the local engine's) is named as Stripe
+            // names a 404 (`resource_missing`: the intent or its charge is gone).
+            Err(e) if declines(e.status) => Ok(RefundAnswer::Refused {
+                code: e.code.unwrap_or_else(|| {
+                    if e.status == 404 {
+                        "resource_missing"
+                    } else {
+                        "refund_refused"
+                    }
+                    .to_owned()
+                }),
+            }),
+            Err(e) => Err(e.into()),
+        }
     }
+
+    async fn find_refund(
+        &self,
+        intent_id: &str,
+        shop_refund_id: &str,
+    ) -> Result<Option<String>, ShopError> {
+        // An order's refunds are few (one per cause): one page of 100 holds them.
+        let path = format!(
+            "/v1/refunds?payment_intent={}&limit=100",
+            encode_path(intent_id)
+        );
+        match self
+            .call::<RefundList>(hyper::Method::GET, &path, &[], None)
+            .await?
+        {
+            Ok(list) => Ok(list
+                .data
+                .into_iter()
+                // A refund Stripe failed or canceled gave nothing back: another is made.
+                .filter(|r| !matches!(r.status.as_deref(), Some("failed" | "canceled")))
+                .find(|r| {
+                    r.metadata.get(REFUND_ID_METADATA).map(String::as_str) == Some(shop_refund_id)
+                })
+                .map(|r| r.id)),
+            // The intent is gone: so is any refund of it.
+            Err(e) if e.status == 404 => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+fn refund_metadata_key() -> &'static str {
+    const KEY: &str = "metadata[shopRefundId]";
+    debug_assert_eq!(KEY, format!("metadata[{REFUND_ID_METADATA}]"));
+    KEY
 }
 
 fn metadata_key() -> &'static str {

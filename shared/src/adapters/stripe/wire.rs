@@ -1,5 +1,5 @@
-//! Stripe's JSON for a PaymentIntent (only the fields the shop reads), into the domain's
-//! [`PaymentIntent`].
+//! Stripe's JSON (only the fields the shop reads): a PaymentIntent, into the domain's
+//! [`PaymentIntent`]; a PaymentMethod's card; refunds.
 
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -58,6 +58,31 @@ impl IntentBody {
             decline_code: self.last_payment_error.and_then(|e| e.code),
         }
     }
+}
+
+#[derive(Deserialize)]
+pub(super) struct PaymentMethodBody {
+    pub(super) card: Option<CardBody>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct CardBody {
+    pub(super) fingerprint: Option<String>,
+    pub(super) country: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct RefundBody {
+    pub(super) id: String,
+    #[serde(default)]
+    pub(super) status: Option<String>,
+    #[serde(default)]
+    pub(super) metadata: std::collections::HashMap<String, String>,
+}
+
+#[derive(Deserialize)]
+pub(super) struct RefundList {
+    pub(super) data: Vec<RefundBody>,
 }
 
 #[cfg(test)]

@@ -19,14 +19,14 @@ pub use coverage::{
     Serviceability, COVERAGE_COLUMNS, MAX_COVERAGE_ROWS, MAX_PREFIX, MAX_TRANSIT_DAYS,
 };
 pub use handoff::{ManifestLine, RunId};
-pub use order_status::order_status_of;
+pub use order_status::{order_status_of, ShipmentTally};
 pub use schedule::{
     add_working_days, estimate_delivery, ready_by, CollectionSchedule, ScheduleError,
 };
 pub use shipment::{
     shipments_of, CancelInput, Parcel, ParcelInput, ReadyInput, Shipment, ShipmentEvent,
-    ShipmentLine, ShipmentStatus, BY_CHECKOUT, MAX_CANCEL_REASON, MAX_PARCELS, MAX_PARCEL_GRAMS,
-    MAX_PARCEL_SIDE_MM, STANDARD_SERVICE,
+    ShipmentLine, ShipmentStatus, BY_CHECKOUT, MAX_PARCELS, MAX_PARCEL_GRAMS, MAX_PARCEL_SIDE_MM,
+    STANDARD_SERVICE,
 };
 pub use view::{CustomerShipmentView, SellerShipmentView};
 

@@ -2,12 +2,14 @@
 //! the seller's shelf to the customer's door.
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 use crate::domain::error::{FieldError, ShopError, Validator};
 use crate::domain::ids::{OrderId, ProductId, SellerId, ShipmentId, Sku, UserId};
 use crate::domain::mail::MailLine;
 use crate::domain::money::Money;
-use crate::domain::order::{Address, Order};
+use crate::domain::order::{cancel_reason, Address, Order};
+use crate::domain::refund::RefundId;
 
 /// Where a shipment stands. `Delivered`, `DeliveryFailed` (returned to the seller) and
 /// `Cancelled` are ends: nothing leaves them.
@@ -178,9 +180,22 @@ pub struct Shipment {
     pub carrier_event_ids: Vec<String>,
     #[serde(default)]
     pub cancel_reason: Option<String>,
-    /// Its lines are due a refund (it was cancelled after payment).
+    /// Cancelled with its units back on sale (not when its seller said they were lost).
     #[serde(default)]
-    pub refund_due: bool,
+    pub restocked: bool,
+    /// The refund its cancellation claimed (its seller's cancellation, not the order's).
+    #[serde(default)]
+    pub refund_id: Option<RefundId>,
+    /// Units of each SKU in return requests not rejected: what may still be returned is
+    /// the line's quantity minus these.
+    #[serde(default)]
+    pub return_requested: BTreeMap<Sku, u32>,
+    /// Units of each SKU received back by its seller (damaged ones included).
+    #[serde(default)]
+    pub returned: BTreeMap<Sku, u32>,
+    /// Return requests made of it so far: numbers its returns' ids.
+    #[serde(default)]
+    pub return_seq: u32,
     pub history: Vec<ShipmentEvent>,
     /// Counts every write of the shipment.
     #[serde(default)]
@@ -246,7 +261,11 @@ pub fn shipments_of(order: &Order, now: &str) -> Vec<Shipment> {
             delivered_at: None,
             carrier_event_ids: Vec::new(),
             cancel_reason: None,
-            refund_due: false,
+            restocked: false,
+            refund_id: None,
+            return_requested: BTreeMap::new(),
+            returned: BTreeMap::new(),
+            return_seq: 0,
             history: vec![ShipmentEvent {
                 at: now.to_owned(),
                 from: None,
@@ -324,28 +343,14 @@ impl ReadyInput {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CancelInput {
     pub reason: String,
+    /// The units are lost (damaged, stolen): they do not go back on sale.
+    #[serde(default)]
+    pub lost: bool,
 }
 
-/// Longest cancellation reason a seller may give.
-pub const MAX_CANCEL_REASON: usize = 500;
-
 impl CancelInput {
-    pub fn parse(&self) -> Result<String, ShopError> {
-        let reason = self.reason.trim();
-        let problem = if reason.is_empty() {
-            Some("is required".to_owned())
-        } else if reason.chars().count() > MAX_CANCEL_REASON {
-            Some(format!("must be at most {MAX_CANCEL_REASON} characters"))
-        } else if reason.chars().any(|c| c.is_control() && c != '\n') {
-            Some("must not contain control characters".to_owned())
-        } else {
-            None
-        };
-        match problem {
-            Some(message) => Err(ShopError::Invalid(vec![FieldError::new(
-                "reason", &message,
-            )])),
-            None => Ok(reason.to_owned()),
-        }
+    /// The reason, checked, and whether the units are lost.
+    pub fn parse(&self) -> Result<(String, bool), ShopError> {
+        Ok((cancel_reason(&self.reason)?, self.lost))
     }
 }

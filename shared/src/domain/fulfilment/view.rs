@@ -49,7 +49,8 @@ pub struct SellerShipmentView {
     pub out_for_delivery_at: Option<String>,
     pub delivered_at: Option<String>,
     pub cancel_reason: Option<String>,
-    pub refund_due: bool,
+    /// Cancelled with its units back in the seller's stock.
+    pub restocked: bool,
     pub history: Vec<ShipmentEvent>,
 }
 
@@ -89,7 +90,7 @@ impl Shipment {
             out_for_delivery_at: self.out_for_delivery_at.clone(),
             delivered_at: self.delivered_at.clone(),
             cancel_reason: self.cancel_reason.clone(),
-            refund_due: self.refund_due,
+            restocked: self.restocked,
             history: self.history.clone(),
         }
     }

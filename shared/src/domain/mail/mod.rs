@@ -4,7 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
+mod cancel;
+mod check;
+mod returns;
 mod shipment;
+pub use returns::ReturnNews;
 use shipment::render_shipment_update;
 pub use shipment::ShipmentNews;
 
@@ -61,6 +65,51 @@ pub enum Mail {
         estimated_delivery: Option<String>,
         lines: Vec<MailLine>,
     },
+    /// A seller could not fulfil its shipment: these items will not come, and their money
+    /// is refunded.
+    ShipmentCancelled {
+        to: String,
+        name: String,
+        order_id: String,
+        shipment_id: String,
+        lines: Vec<MailLine>,
+        /// Minor units of `currency` refunded for them.
+        refunded: i64,
+        currency: String,
+    },
+    /// A return moved: approved (send the parcel back), rejected (why), received (what is
+    /// refunded).
+    ReturnUpdate {
+        to: String,
+        name: String,
+        order_id: String,
+        return_id: String,
+        news: ReturnNews,
+        lines: Vec<MailLine>,
+        /// The seller's reason, when it approved or rejected.
+        reason: Option<String>,
+        /// Minor units of `currency` refunded, once received.
+        refunded: Option<i64>,
+        currency: String,
+    },
+    /// To a seller: a customer asks to return units of its shipment; decide on it.
+    SellerReturnRequested {
+        to: String,
+        /// The seller's display name.
+        name: String,
+        order_id: String,
+        return_id: String,
+        lines: Vec<MailLine>,
+    },
+    /// To a seller: an order was cancelled before its shipment was handed over; do not ship.
+    SellerShipmentCancelled {
+        to: String,
+        /// The seller's display name.
+        name: String,
+        order_id: String,
+        shipment_id: String,
+        lines: Vec<MailLine>,
+    },
 }
 
 /// One line of an order as a mail lists it.
@@ -74,17 +123,6 @@ pub struct MailLine {
 
 /// Most lines one mail lists: an order's most (`MAX_ORDER_LINES`).
 pub const MAX_MAIL_LINES: usize = 25;
-
-fn check_id(value: &str, field: &'static str) -> Result<(), MailError> {
-    if value.is_empty()
-        || !value
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-    {
-        return Err(MailError::BadField(field));
-    }
-    Ok(())
-}
 
 /// `amount` minor units of `currency`, as a customer reads it (two decimals, or none
 /// for currencies without minor units).
@@ -100,20 +138,6 @@ fn display_amount(amount: i64, currency: &str) -> String {
             amount.abs() % 100
         )
     }
-}
-
-fn check_address(to: &str) -> Result<(), MailError> {
-    if !to.contains('@') || to.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(MailError::BadField("to"));
-    }
-    Ok(())
-}
-
-fn check_text(value: &str, field: &'static str) -> Result<(), MailError> {
-    if value.chars().any(char::is_control) {
-        return Err(MailError::BadField(field));
-    }
-    Ok(())
 }
 
 /// A mail ready for the wire.
@@ -154,77 +178,6 @@ impl Mail {
         serde_json::to_string(self).unwrap_or_default()
     }
 
-    fn check(&self) -> Result<(), MailError> {
-        match self {
-            Mail::VerifyEmail { to, name, code, .. } => {
-                check_address(to)?;
-                check_text(name, "name")?;
-                if code.is_empty() || !code.chars().all(|c| c.is_ascii_digit()) {
-                    return Err(MailError::BadField("code"));
-                }
-                Ok(())
-            }
-            Mail::OrderConfirmed {
-                to, name, order_id, ..
-            }
-            | Mail::OrderCancelled {
-                to, name, order_id, ..
-            } => {
-                check_address(to)?;
-                check_text(name, "name")?;
-                if order_id.is_empty()
-                    || !order_id
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '-')
-                {
-                    return Err(MailError::BadField("order_id"));
-                }
-                Ok(())
-            }
-            Mail::SellerNewOrder {
-                to,
-                name,
-                order_id,
-                shipment_id,
-                lines,
-            }
-            | Mail::ShipmentUpdate {
-                to,
-                name,
-                order_id,
-                shipment_id,
-                lines,
-                ..
-            } => {
-                if let Mail::ShipmentUpdate {
-                    carrier,
-                    tracking_number,
-                    estimated_delivery,
-                    ..
-                } = self
-                {
-                    check_text(carrier, "carrier")?;
-                    check_id(tracking_number, "tracking_number")?;
-                    if let Some(date) = estimated_delivery {
-                        check_id(date, "estimated_delivery")?;
-                    }
-                }
-                check_address(to)?;
-                check_text(name, "name")?;
-                check_id(order_id, "order_id")?;
-                check_id(shipment_id, "shipment_id")?;
-                if lines.is_empty() || lines.len() > MAX_MAIL_LINES {
-                    return Err(MailError::BadField("lines"));
-                }
-                for line in lines {
-                    check_id(&line.sku, "sku")?;
-                    check_text(&line.product_name, "product_name")?;
-                }
-                Ok(())
-            }
-        }
-    }
-
     pub fn render(&self, shop_name: &str) -> Rendered {
         match self {
             Mail::VerifyEmail {
@@ -257,6 +210,9 @@ impl Mail {
                     "payment_declined" => "the payment was declined",
                     "payment_timeout" => "the payment was not completed in time",
                     "fraud_review" => "we could not verify the payment",
+                    "customer_cancelled" => "you asked us to",
+                    "admin_cancelled" => "our customer service cancelled it",
+                    "sellers_cancelled" => "its sellers could not fulfil it",
                     _ => "we could not complete the checkout",
                 };
                 let money = match refunded {
@@ -317,6 +273,66 @@ impl Mail {
                 *news,
                 (carrier, tracking_number),
                 estimated_delivery.as_deref(),
+                lines,
+            ),
+            Mail::ShipmentCancelled {
+                to,
+                name,
+                order_id,
+                shipment_id,
+                lines,
+                refunded,
+                currency,
+            } => cancel::render_shipment_cancelled(
+                shop_name,
+                to,
+                name,
+                (order_id, shipment_id),
+                lines,
+                &display_amount(*refunded, currency),
+            ),
+            Mail::ReturnUpdate {
+                to,
+                name,
+                order_id,
+                return_id,
+                news,
+                lines,
+                reason,
+                refunded,
+                currency,
+            } => returns::render_return_update(
+                shop_name,
+                (to, name),
+                (order_id, return_id),
+                *news,
+                lines,
+                reason.as_deref(),
+                refunded.map(|r| display_amount(r, currency)).as_deref(),
+            ),
+            Mail::SellerReturnRequested {
+                to,
+                name,
+                order_id,
+                return_id,
+                lines,
+            } => returns::render_seller_return_requested(
+                shop_name,
+                (to, name),
+                (order_id, return_id),
+                lines,
+            ),
+            Mail::SellerShipmentCancelled {
+                to,
+                name,
+                order_id,
+                shipment_id,
+                lines,
+            } => cancel::render_seller_shipment_cancelled(
+                shop_name,
+                to,
+                name,
+                (order_id, shipment_id),
                 lines,
             ),
         }

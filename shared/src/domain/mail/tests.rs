@@ -238,3 +238,68 @@ fn shipment_mails_fit_the_queue_and_refuse_what_the_shop_never_writes() {
         Err(MailError::BadField("tracking_number"))
     );
 }
+
+#[test]
+fn cancellations_say_who_cancelled_and_what_comes_back() {
+    let why = |reason: &str| {
+        Mail::OrderCancelled {
+            to: "ada@example.com".into(),
+            name: "Ada".into(),
+            order_id: "o-1".into(),
+            reason: reason.into(),
+            refunded: Some(6_198),
+            currency: "EUR".into(),
+        }
+        .render("Shop")
+        .text
+    };
+    assert!(why("customer_cancelled").contains("because you asked us to."));
+    assert!(why("admin_cancelled").contains("our customer service cancelled it"));
+    assert!(why("sellers_cancelled").contains("its sellers could not fulfil it"));
+    assert!(why("customer_cancelled").contains("61.98 EUR you paid has been refunded"));
+
+    let lines = vec![MailLine {
+        sku: "T-1".into(),
+        product_name: "Trail Shoe".into(),
+        quantity: 2,
+    }];
+    let customer = Mail::ShipmentCancelled {
+        to: "ada@example.com".into(),
+        name: "Ada".into(),
+        order_id: "o-1".into(),
+        shipment_id: "o-1.s-1".into(),
+        lines: lines.clone(),
+        refunded: 3_000,
+        currency: "EUR".into(),
+    };
+    let r = customer.render("Shop");
+    assert_eq!(r.subject, "Shop: part of order o-1 was cancelled");
+    assert!(
+        r.text.contains("  2 x Trail Shoe (SKU T-1)") && r.text.contains("30.00 EUR is refunded"),
+        "{}",
+        r.text
+    );
+    assert_eq!(Mail::from_queue(&customer.to_queue()), Ok(customer));
+    let seller = Mail::SellerShipmentCancelled {
+        to: "shop@example.com".into(),
+        name: "Acme".into(),
+        order_id: "o-1".into(),
+        shipment_id: "o-1.s-1".into(),
+        lines,
+    };
+    let r = seller.render("Shop");
+    assert_eq!(r.subject, "Shop: order o-1 cancelled, do not ship");
+    assert!(r.text.contains("do not ship these items"), "{}", r.text);
+    assert_eq!(Mail::from_queue(&seller.to_queue()), Ok(seller));
+    let empty = Mail::SellerShipmentCancelled {
+        to: "shop@example.com".into(),
+        name: "Acme".into(),
+        order_id: "o-1".into(),
+        shipment_id: "o-1.s-1".into(),
+        lines: Vec::new(),
+    };
+    assert_eq!(
+        Mail::from_queue(&empty.to_queue()),
+        Err(MailError::BadField("lines"))
+    );
+}

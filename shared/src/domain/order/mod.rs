@@ -9,13 +9,19 @@ use crate::domain::cart::LineOffer;
 use crate::domain::error::ShopError;
 use crate::domain::ids::{OrderId, ProductId, SellerId, Sku, UserId};
 use crate::domain::money::{Currency, Money};
+use crate::domain::refund::{RefundView, Refunded};
 
+mod cancel;
 mod input;
 mod limits;
 pub mod pricing;
 mod quote;
 mod status;
 
+pub use cancel::{
+    cancel_reason, plan_order_cancel, CancelOrderInput, CancelRequest, OrderCancel,
+    MAX_CANCEL_REASON,
+};
 pub use input::{
     Address, AddressInput, IdempotencyKey, OrderLineInput, PaymentMethodId, PlaceOrder,
     PlaceOrderInput, QuoteOrder, QuoteOrderInput,
@@ -23,8 +29,8 @@ pub use input::{
 pub use limits::PendingLimits;
 pub use quote::{price_lines, PricedLines, QuoteView};
 pub use status::{
-    CancelReason, HistoryEntry, OrderStatus, PaymentState, PaymentStatus, FRAUD_REVIEW,
-    PAYMENT_DECLINED,
+    CancelReason, HistoryEntry, OrderStatus, PaymentState, PaymentStatus, CUSTOMER_CANCELLED,
+    FRAUD_REVIEW, PAYMENT_DECLINED,
 };
 
 /// Most distinct SKUs in one order. Placing an order is one DynamoDB transaction of
@@ -80,6 +86,12 @@ pub struct Order {
     /// The carrier's working days to the address, as its coverage said at placement.
     #[serde(default)]
     pub transit_days: Option<u8>,
+    /// The units (and shipping) refunds were claimed for: a unit is refunded once.
+    #[serde(default)]
+    pub refunded: Refunded,
+    /// A cancellation asked for while it awaited payment (the checkout ends it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancel_request: Option<CancelRequest>,
 }
 
 /// A line as its customer sees it.
@@ -112,9 +124,24 @@ pub struct OrderView {
     pub total: Money,
     pub shipping_address: Address,
     pub payment_method_id: PaymentMethodId,
-    pub payment: PaymentState,
+    pub payment: PaymentView,
     pub history: Vec<HistoryEntry>,
     pub estimated_delivery: Option<String>,
+}
+
+/// An order's payment as its customer sees it: what was captured, what came back.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentView {
+    pub payment_intent_id: Option<String>,
+    pub status: PaymentStatus,
+    /// What the payment took; `None` while nothing was.
+    pub captured: Option<Money>,
+    /// What refunds have given back so far (made at Stripe, not merely claimed).
+    pub refunded: Money,
+    /// Each refund, oldest first: on one order's page (`GET /orders/{id}`), not in lists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refunds: Option<Vec<RefundView>>,
 }
 
 impl OrderLine {
@@ -132,6 +159,42 @@ impl OrderLine {
 }
 
 impl Order {
+    /// Minor units its payment captured: as recorded, or for an order paid before
+    /// captures were recorded, its total once its payment succeeded.
+    pub fn captured(&self) -> i64 {
+        self.payment
+            .captured_amount
+            .unwrap_or(match self.payment.status {
+                PaymentStatus::Succeeded
+                | PaymentStatus::PartiallyRefunded
+                | PaymentStatus::Refunded => self.total.amount,
+                _ => 0,
+            })
+    }
+
+    fn payment_view(&self) -> PaymentView {
+        let captured = self.captured();
+        // Orders refunded before claims existed recorded the one refund on the order.
+        let refunded = match self.payment.refunded_amount {
+            Some(legacy) if self.payment.refunded_total == 0 => legacy.amount,
+            _ => self.payment.refunded_total,
+        };
+        PaymentView {
+            payment_intent_id: self.payment.payment_intent_id.clone(),
+            status: self.payment.status,
+            captured: (captured > 0).then(|| Money::new(captured, self.currency)),
+            refunded: Money::new(refunded, self.currency),
+            refunds: None,
+        }
+    }
+
+    /// The PaymentIntent that paid it: a paid order without one is a bug, never a request's fault.
+    pub fn paid_intent(&self) -> Result<&str, ShopError> {
+        self.payment.payment_intent_id.as_deref().ok_or_else(|| {
+            ShopError::internal(format!("paid order {} has no PaymentIntent", self.id))
+        })
+    }
+
     /// Units over all its lines.
     pub fn units(&self) -> u32 {
         self.lines.iter().map(|l| l.quantity).sum()
@@ -152,7 +215,7 @@ impl Order {
             total: self.total,
             shipping_address: self.shipping_address.clone(),
             payment_method_id: self.payment_method_id.clone(),
-            payment: self.payment.clone(),
+            payment: self.payment_view(),
             history: self.history.clone(),
             estimated_delivery: self.estimated_delivery.clone(),
         }
@@ -233,6 +296,8 @@ pub fn build_order(
         fulfilment_rev: 0,
         estimated_delivery: None,
         transit_days: None,
+        refunded: Refunded::default(),
+        cancel_request: None,
     })
 }
 

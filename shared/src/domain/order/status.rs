@@ -6,9 +6,9 @@ use crate::domain::error::FieldError;
 use crate::domain::money::Money;
 
 /// An order's status. Until payment the checkout saga decides it; from `Confirmed` on it
-/// follows the order's shipments (`domain::fulfilment::order_status_of`). Later stages
-/// (returned, refunded) extend this enum and [`OrderStatus::may_become`]; nothing else
-/// decides which moves are allowed.
+/// follows the order's shipments (`domain::fulfilment::order_status_of`), then the
+/// returns of what was delivered. [`OrderStatus::may_become`] alone decides which moves
+/// are allowed. Money given back is not a status: it is in the order's payment facts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OrderStatus {
@@ -24,18 +24,25 @@ pub enum OrderStatus {
     PartiallyDelivered,
     /// Every shipment that went ahead was delivered.
     Delivered,
-    /// Not going ahead; its reservation was released (and any payment refunded).
+    /// Some delivered units came back; the rest stay with the customer (so far).
+    PartiallyReturned,
+    /// Every delivered unit came back.
+    Returned,
+    /// Not going ahead: before payment, or paid but cancelled as a whole before anything
+    /// was handed to the carrier. Its reservation was released (and any payment refunded).
     Cancelled,
 }
 
 impl OrderStatus {
-    pub const ALL: [OrderStatus; 7] = [
+    pub const ALL: [OrderStatus; 9] = [
         OrderStatus::PendingPayment,
         OrderStatus::Confirmed,
         OrderStatus::PartiallyShipped,
         OrderStatus::Shipped,
         OrderStatus::PartiallyDelivered,
         OrderStatus::Delivered,
+        OrderStatus::PartiallyReturned,
+        OrderStatus::Returned,
         OrderStatus::Cancelled,
     ];
 
@@ -47,6 +54,8 @@ impl OrderStatus {
             OrderStatus::Shipped => "shipped",
             OrderStatus::PartiallyDelivered => "partially_delivered",
             OrderStatus::Delivered => "delivered",
+            OrderStatus::PartiallyReturned => "partially_returned",
+            OrderStatus::Returned => "returned",
             OrderStatus::Cancelled => "cancelled",
         }
     }
@@ -62,12 +71,13 @@ impl OrderStatus {
             })
     }
 
-    /// Paid and going ahead: confirmed, or further along its delivery.
+    /// Paid and going ahead: confirmed, or further along its delivery (or its returns).
     pub fn is_paid(self) -> bool {
         self.fulfilment_rank().is_some()
     }
 
-    /// How far along its delivery a paid order is; `None` before payment or when cancelled.
+    /// How far along its delivery, then its returns, a paid order is; `None` before
+    /// payment or when cancelled.
     fn fulfilment_rank(self) -> Option<u8> {
         match self {
             OrderStatus::Confirmed => Some(0),
@@ -75,17 +85,22 @@ impl OrderStatus {
             OrderStatus::Shipped => Some(2),
             OrderStatus::PartiallyDelivered => Some(3),
             OrderStatus::Delivered => Some(4),
+            OrderStatus::PartiallyReturned => Some(5),
+            OrderStatus::Returned => Some(6),
             OrderStatus::PendingPayment | OrderStatus::Cancelled => None,
         }
     }
 
     /// The moves the shop allows. Confirm and cancel both start from
-    /// `PendingPayment`, so of two racing outcomes exactly one can be written; a paid
-    /// order only moves forward along its delivery (several steps at once when its
-    /// shipments did), never back, and is never cancelled as a whole.
+    /// `PendingPayment`, so of two racing outcomes exactly one can be written. A paid
+    /// order only moves forward along its delivery and then its returns (several steps
+    /// at once when its shipments did), never back. It is cancelled as a whole only while
+    /// `Confirmed`: once the carrier has anything, what comes back is a return, not a
+    /// cancellation.
     pub fn may_become(self, next: OrderStatus) -> bool {
         match (self, next) {
             (OrderStatus::PendingPayment, OrderStatus::Confirmed | OrderStatus::Cancelled) => true,
+            (OrderStatus::Confirmed, OrderStatus::Cancelled) => true,
             _ => matches!(
                 (self.fulfilment_rank(), next.fulfilment_rank()),
                 (Some(from), Some(to)) if to > from
@@ -106,6 +121,12 @@ pub enum CancelReason {
     PaymentTimeout,
     /// The checkout could not proceed (a step failed after its retries).
     CheckoutError,
+    /// The customer cancelled it: during checkout, or paid but before anything shipped.
+    CustomerCancelled,
+    /// The shop's staff cancelled it.
+    AdminCancelled,
+    /// Every one of its shipments was cancelled by its seller.
+    SellersCancelled,
 }
 
 impl CancelReason {
@@ -115,6 +136,9 @@ impl CancelReason {
             CancelReason::PaymentDeclined => "payment_declined",
             CancelReason::PaymentTimeout => "payment_timeout",
             CancelReason::CheckoutError => "checkout_error",
+            CancelReason::CustomerCancelled => "customer_cancelled",
+            CancelReason::AdminCancelled => "admin_cancelled",
+            CancelReason::SellersCancelled => "sellers_cancelled",
         }
     }
 
@@ -123,6 +147,7 @@ impl CancelReason {
         match error {
             FRAUD_REVIEW => CancelReason::FraudReview,
             PAYMENT_DECLINED => CancelReason::PaymentDeclined,
+            CUSTOMER_CANCELLED => CancelReason::CustomerCancelled,
             "States.Timeout" => CancelReason::PaymentTimeout,
             _ => CancelReason::CheckoutError,
         }
@@ -133,6 +158,8 @@ impl CancelReason {
 pub const FRAUD_REVIEW: &str = "FraudReview";
 /// The error name the payment step fails with when the card is declined.
 pub const PAYMENT_DECLINED: &str = "PaymentDeclined";
+/// The error name the checkout fails with when the customer cancels it before it is decided.
+pub const CUSTOMER_CANCELLED: &str = "CustomerCancelled";
 
 /// One change of status: when, by whom (`customer:<id>`, `system:checkout`, `stripe`), why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -155,17 +182,37 @@ pub enum PaymentStatus {
     Succeeded,
     Failed,
     Canceled,
-    /// Succeeded, then given back in full (the order was cancelled).
+    /// Succeeded, then given back in full (the order was cancelled, or all of it refunded).
     Refunded,
+    /// Succeeded, then part of it given back (some units, or the shipping, refunded).
+    PartiallyRefunded,
 }
 
-/// The payment facts of an order: Stripe's PaymentIntent and any refund of it.
+/// The payment facts of an order: Stripe's PaymentIntent, what it captured, and the
+/// refunds claimed and made against it (each refund is its own claim item beside the
+/// order; these are their running totals, kept where the conditions that bound them can
+/// see them).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentState {
     pub payment_intent_id: Option<String>,
     pub status: PaymentStatus,
+    /// Minor units captured for the order: its total once confirmed, or a payment that
+    /// succeeded after the order was cancelled. Absent on orders paid before it was
+    /// recorded (see [`super::Order::captured`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub captured_amount: Option<i64>,
+    /// Σ of the order's own refund claims, whatever became of them: what may no longer be
+    /// claimed. Never more than the capture.
+    #[serde(default)]
+    pub refund_claimed: i64,
+    /// Σ of the claims Stripe made.
+    #[serde(default)]
+    pub refunded_total: i64,
+    /// Written by refunds made before claims existed; read for such orders only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refund_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refunded_amount: Option<Money>,
 }
 
@@ -174,19 +221,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_a_pending_order_moves_and_only_once() {
+    fn a_pending_order_is_decided_once_and_only_an_unshipped_one_is_cancelled() {
         use OrderStatus::*;
         assert!(PendingPayment.may_become(Confirmed));
         assert!(PendingPayment.may_become(Cancelled));
-        for to in [PartiallyShipped, Shipped, PartiallyDelivered, Delivered] {
+        for to in [
+            PartiallyShipped,
+            Shipped,
+            PartiallyDelivered,
+            Delivered,
+            PartiallyReturned,
+            Returned,
+        ] {
             assert!(!PendingPayment.may_become(to), "unpaid -> {to:?}");
         }
         for from in OrderStatus::ALL {
             assert!(!from.may_become(PendingPayment), "{from:?} -> pending");
             assert!(!from.may_become(from), "{from:?} -> itself");
-            if from != PendingPayment {
-                assert!(!from.may_become(Cancelled), "{from:?} -> cancelled");
-            }
+            // Paid but nothing with the carrier yet: the whole order may still be called off.
+            let cancellable = matches!(from, PendingPayment | Confirmed);
+            assert_eq!(
+                from.may_become(Cancelled),
+                cancellable,
+                "{from:?} -> cancelled"
+            );
         }
         for to in OrderStatus::ALL {
             assert!(!Cancelled.may_become(to), "cancelled -> {to:?}");
@@ -202,6 +260,8 @@ mod tests {
             Shipped,
             PartiallyDelivered,
             Delivered,
+            PartiallyReturned,
+            Returned,
         ];
         for (i, from) in path.iter().enumerate() {
             for (j, to) in path.iter().enumerate() {
@@ -245,6 +305,10 @@ mod tests {
             CancelReason::FraudReview
         );
         assert_eq!(
+            CancelReason::from_failure(CUSTOMER_CANCELLED),
+            CancelReason::CustomerCancelled
+        );
+        assert_eq!(
             CancelReason::from_failure("States.TaskFailed"),
             CancelReason::CheckoutError
         );
@@ -262,5 +326,34 @@ mod tests {
             "\"payment_timeout\""
         );
         assert_eq!(CancelReason::PaymentTimeout.as_str(), "payment_timeout");
+        for (status, name) in [
+            (OrderStatus::PartiallyReturned, "partially_returned"),
+            (OrderStatus::Returned, "returned"),
+        ] {
+            assert_eq!(status.as_str(), name);
+            assert_eq!(
+                serde_json::to_string(&status).unwrap(),
+                format!("\"{name}\"")
+            );
+        }
+        for (reason, name) in [
+            (CancelReason::CustomerCancelled, "customer_cancelled"),
+            (CancelReason::AdminCancelled, "admin_cancelled"),
+            (CancelReason::SellersCancelled, "sellers_cancelled"),
+        ] {
+            assert_eq!(reason.as_str(), name);
+            assert_eq!(
+                serde_json::to_string(&reason).unwrap(),
+                format!("\"{name}\"")
+            );
+            assert_eq!(
+                serde_json::from_str::<CancelReason>(&format!("\"{name}\"")).unwrap(),
+                reason
+            );
+        }
+        assert_eq!(
+            serde_json::to_string(&PaymentStatus::PartiallyRefunded).unwrap(),
+            "\"partially_refunded\""
+        );
     }
 }

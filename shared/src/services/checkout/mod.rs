@@ -9,7 +9,7 @@
 //! | new order on the stream (backstop) | `start-checkout` | `checkout::start_checkout` | — (`CheckoutStarter::start`) | — |
 //! | `FraudCheck` | `checkout-fraud` | `checkout::fraud_check` | [`fraud::fraud_check`] | `Store::record_card_use` |
 //! | `Pay` (payment queue) | `payment-worker` | `checkout::pay` | [`payment::pay`] | `Store::record_task_token`, `record_payment_intent` |
-//! | Stripe's webhook | `payment-webhook` | `checkout::webhook` | [`webhook::payment_event`] | `Store::order_and_token`, `claim_stray_refund` |
+//! | Stripe's webhook | `payment-webhook` | `checkout::webhook` | [`webhook::payment_event`] | `Store::order_and_token`, `claim_alone` (a stray payment's refund) |
 //! | `Confirm` / `Cancel` | `checkout-settle` | `checkout::settle` | [`settle::confirm`], [`settle::cancel`] | `Store::confirm_order`, `cancel_order` |
 //!
 //! Who may call: a signed-in customer quotes and places orders; every other step is the state

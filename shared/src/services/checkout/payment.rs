@@ -7,7 +7,7 @@ use crate::adapters::saga::{TaskAnswer, TaskTokens};
 use crate::adapters::stripe::{IntentAnswer, IntentRequest, PaymentGateway};
 use crate::domain::error::ShopError;
 use crate::domain::ids::OrderId;
-use crate::domain::order::{PaymentStatus, PAYMENT_DECLINED};
+use crate::domain::order::{PaymentStatus, CUSTOMER_CANCELLED, PAYMENT_DECLINED};
 use crate::domain::payment::{IntentStatus, PaymentIntent};
 use crate::store::Store;
 
@@ -25,6 +25,11 @@ pub enum PaymentStep {
     Declined {
         code: String,
     },
+    /// Its customer (or an admin) asked to cancel it before the charge: nothing is charged,
+    /// and the task fails so the saga cancels it (`reason`: theirs).
+    CancelRequested {
+        reason: String,
+    },
 }
 
 /// The payment worker's whole turn for one queued task: the charge ([`start_payment`]),
@@ -40,6 +45,9 @@ pub async fn pay<G: PaymentGateway + ?Sized, T: TaskTokens + ?Sized>(
 ) -> Result<Option<TaskAnswer>, ShopError> {
     Ok(match start_payment(store, gateway, id, token).await? {
         PaymentStep::Declined { code } => Some(tokens.fail(token, PAYMENT_DECLINED, &code).await?),
+        PaymentStep::CancelRequested { reason } => {
+            Some(tokens.fail(token, CUSTOMER_CANCELLED, &reason).await?)
+        }
         PaymentStep::Succeeded { intent_id } => {
             Some(tokens.succeed(token, &paid_output(&intent_id)).await?)
         }
@@ -61,6 +69,13 @@ pub async fn start_payment<G: PaymentGateway + ?Sized>(
     let Some(order) = store.record_task_token(id, token).await? else {
         return Ok(PaymentStep::NotPending);
     };
+    // Asked to cancel before the token was stored (so no one could fail the task yet):
+    // this step does, before any charge. A request after the token's write finds it.
+    if let Some(request) = &order.cancel_request {
+        return Ok(PaymentStep::CancelRequested {
+            reason: request.reason.clone(),
+        });
+    }
     let intent = match &order.payment.payment_intent_id {
         Some(existing) => gateway.intent(existing).await?,
         None => {

@@ -9,8 +9,9 @@ use crate::domain::error::ShopError;
 use crate::domain::fulfilment::{shipments_of, Shipment};
 use crate::domain::ids::OrderId;
 use crate::domain::mail::Mail;
-use crate::domain::order::{CancelReason, HistoryEntry, Order, OrderStatus};
+use crate::domain::order::{CancelReason, HistoryEntry, Order, OrderStatus, CUSTOMER_CANCELLED};
 use crate::services::orders::mail_address;
+use crate::services::sellers::seller_contact;
 use crate::store::{Settlement, Store};
 
 /// The mails a confirm step leaves for the next states to queue.
@@ -30,6 +31,11 @@ pub async fn confirm<G: PaymentGateway + ?Sized>(
     intent_id: Option<&str>,
 ) -> Result<ConfirmMails, ShopError> {
     let order = load_order(store, id).await?;
+    if order.status == OrderStatus::PendingPayment && order.cancel_request.is_some() {
+        // Its customer asked to cancel before the payment was confirmed: cancelled as a
+        // timeout would be, the payment claimed for refund.
+        return cancel_requested(store, gateway, id).await;
+    }
     let entry = HistoryEntry {
         at: now_sortable(),
         status: OrderStatus::Confirmed,
@@ -48,6 +54,11 @@ pub async fn confirm<G: PaymentGateway + ?Sized>(
         Settlement::Already(status) if status.is_paid() => {
             confirmed_mails(store, &order, &shipments).await
         }
+        // A cancellation asked for between the read and the write (the write is
+        // conditional on there being none).
+        Settlement::Already(OrderStatus::PendingPayment) => {
+            cancel_requested(store, gateway, id).await
+        }
         Settlement::Already(_) => {
             // Cancelled meanwhile: the stock is gone back on sale, so the money goes back.
             let order = load_order(store, id).await?;
@@ -59,6 +70,17 @@ pub async fn confirm<G: PaymentGateway + ?Sized>(
             })
         }
     }
+}
+
+async fn cancel_requested<G: PaymentGateway + ?Sized>(
+    store: &Store,
+    gateway: &G,
+    id: &OrderId,
+) -> Result<ConfirmMails, ShopError> {
+    Ok(ConfirmMails {
+        customer: cancel(store, gateway, id, CUSTOMER_CANCELLED).await?,
+        sellers: Vec::new(),
+    })
 }
 
 async fn confirmed_mails(
@@ -79,22 +101,15 @@ async fn confirmed_mails(
 /// The seller's "new order to ship" mail, to the address its account was verified
 /// with; none (logged) when the seller has no profile to write to.
 async fn seller_mail(store: &Store, shipment: &Shipment) -> Result<Option<Mail>, ShopError> {
-    let Some(profile) = store.get_profile(&shipment.seller).await? else {
-        tracing::warn!(shipment = %shipment.id, "the seller has no profile: no new-order mail");
-        return Ok(None);
-    };
-    let name = store
-        .get_seller(&shipment.seller_id)
+    Ok(seller_contact(store, &shipment.seller, &shipment.seller_id)
         .await?
-        .map(|s| s.display_name)
-        .unwrap_or(profile.name);
-    Ok(Some(Mail::SellerNewOrder {
-        to: profile.email,
-        name,
-        order_id: shipment.order_id.to_string(),
-        shipment_id: shipment.id.to_string(),
-        lines: shipment.mail_lines(),
-    }))
+        .map(|(to, name)| Mail::SellerNewOrder {
+            to,
+            name,
+            order_id: shipment.order_id.to_string(),
+            shipment_id: shipment.id.to_string(),
+            lines: shipment.mail_lines(),
+        }))
 }
 
 /// The cancel step: releases the reservation, then makes sure no money is kept.
@@ -109,7 +124,12 @@ pub async fn cancel<G: PaymentGateway + ?Sized>(
         tracing::warn!(order_id = %id, "cancel for an unknown order");
         return Ok(None);
     };
-    let reason = CancelReason::from_failure(failure);
+    // A cancellation its customer or an admin asked for is theirs, however the saga got
+    // here (the failed task, or a timeout if that failure never arrived).
+    let reason = order
+        .cancel_request
+        .as_ref()
+        .map_or_else(|| CancelReason::from_failure(failure), |r| r.kind);
     let entry = HistoryEntry {
         at: now_sortable(),
         status: OrderStatus::Cancelled,

@@ -6,11 +6,13 @@ use super::refunds::refund;
 use super::{load_order, CHECKOUT};
 use crate::adapters::saga::{TaskAnswer, TaskTokens};
 use crate::adapters::stripe::PaymentGateway;
-use crate::clock::{now_rfc3339, now_sortable};
+use crate::clock::now_sortable;
 use crate::domain::error::ShopError;
 use crate::domain::ids::OrderId;
-use crate::domain::order::{HistoryEntry, Order, OrderStatus, PAYMENT_DECLINED};
+use crate::domain::money::Money;
+use crate::domain::order::{Order, OrderStatus, PAYMENT_DECLINED};
 use crate::domain::payment::{IntentStatus, PaymentEvent, PaymentIntent};
+use crate::domain::refund::{NewRefund, Refund, RefundCause, RefundId};
 use crate::store::Store;
 
 /// Acts on a verified Stripe event: completes or fails the order's payment task, and
@@ -74,7 +76,7 @@ pub async fn payment_event<G: PaymentGateway + ?Sized, T: TaskTokens + ?Sized>(
                 // is refunded, here or by the cancel step, whichever comes first.
                 let now = load_order(store, &id).await?;
                 if now.status == OrderStatus::Cancelled {
-                    refund(store, gateway, &now, &intent).await?;
+                    refund(store, &now, &intent).await?;
                 }
             }
         }
@@ -86,7 +88,7 @@ pub async fn payment_event<G: PaymentGateway + ?Sized, T: TaskTokens + ?Sized>(
                 tokens.fail(&token, PAYMENT_DECLINED, &code).await?;
             }
         }
-        (OrderStatus::Cancelled, true) => refund(store, gateway, &order, &intent).await?,
+        (OrderStatus::Cancelled, true) => refund(store, &order, &intent).await?,
         _ => {}
     }
     Ok(())
@@ -102,8 +104,10 @@ fn pays_for(intent: &PaymentIntent, order: &Order) -> bool {
 
 /// A payment for the order through an intent that is not the order's own (its metadata
 /// names the order, but the order records another intent, or none): the order is not
-/// paid by it, and the money goes back — once, claimed per intent, and recorded on the
-/// order's history. Stripe is asked whether it really succeeded for this order.
+/// paid by it, and the money goes back — claimed once per intent (`.stray-<intentId>`),
+/// made by the refund worker, recorded on the order's history. Not counted in the
+/// order's own refunds: it was never the order's capture. Stripe is asked whether it
+/// really succeeded for this order.
 async fn refund_stray_payment<G: PaymentGateway + ?Sized>(
     store: &Store,
     gateway: &G,
@@ -116,45 +120,23 @@ async fn refund_stray_payment<G: PaymentGateway + ?Sized>(
             "a success event for a stray intent Stripe does not show succeeded for this order: ignored");
         return Ok(());
     }
-    if !store
-        .claim_stray_refund(
-            &order.id,
-            &intent.id,
-            intent.amount,
-            &intent.currency,
-            &now_rfc3339(),
-        )
-        .await?
-    {
-        return Ok(());
+    let mut refund = Refund::of_amount(
+        NewRefund {
+            id: RefundId::of(&order.id, &RefundCause::Stray(intent.id.clone())),
+            order_id: &order.id,
+            reason: format!(
+                "a payment {} that is not this order's own succeeded",
+                intent.id
+            ),
+            claimed_by: CHECKOUT.into(),
+            payment_intent_id: &intent.id,
+            now: &now_sortable(),
+        },
+        Money::new(intent.amount, order.currency),
+    );
+    refund.of_capture = false;
+    if store.claim_alone(&refund).await? {
+        tracing::warn!(order_id = %order.id, intent = %intent.id, refund = %refund.id, "a stray payment for the order: refund claimed");
     }
-    let refund_id = match gateway
-        .refund(
-            &intent.id,
-            intent.amount,
-            &format!("{}-stray-refund", intent.id),
-        )
-        .await
-    {
-        Ok(id) => id,
-        Err(err) => {
-            store
-                .release_stray_refund_claim(&order.id, &intent.id)
-                .await?;
-            return Err(err);
-        }
-    };
-    tracing::warn!(order_id = %order.id, intent = %intent.id, refund = %refund_id, "a stray payment for the order was refunded");
-    let entry = HistoryEntry {
-        at: now_sortable(),
-        status: order.status,
-        by: CHECKOUT.into(),
-        reason: Some(format!(
-            "a payment {} that is not this order's own succeeded: refunded in full ({refund_id})",
-            intent.id
-        )),
-    };
-    store
-        .record_stray_refund(&order.id, &intent.id, &refund_id, &entry)
-        .await
+    Ok(())
 }

@@ -193,8 +193,9 @@ async fn hand_over(
     read: Shipment,
 ) -> Result<Option<Shipment>, ShopError> {
     for _ in 0..MOVE_ATTEMPTS {
-        let Some(OrderWithShipments { order, shipments }) =
-            store.order_with_shipments(&read.order_id).await?
+        let Some(OrderWithShipments {
+            order, shipments, ..
+        }) = store.order_with_shipments(&read.order_id).await?
         else {
             return Ok(None);
         };

@@ -2,11 +2,12 @@
 //! one it cannot fulfil. Who may call: a signed-in seller, for its own shipments only. A
 //! shipment id names its seller, so another seller's id is answered 404 before anything
 //! is read, exactly as an id that does not exist. The carrier's side: [`handoff`] (the
-//! manifests out), [`tracking`] (the events back) and [`notify`] (the customer's mails).
+//! manifests out) and [`tracking`] (the events back; its customer mails go through
+//! `services::notices`).
 
 pub mod coverage;
 pub mod handoff;
-pub mod notify;
+
 pub mod tracking;
 
 use crate::clock::now_sortable;
@@ -14,11 +15,16 @@ use crate::domain::auth::Caller;
 use crate::domain::error::{FieldError, ShopError};
 use crate::domain::fulfilment::{
     order_status_of, Parcel, SellerShipmentView, Shipment, ShipmentEvent, ShipmentStatus,
+    ShipmentTally,
 };
 use crate::domain::ids::{SellerId, ShipmentId};
 use crate::domain::order::{HistoryEntry, Order};
 use crate::services::sellers::require_seller_role;
-use crate::store::{CancelOutcome, OrderWithShipments, Page, ReadyOutcome, Store};
+use crate::store::{Page, ReadyOutcome, Store};
+
+mod cancel;
+
+pub use cancel::cancel;
 
 /// Tries of a move that lost a race (another move of the same shipment or order).
 const MOVE_ATTEMPTS: usize = 5;
@@ -123,59 +129,6 @@ pub async fn ready(
     Err(busy(id))
 }
 
-/// `POST /seller/shipments/{id}/cancel`: the seller cannot fulfil it. Only before the
-/// carrier has it; the shipment ends `cancelled` with its lines due a refund (the refund
-/// itself is the returns flow's), and the order's status follows (an order whose other
-/// shipments are all with the carrier becomes `shipped`). Cancelling again changes nothing.
-pub async fn cancel(
-    store: &Store,
-    caller: &Caller,
-    id: &ShipmentId,
-    reason: String,
-) -> Result<SellerShipmentView, ShopError> {
-    own_id(caller, id)?;
-    for _ in 0..MOVE_ATTEMPTS {
-        let OrderWithShipments { order, shipments } = store
-            .order_with_shipments(id.order())
-            .await?
-            .ok_or(ShopError::NotFound("shipment"))?;
-        let shipment = shipments
-            .iter()
-            .find(|s| s.id == *id)
-            .ok_or(ShopError::NotFound("shipment"))?;
-        match shipment.status {
-            ShipmentStatus::Cancelled => return Ok(shipment.seller_view()),
-            s if s.may_become(ShipmentStatus::Cancelled) => {}
-            other => return Err(too_late(other, "cancelled")),
-        }
-        let now = now_sortable();
-        let order_entry = order_follows(
-            &order,
-            &shipments,
-            id,
-            ShipmentStatus::Cancelled,
-            &now,
-            &by_seller(caller),
-            format!("shipment {id} cancelled"),
-        )?;
-        let entry = ShipmentEvent {
-            at: now,
-            from: Some(shipment.status),
-            to: ShipmentStatus::Cancelled,
-            by: by_seller(caller),
-            why: Some(reason.clone()),
-        };
-        match store
-            .cancel_shipment(&order, shipment, &reason, &entry, order_entry.as_ref())
-            .await?
-        {
-            CancelOutcome::Written => return Ok(load(store, id).await?.seller_view()),
-            CancelOutcome::Changed => continue,
-        }
-    }
-    Err(busy(id))
-}
-
 /// What the order's history gets when shipment `id` of `shipments` moves `to`: `None`
 /// when the order's derived status stays; an internal error (a bug, never written) when it
 /// would move where `OrderStatus::may_become` forbids.
@@ -188,11 +141,30 @@ pub(crate) fn order_follows(
     by: &str,
     reason: String,
 ) -> Result<Option<HistoryEntry>, ShopError> {
-    let statuses: Vec<ShipmentStatus> = shipments
+    let tallies: Vec<ShipmentTally> = shipments
         .iter()
-        .map(|s| if s.id == *id { to } else { s.status })
+        .map(|s| {
+            let mut tally = s.tally();
+            if s.id == *id {
+                tally.status = to;
+            }
+            tally
+        })
         .collect();
-    let next = order_status_of(&statuses);
+    order_follows_tallies(order, &tallies, at, by, reason)
+}
+
+/// What the order's history gets when its shipments stand at `tallies` (after a move, or
+/// a return received): `None` when its derived status stays; an internal error (a bug,
+/// never written) when it would move where `OrderStatus::may_become` forbids.
+pub(crate) fn order_follows_tallies(
+    order: &Order,
+    tallies: &[ShipmentTally],
+    at: &str,
+    by: &str,
+    reason: String,
+) -> Result<Option<HistoryEntry>, ShopError> {
+    let next = order_status_of(tallies);
     if next == order.status {
         Ok(None)
     } else if order.status.may_become(next) {
@@ -204,9 +176,8 @@ pub(crate) fn order_follows(
         }))
     } else {
         Err(ShopError::internal(format!(
-            "order {}: moving {id} to {} would move it from {} to {}",
+            "order {}: {reason} would move it from {} to {}",
             order.id,
-            to.as_str(),
             order.status.as_str(),
             next.as_str()
         )))

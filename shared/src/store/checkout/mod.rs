@@ -1,11 +1,10 @@
 //! The checkout saga's writes, one file per step (as `services/checkout/`): placing an
 //! order ([`place`]), the payment task's records ([`payment`]), the fraud check's card
-//! uses ([`fraud`]), settling ([`settle`]) and refunds ([`refunds`]).
+//! uses ([`fraud`]), and settling ([`settle`]). Refunds are claims (`store::refunds`).
 
 mod fraud;
 mod payment;
 mod place;
-mod refunds;
 mod settle;
 
 pub use place::{IdempotencyRecord, Placement};

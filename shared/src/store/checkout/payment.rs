@@ -6,7 +6,7 @@ use super::super::{conditional, from_item, s, sdk_error, updated, value, Read, S
 use super::order_key;
 use crate::domain::error::ShopError;
 use crate::domain::ids::OrderId;
-use crate::domain::order::{Order, OrderStatus, PaymentStatus};
+use crate::domain::order::{CancelRequest, HistoryEntry, Order, OrderStatus, PaymentStatus};
 
 impl Store {
     /// The order and the payment task's token, if the saga has handed one out.
@@ -42,6 +42,39 @@ impl Store {
             .send()
             .await;
         updated(result)
+    }
+
+    /// Records a cancellation asked for while the order awaits payment, once, with its
+    /// history entry: the order and its payment task's token (if the saga has handed one
+    /// out) as the write left them; `None` when the order is no longer pending or a
+    /// cancellation was asked for already.
+    pub async fn request_cancel(
+        &self,
+        id: &OrderId,
+        request: &CancelRequest,
+        entry: &HistoryEntry,
+    ) -> Result<Option<(Order, Option<String>)>, ShopError> {
+        let result = self
+            .client()
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(order_key(id)))
+            .update_expression(
+                "SET cancelRequest = :request, history = list_append(history, :entry)",
+            )
+            .condition_expression("#status = :pending AND attribute_not_exists(cancelRequest)")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":request", value(request)?)
+            .expression_attribute_values(":entry", value(&vec![entry])?)
+            .expression_attribute_values(":pending", s(OrderStatus::PendingPayment.as_str()))
+            .return_values(ReturnValue::AllNew)
+            .send()
+            .await;
+        let Some(item) = conditional(result)?.and_then(|out| out.attributes) else {
+            return Ok(None);
+        };
+        let token = item.get("taskToken").and_then(|v| v.as_s().ok()).cloned();
+        Ok(Some((from_item(item)?, token)))
     }
 
     /// Records the order's PaymentIntent, once: `false` if the order already has one

@@ -38,15 +38,22 @@ impl Store {
             order,
             OrderStatus::Confirmed,
             entry,
-            "SET #status = :next, history = list_append(history, :entry), payment.#st = :paid",
+            "SET #status = :next, history = list_append(history, :entry), payment.#st = :paid, \
+             payment.capturedAmount = :captured",
             &[("#st", "status")],
-            &[(":paid", value(&PaymentStatus::Succeeded)?)],
+            &[
+                (":paid", value(&PaymentStatus::Succeeded)?),
+                // The intent paid the order's total (the payment step checked it).
+                (":captured", n(order.total.amount)),
+            ],
         )?;
         let mut actions = vec![status_change];
         for line in &order.lines {
             actions.push(self.variant_change(
                 line,
-                "SET onHand = onHand - :qty, reserved = reserved - :qty",
+                // Sold: counted in the variant's stock ledger (`store::catalog_writes`).
+                "SET onHand = onHand - :qty, reserved = reserved - :qty \
+                 ADD soldSinceSet :qty, rev :one",
             )?);
         }
         actions.push(self.pending_release(order)?);
@@ -75,7 +82,7 @@ impl Store {
         )?;
         let mut actions = vec![status_change];
         for line in &order.lines {
-            actions.push(self.variant_change(line, "SET reserved = reserved - :qty")?);
+            actions.push(self.variant_change(line, "SET reserved = reserved - :qty ADD rev :one")?);
         }
         actions.push(self.pending_release(order)?);
         self.settle(order, actions).await
@@ -90,11 +97,18 @@ impl Store {
         names: &[(&str, &str)],
         extra: &[(&str, aws_sdk_dynamodb::types::AttributeValue)],
     ) -> Result<TransactWriteItem, ShopError> {
+        // A cancellation its customer asked for meanwhile wins over a confirm: the order
+        // is cancelled instead (`services::checkout::settle::confirm`).
+        let condition = if next == OrderStatus::Confirmed {
+            "#status = :pending AND attribute_not_exists(cancelRequest)"
+        } else {
+            "#status = :pending"
+        };
         let mut update = Update::builder()
             .table_name(self.table())
             .set_key(Some(order_key(&order.id)))
             .update_expression(expression)
-            .condition_expression("#status = :pending")
+            .condition_expression(condition)
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":pending", s(OrderStatus::PendingPayment.as_str()))
             .expression_attribute_values(":next", s(next.as_str()))
@@ -134,8 +148,9 @@ impl Store {
                 keys::product_pk(&line.product_id),
                 keys::variant_sk(&line.sku),
             )))
-            // Every write of a variant counts in `rev` (the search index orders states by it).
-            .update_expression(format!("{expression} ADD rev :one"))
+            // Every write of a variant counts in `rev` (the search index orders states by it):
+            // each expression ends `ADD …, rev :one`.
+            .update_expression(expression)
             .condition_expression("reserved >= :qty")
             .expression_attribute_values(":qty", n(line.quantity))
             .expression_attribute_values(":one", n(1));

@@ -10,20 +10,24 @@ mod lease;
 mod ready;
 mod tracking;
 
-pub use cancel::CancelOutcome;
+pub(crate) use cancel::CancelWrite;
+pub use cancel::{CancelOutcome, Restock, ShipmentCancel};
 pub use coverage::{CoveragePointer, LoadClaim};
 pub use handoff::{HandOverTo, RunClaim, ShipmentPage};
 pub use ready::ReadyOutcome;
-pub use tracking::{CarrierChange, InboxClaim, Notice, PendingNotice};
+pub use tracking::{CarrierChange, InboxClaim};
 
 use super::cursor::{Equals, Index, Page};
 use super::keys;
-use super::{build, from_item, key, n, s, sdk_error, to_item, tx, value, Item, Read, Store};
+use super::order_update::OrderUpdate;
+use super::{from_item, key, s, sdk_error, to_item, Item, Read, Store};
 use crate::domain::error::ShopError;
 use crate::domain::fulfilment::{Shipment, ShipmentStatus};
 use crate::domain::ids::{OrderId, ShipmentId, UserId};
 use crate::domain::order::{HistoryEntry, Order};
-use aws_sdk_dynamodb::types::{TransactWriteItem, Update};
+use crate::domain::refund::Refund;
+use crate::domain::returns::Return;
+use aws_sdk_dynamodb::types::TransactWriteItem;
 
 pub(crate) const SHIPMENT_ENTITY: &str = "shipment";
 
@@ -58,24 +62,30 @@ pub enum MoveOutcome {
     Changed,
 }
 
-/// An order as stored with its shipments, read together.
+/// An order as stored with its shipments and refunds, read together.
 #[derive(Debug, Clone)]
 pub struct OrderWithShipments {
     pub order: Order,
     /// In the order of their sellers' first lines.
     pub shipments: Vec<Shipment>,
+    /// Its refund claims, oldest first.
+    pub refunds: Vec<Refund>,
+    /// Its returns, oldest first.
+    pub returns: Vec<Return>,
 }
 
 impl Store {
-    /// The order and its shipments in one consistent Query of the order's partition
-    /// (the order item, ≤ 25 line items, ≤ 25 shipments: well under a page); `None`
-    /// when there is no such order.
+    /// The order, its shipments, refunds and returns in one consistent Query of the order's
+    /// partition (the order item, ≤ 25 line items, ≤ 25 shipments, a refund per cause:
+    /// usually one page); `None` when there is no such order.
     pub async fn order_with_shipments(
         &self,
         id: &OrderId,
     ) -> Result<Option<OrderWithShipments>, ShopError> {
         let mut order = None;
         let mut shipments = Vec::new();
+        let mut refunds: Vec<Refund> = Vec::new();
+        let mut returns: Vec<Return> = Vec::new();
         let mut start = None;
         loop {
             let page = self
@@ -94,6 +104,12 @@ impl Store {
                     Some(sk) if sk == keys::ORDER_SK => order = Some(from_item::<Order>(item)?),
                     Some(sk) if sk.starts_with(keys::SHIPMENT_PREFIX) => {
                         shipments.push(from_item::<Shipment>(item)?)
+                    }
+                    Some(sk) if sk.starts_with(keys::REFUND_PREFIX) => {
+                        refunds.push(from_item::<Refund>(item)?)
+                    }
+                    Some(sk) if sk.starts_with(keys::RETURN_PREFIX) => {
+                        returns.push(from_item::<Return>(item)?)
                     }
                     _ => {}
                 }
@@ -115,7 +131,14 @@ impl Store {
                 .unwrap_or(usize::MAX)
         };
         shipments.sort_by_key(position);
-        Ok(Some(OrderWithShipments { order, shipments }))
+        refunds.sort_by(|a, b| a.created_at.cmp(&b.created_at));
+        returns.sort_by(|a, b| a.requested_at.cmp(&b.requested_at));
+        Ok(Some(OrderWithShipments {
+            order,
+            shipments,
+            refunds,
+            returns,
+        }))
     }
 
     pub async fn get_shipment(&self, id: &ShipmentId) -> Result<Option<Shipment>, ShopError> {
@@ -146,39 +169,13 @@ impl Store {
 }
 
 impl Store {
-    /// The order's half of a move that may change the order's status: conditional on the
-    /// order's status and `fulfilmentRev` as read (any other move of one of its shipments
-    /// since bumps it), so two shipments moving at once cannot both write a status derived
-    /// from a state that no longer holds. Writes `entry`'s status and history when the
-    /// derived status changed; bumps `fulfilmentRev` either way.
+    /// The order's half of a move that may change the order's status (see
+    /// [`OrderUpdate::follow`]).
     pub(crate) fn order_follow_up(
         &self,
         order: &Order,
         entry: Option<&HistoryEntry>,
     ) -> Result<TransactWriteItem, ShopError> {
-        // Orders confirmed before shipments existed have no counter yet.
-        let rev_condition = if order.fulfilment_rev == 0 {
-            "(attribute_not_exists(fulfilmentRev) OR fulfilmentRev = :frev)"
-        } else {
-            "fulfilmentRev = :frev"
-        };
-        let update = Update::builder()
-            .table_name(self.table())
-            .set_key(Some(key(keys::order_pk(&order.id), keys::ORDER_SK)))
-            .condition_expression(format!("#status = :current AND {rev_condition}"))
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":current", s(order.status.as_str()))
-            .expression_attribute_values(":frev", n(order.fulfilment_rev))
-            .expression_attribute_values(":next", n(order.fulfilment_rev + 1));
-        let update = match entry {
-            Some(e) => update
-                .update_expression(
-                    "SET fulfilmentRev = :next, #status = :to, history = list_append(history, :entry)",
-                )
-                .expression_attribute_values(":to", s(e.status.as_str()))
-                .expression_attribute_values(":entry", value(&vec![e])?),
-            None => update.update_expression("SET fulfilmentRev = :next"),
-        };
-        Ok(tx(build(update.build())?))
+        OrderUpdate::new().follow(order, entry).into_tx(self, order)
     }
 }

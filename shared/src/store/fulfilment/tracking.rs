@@ -6,13 +6,12 @@ use aws_sdk_dynamodb::types::{AttributeValue, Update};
 use serde::Serialize;
 
 use super::super::keys;
-use super::super::{build, conditional, key, n, s, sdk_error, tx, value, Item, Store, TxOutcome};
+use super::super::notices::Notice;
+use super::super::{build, conditional, key, n, s, sdk_error, tx, value, Store, TxOutcome};
 use super::lease::{Lease, DONE};
 use super::{shipment_key, MoveOutcome};
 use crate::domain::error::ShopError;
 use crate::domain::fulfilment::{CarrierEvent, Shipment, ShipmentEvent, ShipmentStatus};
-use crate::domain::ids::{OrderId, ShipmentId};
-use crate::domain::mail::{Mail, ShipmentNews};
 use crate::domain::order::{HistoryEntry, Order};
 
 /// What claiming an event file found.
@@ -34,22 +33,6 @@ pub struct CarrierChange<'a> {
     pub to: Option<(ShipmentStatus, ShipmentEvent)>,
     pub out_for_delivery: bool,
 }
-
-/// A customer mail about a shipment, written with the change it tells of.
-pub struct Notice {
-    pub news: ShipmentNews,
-    pub mail: Mail,
-}
-
-/// A notice not yet on the mail queue.
-#[derive(Debug, Clone)]
-pub struct PendingNotice {
-    pub sk: String,
-    pub mail: String,
-}
-
-/// Days a notice is kept after its mail was queued (or not).
-const NOTICE_DAYS: i64 = 30;
 
 impl Store {
     /// Claims the event file whose content has `etag` (its object `key`, for the record).
@@ -181,105 +164,11 @@ impl Store {
             actions.push(self.order_follow_up(order, order_entry)?);
         }
         for notice in notices {
-            actions.push(self.put_new(notice_item(&order.id, &shipment.id, notice)?)?);
+            actions.push(self.notice_put(&order.id, notice)?);
         }
         Ok(match self.try_transact(actions).await? {
             TxOutcome::Written => MoveOutcome::Written,
             TxOutcome::Cancelled(_) => MoveOutcome::Changed,
         })
     }
-
-    /// The order's notices whose mail is not queued yet.
-    pub async fn pending_notices(&self, order: &OrderId) -> Result<Vec<PendingNotice>, ShopError> {
-        let items = self
-            .query_prefix(keys::order_pk(order), keys::NOTICE_PREFIX, true)
-            .await?;
-        Ok(items
-            .into_iter()
-            .filter(|item| !item.contains_key("queuedAt"))
-            .filter_map(|item| {
-                let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned();
-                Some(PendingNotice {
-                    sk: text(keys::SK)?,
-                    mail: text("mail")?,
-                })
-            })
-            .collect())
-    }
-
-    /// Takes the notice `sk` to queue its mail at `now`: `false` when it is queued already,
-    /// or another attempt took it less than `lease` seconds ago.
-    pub async fn claim_notice(
-        &self,
-        order: &OrderId,
-        sk: &str,
-        now: i64,
-        lease: i64,
-    ) -> Result<bool, ShopError> {
-        let result = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .set_key(Some(key(keys::order_pk(order), sk)))
-            .update_expression("SET sendingAt = :now")
-            .condition_expression(
-                "attribute_exists(PK) AND attribute_not_exists(queuedAt) \
-                 AND (attribute_not_exists(sendingAt) OR sendingAt < :stale)",
-            )
-            .expression_attribute_values(":now", n(now))
-            .expression_attribute_values(":stale", n(now - lease))
-            .send()
-            .await;
-        Ok(conditional(result)?.is_some())
-    }
-
-    /// The notice's mail could not be queued: another flush may take it at once. Best
-    /// effort: a notice not given back is taken again after its lease.
-    pub async fn release_notice(&self, order: &OrderId, sk: &str) {
-        let result = self
-            .client()
-            .update_item()
-            .table_name(self.table())
-            .set_key(Some(key(keys::order_pk(order), sk)))
-            .update_expression("REMOVE sendingAt")
-            .condition_expression("attribute_exists(PK) AND attribute_not_exists(queuedAt)")
-            .send()
-            .await;
-        if let Err(err) = conditional(result) {
-            tracing::warn!(notice = sk, error = %err, "notice not given back; its lease lapses");
-        }
-    }
-
-    /// The notice's mail is on the mail queue.
-    pub async fn notice_queued(&self, order: &OrderId, sk: &str) -> Result<(), ShopError> {
-        self.client()
-            .update_item()
-            .table_name(self.table())
-            .set_key(Some(key(keys::order_pk(order), sk)))
-            .update_expression("SET queuedAt = :at")
-            .expression_attribute_values(":at", s(crate::clock::now_sortable()))
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        Ok(())
-    }
-}
-
-fn notice_item(order: &OrderId, shipment: &ShipmentId, notice: &Notice) -> Result<Item, ShopError> {
-    let mut item = key(
-        keys::order_pk(order),
-        keys::notice_sk(notice.news.as_str(), shipment),
-    );
-    item.extend([
-        (keys::ENTITY.to_owned(), s("notice")),
-        ("news".to_owned(), s(notice.news.as_str())),
-        ("shipmentId".to_owned(), s(shipment.to_string())),
-        ("mail".to_owned(), s(notice.mail.to_queue())),
-        ("createdAt".to_owned(), s(crate::clock::now_sortable())),
-        (
-            "expiresAt".to_owned(),
-            n(crate::clock::unix_now() + NOTICE_DAYS * 24 * 60 * 60),
-        ),
-    ]);
-    Ok(item)
 }

@@ -29,7 +29,7 @@ async fn packed(t: &TwoSellers, n: usize) -> Vec<ShipmentId> {
     set_pickup(&t.store, &t.a).await;
     let mut ids = vec![t.shipment_of(&t.a)];
     for _ in 1..n {
-        let (order, _) = paid(&t.store, &t.a, &t.b, &t.shopper).await;
+        let (order, _, _) = paid(&t.store, &t.a, &t.b, &t.shopper).await;
         ids.push(ShipmentId::new(order, t.shipment_of(&t.a).seller().clone()));
     }
     for id in &ids {

@@ -16,9 +16,9 @@ use shop::ShopError;
 use crate::fake_gateway::FakeGateway;
 use crate::support::*;
 
-mod cancel;
+pub(crate) mod cancel;
 mod coverage;
-mod fakes;
+pub(crate) mod fakes;
 mod handoff;
 mod tracking;
 
@@ -32,6 +32,8 @@ pub(crate) struct TwoSellers {
     pub(crate) order: OrderId,
     /// What each of the two confirm steps answered.
     pub(crate) mails: Vec<checkout::ConfirmMails>,
+    /// The payment provider that took the order's payment (`pi_1`).
+    pub(crate) gateway: FakeGateway,
 }
 
 impl TwoSellers {
@@ -49,7 +51,7 @@ pub(crate) async fn two_sellers() -> TwoSellers {
     } = bench().await;
     let b = approved_seller(&store).await;
     profile(&store, &a, "seller-a@example.com").await;
-    let (order, mails) = paid(&store, &a, &b, &shopper).await;
+    let (order, mails, gateway) = paid(&store, &a, &b, &shopper).await;
     TwoSellers {
         store,
         a,
@@ -57,6 +59,7 @@ pub(crate) async fn two_sellers() -> TwoSellers {
         shopper,
         order,
         mails,
+        gateway,
     }
 }
 
@@ -68,7 +71,7 @@ pub(crate) async fn paid(
     a: &Caller,
     b: &Caller,
     shopper: &Caller,
-) -> (OrderId, Vec<checkout::ConfirmMails>) {
+) -> (OrderId, Vec<checkout::ConfirmMails>, FakeGateway) {
     let shoes = category(store, "shoes").await;
     let (sku_a, sku_b) = (sku("SHIPA"), sku("SHIPB"));
     listed(store, a, &shoes, &[(&sku_a, 1_500, "USD", 5)]).await;
@@ -84,6 +87,10 @@ pub(crate) async fn paid(
         .await
         .unwrap();
     let gateway = FakeGateway::default();
+    // The payment worker's step records the order's intent (`pi_1`), as a paid order has.
+    checkout::start_payment(store, &gateway, &placed.order_id, "token")
+        .await
+        .unwrap();
     let mut mails = Vec::new();
     for _ in 0..2 {
         mails.push(
@@ -92,7 +99,7 @@ pub(crate) async fn paid(
                 .unwrap(),
         );
     }
-    (placed.order_id, mails)
+    (placed.order_id, mails, gateway)
 }
 
 /// The profile a seller's verified account has (written raw: verification is not what

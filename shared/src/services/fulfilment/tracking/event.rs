@@ -28,7 +28,9 @@ impl<Q: MailQueue + ?Sized> FileRun<'_, Q> {
             )])
         };
         for _ in 0..MOVE_ATTEMPTS {
-            let Some(OrderWithShipments { order, shipments }) = self
+            let Some(OrderWithShipments {
+                order, shipments, ..
+            }) = self
                 .store
                 .order_with_shipments(event.shipment_id.order())
                 .await?
@@ -129,7 +131,8 @@ impl<Q: MailQueue + ?Sized> FileRun<'_, Q> {
         Ok(news
             .iter()
             .map(|news| Notice {
-                news: *news,
+                news: news.as_str(),
+                subject: shipment.id.to_string(),
                 mail: Mail::ShipmentUpdate {
                     to: to.clone(),
                     name: order.shipping_address.name.clone(),

@@ -17,7 +17,6 @@ use std::collections::HashMap;
 
 mod event;
 
-use super::notify;
 use crate::adapters::carrier::CarrierFiles;
 use crate::adapters::mail::MailQueue;
 use crate::clock::{now, now_sortable, unix_now};
@@ -25,6 +24,7 @@ use crate::domain::error::ShopError;
 use crate::domain::fulfilment::{parse_event_line, CarrierEvent};
 use crate::domain::ids::OrderId;
 use crate::domain::import::{LineProblem, Lines, Rejection, Report, MAX_ROW_BYTES};
+use crate::services::notices;
 use crate::store::{InboxClaim, Store};
 
 /// Where the carrier drops its event files.
@@ -301,7 +301,7 @@ impl<Q: MailQueue + ?Sized> FileRun<'_, Q> {
             )
         });
         if pending {
-            notify::flush(self.store, self.queue, &order).await?;
+            notices::flush(self.store, self.queue, &order).await?;
         }
         Ok(outcomes)
     }

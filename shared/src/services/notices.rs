@@ -1,8 +1,8 @@
-//! Customer mails about shipments, through a transactional outbox: each mail is written
-//! as a notice in the order's partition by the move it tells of (so a move and its mail
+//! Mails through a transactional outbox (`store::notices`): each mail is written as a
+//! notice in the order's partition by the change it tells of (so a change and its mail
 //! are written together or not at all, and news told twice is one notice), then queued
 //! here. A notice whose queueing failed stays pending and goes out with the next flush of
-//! its order (the redelivered event file flushes its orders again).
+//! its order (a redelivered event file, a repeated cancellation flush it again).
 
 use crate::adapters::mail::MailQueue;
 use crate::clock::unix_now;

@@ -1,5 +1,5 @@
-//! Orders, read. Who may call: a signed-in customer, reading their own orders (the
-//! customer is the verified `sub`, never input); an admin may read any order. Placing
+//! Orders, read and cancelled. Who may call: a signed-in customer, for their own orders
+//! (the customer is the verified `sub`, never input); an admin, for any order. Placing
 //! one is the checkout's first step (`services::checkout::place`).
 
 use serde::Serialize;
@@ -9,9 +9,13 @@ use crate::domain::error::ShopError;
 use crate::domain::fulfilment::CustomerShipmentView;
 use crate::domain::ids::OrderId;
 use crate::domain::order::{Order, OrderStatus, OrderView};
-use crate::store::{Page, Store};
+use crate::store::{OrderWithShipments, Page, Store};
 
-/// `GET /orders/{id}`: the order and how each of its shipments stands.
+mod cancel;
+
+pub use cancel::{cancel_order, CancelAnswer};
+
+/// `GET /orders/{id}`: the order, its refunds, and how each of its shipments stands.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OrderDetail {
@@ -28,14 +32,28 @@ pub async fn get_order(
     caller: &Caller,
     id: &OrderId,
 ) -> Result<OrderDetail, ShopError> {
+    Ok(detail(&own_order(store, caller, id).await?))
+}
+
+/// The order with its shipments and refunds, if the caller is its customer or an admin;
+/// anyone else is told it does not exist.
+pub(crate) async fn own_order(
+    store: &Store,
+    caller: &Caller,
+    id: &OrderId,
+) -> Result<OrderWithShipments, ShopError> {
     match store.order_with_shipments(id).await? {
-        Some(found) if found.order.customer_id == caller.user_id || caller.is_admin() => {
-            Ok(OrderDetail {
-                order: found.order.view(),
-                shipments: found.shipments.iter().map(|s| s.customer_view()).collect(),
-            })
-        }
+        Some(found) if found.order.customer_id == caller.user_id || caller.is_admin() => Ok(found),
         _ => Err(ShopError::NotFound("order")),
+    }
+}
+
+pub(crate) fn detail(found: &OrderWithShipments) -> OrderDetail {
+    let mut order = found.order.view();
+    order.payment.refunds = Some(found.refunds.iter().map(|r| r.view()).collect());
+    OrderDetail {
+        order,
+        shipments: found.shipments.iter().map(|s| s.customer_view()).collect(),
     }
 }
 
