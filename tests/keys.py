@@ -42,6 +42,7 @@ CARRIER_PK = "CARRIER"
 HANDOFF_PREFIX = "HANDOFF#"
 INBOX_PREFIX = "INBOX#"
 NOTICE_PREFIX = "NOTICE#"
+STOCK_ALERT_PREFIX = "STOCKALERT#"
 COVERAGE_SK = "COVERAGE"
 COVERAGE_PREFIX = "COVERAGE#"
 POSTCODE_PREFIX = "POSTCODE#"
@@ -88,6 +89,10 @@ def failed_refund_sk(failed_at, refund_id):
 
 def notice_sk(news, subject):  # subject: a shipment's, the order's or a refund's id
     return f"{NOTICE_PREFIX}{news}#{subject}"
+
+
+def stock_alert_sk(sku, crossing):  # crossing: the alert's number, from 1
+    return f"{STOCK_ALERT_PREFIX}{sku}#{crossing}"
 
 
 def coverage_load_sk(etag, upload):

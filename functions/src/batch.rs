@@ -19,12 +19,14 @@ use crate::stream::StreamBatchResponse;
 pub struct Records {
     /// The most records handled at once.
     pub concurrency: usize,
-    /// Stop at the first failure (stream records, retried from there in order).
+    /// Stop at the first failure and answer it and every record after it as failed
+    /// (stream records and FIFO queue messages, retried from there in order).
     pub stop_at_first_failure: bool,
 }
 
 impl Records {
-    /// A stream's records: one after another, up to the first failure.
+    /// A stream's records or a FIFO queue's messages: one after another, up to the first
+    /// failure.
     pub const IN_ORDER: Records = Records {
         concurrency: 1,
         stop_at_first_failure: true,
@@ -65,11 +67,17 @@ where
     // nest past the compiler's type-depth limit in the function's main future.
     let handle = |record: R| Box::pin(handle(record));
     if how.stop_at_first_failure {
-        for record in records {
+        let mut records = records.into_iter();
+        while let Some(record) = records.next() {
             let id = id_of(&record);
             if let Err(err) = handle(record).await {
                 failed(&id, &err);
-                return vec![id];
+                // The records not handled are answered too: a stream checkpoints before the
+                // first of them either way, and a FIFO queue would otherwise delete them as
+                // done.
+                return std::iter::once(id)
+                    .chain(records.map(|r| id_of(&r)))
+                    .collect();
             }
         }
         return Vec::new();
@@ -220,12 +228,30 @@ mod tests {
             }
         })
         .await;
-        assert_eq!(response.failed_sequences(), ["s3"]);
+        assert_eq!(response.failed_sequences(), ["s3", "s4", "s5"]);
         assert_eq!(
             *handled.lock().unwrap(),
             [1, 2, 3],
             "records after the failure are retried with it"
         );
+    }
+
+    #[tokio::test]
+    async fn in_order_messages_after_a_failure_are_given_back_unhandled() {
+        let handled = std::sync::Mutex::new(Vec::new());
+        let event = sqs_event(&[("m1", "ok"), ("m2", "bad"), ("m3", "ok")]);
+        let response = sqs(event.payload, Records::IN_ORDER, |m| {
+            handled.lock().unwrap().push(m.message_id.clone().unwrap());
+            async move {
+                match m.body.as_deref() {
+                    Some("ok") => Ok(()),
+                    _ => Err("refused"),
+                }
+            }
+        })
+        .await;
+        assert_eq!(failures(&response), ["m2", "m3"]);
+        assert_eq!(*handled.lock().unwrap(), ["m1", "m2"]);
     }
 
     #[tokio::test]

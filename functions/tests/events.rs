@@ -151,6 +151,10 @@ fn check_sqs(f: &Function, json: &str) {
         let body = record.body.as_deref().unwrap();
         match f.binary.as_str() {
             "mailer" => drop(shop::domain::mail::Mail::from_queue(body).unwrap()),
+            "watch-stock" => drop(
+                serde_json::from_str::<shop::domain::stock::StockWatch>(body)
+                    .unwrap_or_else(|e| panic!("watch-stock: {e}")),
+            ),
             "refund-worker" => drop(
                 serde_json::from_str::<shop::adapters::refunds::RefundMessage>(body)
                     .unwrap_or_else(|e| panic!("refund-worker: {e}")),

@@ -183,6 +183,7 @@ pub mod audit {
             "Secrets Manager" => "secretsmanager",
             "S3" => "s3",
             "OpenSearch" => "es",
+            "EventBridge" => "events",
             other => other,
         }
     }

@@ -5,10 +5,11 @@
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 use lambda_http::Request;
 use lambda_runtime::LambdaEvent;
+use shop::adapters::mail::SqsMailQueue;
 use shop::adapters::refunds::{FailedRefunds, RefundMessage};
 use shop::adapters::stripe::Stripe;
 use shop::domain::ids::OrderId;
-use shop::domain::refund::{RefundId, ResolveRefundInput};
+use shop::domain::refund::{GrantRefundInput, RefundId, ResolveRefundInput};
 use shop::http::{caller, json_body, path_param, Reply};
 use shop::services::refunds::{self as svc, RefundSettings};
 use shop::store::Store;
@@ -47,4 +48,15 @@ pub async fn resolve_refund(store: &Store, req: Request) -> Result<Reply, ShopEr
     let id = path_param(&req, "refundId", RefundId::parse)?;
     let (resolution, note) = json_body::<ResolveRefundInput>(&req)?.parse()?;
     Reply::ok(svc::resolve(store, &caller, &order_id, &id, resolution, note).await?)
+}
+
+/// `POST /admin/orders/{id}/refunds` {reason, lines?, shipping?, amount?} — an admin only:
+/// units refunded without a return, or a goodwill amount (README, "Refunds").
+pub async fn grant_refund(deps: &(Store, SqsMailQueue), req: Request) -> Result<Reply, ShopError> {
+    let (store, mails) = deps;
+    let caller = caller(&req)?;
+    let order_id = path_param(&req, "id", OrderId::parse)?;
+    let (grant, reason) = json_body::<GrantRefundInput>(&req)?.parse()?;
+    let refund = svc::grant(store, mails, &caller, &order_id, &grant, &reason).await?;
+    Reply::created(refund, format!("/orders/{order_id}"))
 }

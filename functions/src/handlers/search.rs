@@ -3,24 +3,30 @@
 use lambda_http::Request;
 use lambda_runtime::LambdaEvent;
 use shop::adapters::search::{IndexWriter, SearchIndex};
+use shop::adapters::stock::StockWatchQueue;
 use shop::domain::ids::ProductId;
 use shop::domain::search::{SearchRequest, SuggestRequest};
 use shop::http::{query_pairs, Reply};
 use shop::services::search as svc;
+use shop::services::stock::StockSettings;
 use shop::store::Store;
 use shop::ShopError;
 
 use crate::stream::{StreamBatch, StreamBatchResponse};
 
 /// The table's stream (product and variant items only, by the mapping's filter) →
-/// the index. Each product changed in the batch is indexed once, from its current
-/// state; a product that failed is reported by its first record, and the mapping
-/// retries from there.
+/// the index, and the low-stock watcher's queue. Each product changed in the batch is
+/// indexed once, from its current state; a product that failed is reported by its first
+/// record, and the mapping retries from there.
+///
+/// The watcher is fed from here rather than by a mapping of its own: DynamoDB Streams
+/// serves at most two readers per shard at once, and the table has two (this one and the
+/// order stream's); this reader already gets every variant record.
 pub async fn index_products(
-    deps: &(Store, IndexWriter),
+    deps: &(Store, IndexWriter, StockWatchQueue, StockSettings),
     event: LambdaEvent<StreamBatch>,
 ) -> Result<StreamBatchResponse, crate::Error> {
-    let (store, index) = deps;
+    let (store, index, watch_queue, settings) = deps;
     let records = event.payload.changed_products();
     let mut products: Vec<(&str, ProductId)> = Vec::new();
     for (sequence, id) in records {
@@ -34,7 +40,13 @@ pub async fn index_products(
     }
     let ids: Vec<ProductId> = products.iter().map(|(_, id)| id.clone()).collect();
     let mut response = StreamBatchResponse::default();
-    match svc::index_products(store, &**index, &ids, None).await {
+    // A batch of the low-stock watcher's flags alone has nothing to index.
+    let indexed = if ids.is_empty() {
+        Ok(Default::default())
+    } else {
+        svc::index_products(store, &**index, &ids, None).await
+    };
+    match indexed {
         Ok(report) => {
             for (sequence, id) in &products {
                 if report.failed.contains(id) {
@@ -57,6 +69,14 @@ pub async fn index_products(
                 response.add_failure(sequence);
             }
         }
+    }
+    // In the batch's order; the first that cannot be queued is retried with the records
+    // after it (those queued already are dropped as repeats).
+    let watches = event.payload.stock_watches(*settings);
+    if let Err((at, err)) = watch_queue.send_in_order(&watches).await {
+        let sequence = &watches[at].0;
+        tracing::warn!(sequence, error = %err, "stock watch not queued; the stream retries from it");
+        response.add_failure(sequence);
     }
     Ok(response)
 }

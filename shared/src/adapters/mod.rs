@@ -8,5 +8,6 @@ pub mod mail;
 pub mod refunds;
 pub mod saga;
 pub mod search;
+pub mod stock;
 pub mod stripe;
 pub mod uploads;

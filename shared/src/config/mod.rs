@@ -371,3 +371,5 @@ tuple_dependency!(A, B, C, D);
 
 // After payment: refunds and returns (declared after `client!`, which it uses).
 mod after_payment;
+// Low stock: the watcher's queue, the event bus, the default threshold.
+mod stock;

@@ -20,6 +20,7 @@ pub mod refund;
 pub mod returns;
 pub mod search;
 pub mod seller;
+pub mod stock;
 pub mod verification;
 pub mod wishlist;
 

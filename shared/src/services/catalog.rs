@@ -81,11 +81,12 @@ async fn load_for_edit(
     Ok((product, variants))
 }
 
+/// The variant a draft makes: a new one, or `old` changed (its reservations, version and
+/// low-stock flag are not the draft's to set).
 fn variant_from_draft(
     product_id: &ProductId,
     draft: VariantDraft,
-    reserved: i64,
-    version: u64,
+    old: Option<&Variant>,
 ) -> Variant {
     Variant {
         product_id: product_id.clone(),
@@ -94,10 +95,14 @@ fn variant_from_draft(
         price: draft.price,
         sale_price: draft.sale_price,
         on_hand: draft.on_hand,
-        reserved,
-        version,
+        reserved: old.map_or(0, |v| v.reserved),
+        version: old.map_or(1, |v| v.version + 1),
         // The store counts writes of the item; a draft starts the count.
         rev: 0,
+        low_stock_threshold: draft.low_stock_threshold,
+        reorder_quantity: draft.reorder_quantity,
+        low_stock_since: old.and_then(|v| v.low_stock_since.clone()),
+        low_stock_alerts: old.map_or(0, |v| v.low_stock_alerts),
     }
 }
 
@@ -113,7 +118,7 @@ pub async fn create_product(
     let variants: Vec<Variant> = draft
         .variants
         .into_iter()
-        .map(|d| variant_from_draft(&id, d, 0, 1))
+        .map(|d| variant_from_draft(&id, d, None))
         .collect();
     let product = Product {
         id,
@@ -137,7 +142,7 @@ pub async fn create_product(
             &WrittenBy::Seller(SellerId::of(&caller.user_id)),
         )
         .await?;
-    Ok(ProductView::new(&product, &variants))
+    Ok(ProductView::for_seller(&product, &variants))
 }
 
 pub async fn update_product(
@@ -176,7 +181,7 @@ pub async fn update_product(
     store
         .update_product(&updated, current.version, &written_by(caller))
         .await?;
-    Ok(ProductView::new(&updated, &variants))
+    Ok(ProductView::for_seller(&updated, &variants))
 }
 
 pub async fn delete_product(
@@ -218,9 +223,7 @@ pub async fn put_variant(
             "the product has the most variants allowed".into(),
         ));
     }
-    let (reserved, version) =
-        existing.map_or((0, 1), |i| (variants[i].reserved, variants[i].version + 1));
-    let variant = variant_from_draft(id, draft, reserved, version);
+    let variant = variant_from_draft(id, draft, existing.map(|i| &variants[i]));
     match existing {
         Some(i) => variants[i] = variant.clone(),
         None => variants.push(variant.clone()),
@@ -234,7 +237,10 @@ pub async fn put_variant(
     store
         .put_variant(&updated, current.version, &variant, &written_by(caller))
         .await?;
-    Ok((ProductView::new(&updated, &variants), existing.is_none()))
+    Ok((
+        ProductView::for_seller(&updated, &variants),
+        existing.is_none(),
+    ))
 }
 
 /// `POST /admin/products/{id}/deactivate`: an administrator takes any listing out of the

@@ -14,4 +14,5 @@ pub mod refunds;
 pub mod returns;
 pub mod search;
 pub mod sellers;
+pub mod stock;
 pub mod wishlist;

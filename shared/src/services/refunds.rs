@@ -11,15 +11,21 @@
 //! the worker's queue is fed from the table's stream. A refusal is recorded on the claim,
 //! which keeps its amount claimed, and reported to the dead-letter queue for a person.
 
+use crate::adapters::mail::MailQueue;
 use crate::adapters::refunds::{RefundAlerts, RefundMessage};
 use crate::adapters::stripe::{PaymentGateway, RefundAnswer, RefundRequest};
 use crate::clock::{now_sortable, unix_now};
 use crate::domain::auth::Caller;
 use crate::domain::error::ShopError;
 use crate::domain::ids::OrderId;
+use crate::domain::mail::Mail;
 use crate::domain::order::{HistoryEntry, Order};
-use crate::domain::refund::{Refund, RefundId, RefundStatus, RefundView, Resolution};
-use crate::store::{RefundLease, RefundRecord, Store};
+use crate::domain::refund::{
+    plan_grant, Grant, NewRefund, Refund, RefundCause, RefundId, RefundStatus, RefundView,
+    Resolution,
+};
+use crate::services::{notices, orders::mail_address};
+use crate::store::{Notice, OrderUpdate, RefundLease, RefundRecord, Store};
 
 /// Who records refunds in an order's history.
 pub const BY_REFUNDS: &str = "system:refunds";
@@ -286,4 +292,89 @@ pub async fn resolve(
         .await?
         .map(|r| r.view())
         .ok_or(ShopError::NotFound("refund"))
+}
+
+/// `POST /admin/orders/{id}/refunds` {reason, lines?, shipping?, amount?} — an admin refunds
+/// part of a paid order outside any cancellation or return: units without their return (a
+/// parcel the carrier could not deliver, an item lost on the way; goods and their exact tax
+/// share, the shipping when asked and still due) or a goodwill amount. A claim like every
+/// other (`<orderId>.grant-<n>`, the order's n-th), written with the customer's mail and
+/// executed by the refund worker; never above what is left of the capture (422 saying how
+/// much is). Each call is a new refund: the caller reads the order first.
+pub async fn grant<Q: MailQueue + ?Sized>(
+    store: &Store,
+    mails: &Q,
+    caller: &Caller,
+    order_id: &OrderId,
+    grant: &Grant,
+    reason: &str,
+) -> Result<RefundView, ShopError> {
+    if !caller.is_admin() {
+        return Err(ShopError::Forbidden("only an admin grants refunds"));
+    }
+    let found = store
+        .order_with_shipments(order_id)
+        .await?
+        .ok_or(ShopError::NotFound("order"))?;
+    let order = &found.order;
+    let Some(captured) = order.payment.captured_amount else {
+        return Err(ShopError::Conflict(format!(
+            "order {order_id} is {}: nothing of it was paid",
+            order.status.as_str()
+        )));
+    };
+    let (plan, claimed) = plan_grant(order, captured, grant)
+        .map_err(|refusal| crate::domain::error::FieldError::new("refund", &refusal.message()))?;
+    let grants = found
+        .refunds
+        .iter()
+        .filter(|r| r.id.as_str().starts_with(&format!("{order_id}.grant-")))
+        .count();
+    let now = now_sortable();
+    let by = format!("admin:{}", caller.user_id);
+    let new = NewRefund {
+        id: RefundId::of(order_id, &RefundCause::Grant(grants as u32 + 1)),
+        order_id,
+        reason: reason.to_owned(),
+        claimed_by: by.clone(),
+        payment_intent_id: order.paid_intent()?,
+        now: &now,
+    };
+    let refund = match grant {
+        Grant::Units { .. } => Refund::of_plan(new, &plan),
+        Grant::Amount(_) => Refund::of_amount(new, plan.amount),
+    };
+    let update = OrderUpdate::new()
+        .claim(order, captured, claimed, &order.refunded.with(&plan))?
+        .note(HistoryEntry {
+            at: now.clone(),
+            status: order.status,
+            by,
+            reason: Some(format!(
+                "refund {} of {} granted: {reason}",
+                refund.id, plan.amount.amount
+            )),
+        });
+    let notice = mail_address(store, order).await?.map(|to| Notice {
+        news: "refund_granted",
+        subject: refund.id.to_string(),
+        mail: Mail::RefundIssued {
+            to,
+            name: order.shipping_address.name.clone(),
+            order_id: order_id.to_string(),
+            amount: plan.amount.amount,
+            currency: order.currency.to_string(),
+            reason: reason.to_owned(),
+        },
+    });
+    if !store
+        .write_claim_told(order, update, &refund, notice.as_ref())
+        .await?
+    {
+        return Err(ShopError::Conflict(format!(
+            "order {order_id} changed meanwhile (another refund?); reload it and retry"
+        )));
+    }
+    notices::flush(store, mails, order_id).await?;
+    Ok(refund.view())
 }

@@ -202,20 +202,47 @@ impl Store {
         self.put_new(variant_item(v)?)
     }
 
-    /// Creates or changes a variant's attributes, prices and `onHand`, never its `reserved`
-    /// (checkouts own it), and only while `onHand` stays at or above it. Setting `onHand`
-    /// starts its stock ledger afresh (see [`variant_item`]).
+    /// Creates or changes a variant's attributes, prices, `onHand` and stock rules, never its
+    /// `reserved` (checkouts own it) nor its low-stock flag (the watcher's), and only while
+    /// `onHand` stays at or above `reserved`. Setting `onHand` starts its stock ledger afresh
+    /// (see [`variant_item`]).
     pub(super) fn variant_upsert(&self, v: &Variant) -> Result<TransactWriteItem, ShopError> {
+        let mut set = String::from(
+            "SET productId = :pid, sku = :sku, attributes = :attrs, price = :price, salePrice = :sale, \
+             onHand = :onHand, reserved = if_not_exists(reserved, :zero), \
+             stockSetTo = :onHand, soldSinceSet = :zero, restockedSinceSet = :zero, \
+             version = if_not_exists(version, :zero) + :one, entity = :entity",
+        );
+        let mut remove = Vec::new();
+        let mut rules = Vec::new();
+        for (attribute, value) in [
+            ("lowStockThreshold", v.low_stock_threshold),
+            ("reorderQuantity", v.reorder_quantity),
+        ] {
+            match value {
+                Some(n) => {
+                    set.push_str(&format!(", {attribute} = :{attribute}"));
+                    rules.push((format!(":{attribute}"), n));
+                }
+                None => remove.push(attribute),
+            }
+        }
+        let mut expression = format!("{set} ADD rev :one");
+        if !remove.is_empty() {
+            expression.push_str(&format!(" REMOVE {}", remove.join(", ")));
+        }
+        let mut update = Update::builder()
+            .table_name(self.table())
+            .set_key(Some(key(
+                keys::product_pk(&v.product_id),
+                keys::variant_sk(&v.sku),
+            )))
+            .update_expression(expression);
+        for (name, rule) in rules {
+            update = update.expression_attribute_values(name, n(rule));
+        }
         Ok(tx(build(
-            Update::builder()
-                .table_name(self.table())
-                .set_key(Some(key(keys::product_pk(&v.product_id), keys::variant_sk(&v.sku))))
-                .update_expression(
-                    "SET productId = :pid, sku = :sku, attributes = :attrs, price = :price, salePrice = :sale, \
-                     onHand = :onHand, reserved = if_not_exists(reserved, :zero), \
-                     stockSetTo = :onHand, soldSinceSet = :zero, restockedSinceSet = :zero, \
-                     version = if_not_exists(version, :zero) + :one, entity = :entity ADD rev :one",
-                )
+            update
                 .condition_expression("attribute_not_exists(PK) OR reserved <= :onHand")
                 .expression_attribute_values(":pid", s(v.product_id.as_str()))
                 .expression_attribute_values(":sku", s(v.sku.as_str()))

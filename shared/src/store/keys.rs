@@ -12,6 +12,7 @@
 //! | SKU claim         | `SKU#<sku>`          | `SKU`                 |                                          |                                 |
 //! | user profile      | `USER#<sub>`         | `PROFILE`             |                                          |                                 |
 //! | catalog import    | `SELLER#<sellerId>`  | `IMPORT#<importId>`   |                                          |                                 |
+//! | low-stock alert (TTL) | `SELLER#<sellerId>` | `STOCKALERT#<sku>#<n>` |                                  |                                 |
 //! | seller account    | `SELLER#<sellerId>`  | `ACCOUNT`             | `SELLERS#<status>` / `<statusChangedAt>#<sellerId>` |                      |
 //! | cart line         | `USER#<sub>`         | `CART#<sku>`          |                                          |                                 |
 //! | wishlist entry    | `USER#<sub>`         | `WISHLIST#<productId>`|                                          |                                 |
@@ -69,6 +70,8 @@
 //! - shipments ready for the carrier, oldest first: `Query GSI1 PK = SHIPMENTS#ready AND GSI1SK < <slot>`;
 //!   those a hand-off run gave the carrier: `Query GSI1 PK = HANDOFF#<runId>`.
 //! - refunds Stripe refused, oldest first (an operator's queue): `Query GSI1 PK = REFUNDS#failed`.
+//! - a variant's low-stock alerts: `Query PK = SELLER#<sellerId>, begins_with(SK, STOCKALERT#<sku>#)`;
+//!   the one to deliver: `GetItem` by its number (the variant's `lowStockAlerts`).
 //! - a card's recent orders (fraud velocity): `Query PK = CARD#<fingerprint>, SK > USE#<time>`.
 //!
 //! Stock lives on the variant item as `onHand` and `reserved`; only conditional
@@ -236,6 +239,7 @@ pub const CARRIER_PK: &str = "CARRIER";
 pub const HANDOFF_PREFIX: &str = "HANDOFF#";
 pub const INBOX_PREFIX: &str = "INBOX#";
 pub const NOTICE_PREFIX: &str = "NOTICE#";
+pub const STOCK_ALERT_PREFIX: &str = "STOCKALERT#";
 /// Under `CARRIER_PK`: which coverage version is current (and the one before it).
 pub const COVERAGE_SK: &str = "COVERAGE";
 pub const COVERAGE_PREFIX: &str = "COVERAGE#";
@@ -319,6 +323,11 @@ pub fn failed_refund_sk(failed_at: &str, id: &RefundId) -> String {
 }
 
 /// `email` is already normalised (lower case, trimmed) by the domain.
+/// A seller's low-stock alert number `crossing` (from 1) of `sku`.
+pub fn stock_alert_sk(sku: &Sku, crossing: u64) -> String {
+    format!("{STOCK_ALERT_PREFIX}{sku}#{crossing}")
+}
+
 pub fn email_pk(email: &str) -> String {
     format!("EMAIL#{email}")
 }

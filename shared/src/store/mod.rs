@@ -17,6 +17,7 @@ mod orders;
 mod refunds;
 mod returns;
 mod sellers;
+mod stock;
 mod users;
 mod verification;
 
@@ -36,6 +37,7 @@ pub(crate) use order_update::OrderUpdate;
 pub use refunds::{RefundLease, RefundRecord};
 pub(crate) use returns::ReceiptWrite;
 pub use returns::ReturnWrite;
+pub use stock::{AlertStep, StockAlertRecord};
 pub use users::Profile;
 pub use verification::VerificationRecord;
 

@@ -68,7 +68,21 @@ impl Store {
         update: OrderUpdate,
         refund: &Refund,
     ) -> Result<bool, ShopError> {
-        let actions = vec![update.into_tx(self, order)?, self.claim_put(refund)?];
+        self.write_claim_told(order, update, refund, None).await
+    }
+
+    /// [`Store::write_claim`] with the customer's mail notice of it in the same transaction.
+    pub(crate) async fn write_claim_told(
+        &self,
+        order: &Order,
+        update: OrderUpdate,
+        refund: &Refund,
+        notice: Option<&super::Notice>,
+    ) -> Result<bool, ShopError> {
+        let mut actions = vec![update.into_tx(self, order)?, self.claim_put(refund)?];
+        if let Some(notice) = notice {
+            actions.push(self.notice_put(&order.id, notice)?);
+        }
         Ok(matches!(
             self.try_transact(actions).await?,
             TxOutcome::Written

@@ -17,6 +17,7 @@ mod refunds;
 mod returns;
 mod search;
 mod sellers;
+mod stock;
 mod support;
 mod verification;
 mod webhook;

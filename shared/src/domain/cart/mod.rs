@@ -255,6 +255,10 @@ mod tests {
                 reserved: 0,
                 version: 1,
                 rev: 0,
+                low_stock_threshold: None,
+                reorder_quantity: None,
+                low_stock_since: None,
+                low_stock_alerts: 0,
             },
         }
     }

@@ -48,6 +48,11 @@ pub struct VariantInput {
     pub sale_price: Option<i64>,
     pub currency: String,
     pub on_hand: i64,
+    /// Available units at or below which the seller is alerted (0..=1,000,000); absent:
+    /// the shop's default.
+    pub low_stock_threshold: Option<i64>,
+    /// Units the seller reorders, carried by the `stock.low` event (1..=1,000,000).
+    pub reorder_quantity: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -57,6 +62,8 @@ pub struct VariantDraft {
     pub price: Money,
     pub sale_price: Option<Money>,
     pub on_hand: i64,
+    pub low_stock_threshold: Option<i64>,
+    pub reorder_quantity: Option<i64>,
 }
 
 impl VariantInput {
@@ -110,6 +117,20 @@ impl VariantInput {
                 &format!("must be between 0 and {MAX_ON_HAND}"),
             )));
         }
+        let low_stock_threshold = self.low_stock_threshold.and_then(|t| {
+            v.check(crate::domain::stock::stock_rule(
+                t,
+                &field("lowStockThreshold"),
+                0,
+            ))
+        });
+        let reorder_quantity = self.reorder_quantity.and_then(|q| {
+            v.check(crate::domain::stock::stock_rule(
+                q,
+                &field("reorderQuantity"),
+                1,
+            ))
+        });
         if self.attributes.len() > MAX_ATTRIBUTES {
             v.check::<()>(Err(FieldError::new(
                 &field("attributes"),
@@ -130,6 +151,8 @@ impl VariantInput {
             price: price?,
             sale_price,
             on_hand: self.on_hand,
+            low_stock_threshold,
+            reorder_quantity,
         })
     }
 

@@ -158,6 +158,19 @@ pub struct Variant {
     /// to order states of the product.
     #[serde(default)]
     pub rev: u64,
+    /// The seller's low-stock threshold (available units at or below it are low); `None`:
+    /// the shop's default (`DefaultLowStockThreshold`). See `domain::stock`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub low_stock_threshold: Option<i64>,
+    /// Units the seller reorders when told the variant is low (carried by `stock.low`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reorder_quantity: Option<i64>,
+    /// Set (by the low-stock watcher only) while its seller has been told of its fall.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub low_stock_since: Option<String>,
+    /// How many low-stock alerts the variant has had: the last one's number.
+    #[serde(default)]
+    pub low_stock_alerts: u64,
 }
 
 impl Variant {
@@ -181,6 +194,21 @@ impl Variant {
             sale_price: self.sale_price,
             unit_price: self.unit_price(),
             available: self.available(),
+            inventory: None,
+        }
+    }
+
+    /// The view its seller (or an administrator) gets: with its stock and stock rules.
+    pub fn seller_view(&self) -> VariantView {
+        VariantView {
+            inventory: Some(VariantInventory {
+                on_hand: self.on_hand,
+                reserved: self.reserved,
+                low_stock_threshold: self.low_stock_threshold,
+                reorder_quantity: self.reorder_quantity,
+                low_stock: self.low_stock_since.is_some(),
+            }),
+            ..self.view()
         }
     }
 }
@@ -204,6 +232,23 @@ pub struct VariantView {
     pub sale_price: Option<Money>,
     pub unit_price: Money,
     pub available: i64,
+    /// Only in its seller's answers (writes of the product): shoppers never see it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inventory: Option<VariantInventory>,
+}
+
+/// A variant's stock as its seller sees it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VariantInventory {
+    pub on_hand: i64,
+    pub reserved: i64,
+    /// `None`: the shop's default threshold applies.
+    pub low_stock_threshold: Option<i64>,
+    pub reorder_quantity: Option<i64>,
+    /// The seller was alerted of this variant's fall and it has not been restocked above
+    /// its threshold since.
+    pub low_stock: bool,
 }
 
 /// A product as the API returns it: public fields, derived availability, variants.
@@ -243,6 +288,14 @@ impl ProductView {
             variants: variants.iter().map(Variant::view).collect(),
         }
     }
+
+    /// The product as its seller (or an administrator) gets it from a write.
+    pub fn for_seller(product: &Product, variants: &[Variant]) -> Self {
+        ProductView {
+            variants: variants.iter().map(Variant::seller_view).collect(),
+            ..ProductView::new(product, variants)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -268,6 +321,10 @@ mod tests {
             reserved,
             version: 1,
             rev: 0,
+            low_stock_threshold: None,
+            reorder_quantity: None,
+            low_stock_since: None,
+            low_stock_alerts: 0,
         }
     }
 

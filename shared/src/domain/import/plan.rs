@@ -201,6 +201,11 @@ fn variant(
         reserved: old.map_or(0, |v| v.reserved),
         version: old.map_or(1, |v| v.version + 1),
         rev: old.map_or(0, |v| v.rev),
+        // An import row has no stock rules: the variant keeps its seller's.
+        low_stock_threshold: old.and_then(|v| v.low_stock_threshold),
+        reorder_quantity: old.and_then(|v| v.reorder_quantity),
+        low_stock_since: old.and_then(|v| v.low_stock_since.clone()),
+        low_stock_alerts: old.map_or(0, |v| v.low_stock_alerts),
     }
 }
 

@@ -62,6 +62,9 @@ impl RowInput {
                 sale_price: self.sale_price,
                 currency: self.currency,
                 on_hand: self.on_hand,
+                // Stock rules are set through the API; an import keeps the variant's.
+                low_stock_threshold: None,
+                reorder_quantity: None,
             }],
         };
         let mut rejections = Vec::new();

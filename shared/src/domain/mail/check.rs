@@ -39,6 +39,18 @@ impl Mail {
                 }
                 Ok(())
             }
+            Mail::RefundIssued {
+                to,
+                name,
+                order_id,
+                reason,
+                ..
+            } => {
+                check_address(to)?;
+                check_text(name, "name")?;
+                check_text(&reason.replace('\n', " "), "reason")?;
+                check_id(order_id, "order_id")
+            }
             Mail::OrderConfirmed {
                 to, name, order_id, ..
             }
@@ -55,6 +67,22 @@ impl Mail {
                     return Err(MailError::BadField("order_id"));
                 }
                 Ok(())
+            }
+            Mail::SellerLowStock {
+                to,
+                name,
+                product_id,
+                product_name,
+                sku,
+                alert_id,
+                ..
+            } => {
+                check_address(to)?;
+                check_text(name, "name")?;
+                check_text(product_name, "product_name")?;
+                check_id(product_id, "product_id")?;
+                check_id(sku, "sku")?;
+                check_id(alert_id, "alert_id")
             }
             Mail::SellerNewOrder {
                 to,

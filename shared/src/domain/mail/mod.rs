@@ -8,6 +8,7 @@ mod cancel;
 mod check;
 mod returns;
 mod shipment;
+mod stock;
 pub use returns::ReturnNews;
 use shipment::render_shipment_update;
 pub use shipment::ShipmentNews;
@@ -109,6 +110,31 @@ pub enum Mail {
         order_id: String,
         shipment_id: String,
         lines: Vec<MailLine>,
+    },
+    /// To a customer: the shop's staff refunded money of an order (units that never came,
+    /// or a goodwill amount).
+    RefundIssued {
+        to: String,
+        name: String,
+        order_id: String,
+        /// Minor units of `currency`.
+        amount: i64,
+        currency: String,
+        /// The staff's reason, as they wrote it.
+        reason: String,
+    },
+    /// To a seller: a variant fell to or below its low-stock threshold (once per crossing).
+    SellerLowStock {
+        to: String,
+        /// The seller's display name.
+        name: String,
+        product_id: String,
+        product_name: String,
+        sku: String,
+        available: i64,
+        threshold: i64,
+        reorder_quantity: Option<i64>,
+        alert_id: String,
     },
 }
 
@@ -334,6 +360,45 @@ impl Mail {
                 name,
                 (order_id, shipment_id),
                 lines,
+            ),
+            Mail::RefundIssued {
+                to,
+                name,
+                order_id,
+                amount,
+                currency,
+                reason,
+            } => Rendered {
+                to: to.clone(),
+                subject: format!("{shop_name}: a refund for order {order_id}"),
+                text: format!(
+                    "Hello {name},\n\nWe have refunded {} of your order {order_id} to your \
+                     payment method ({reason}). It reaches your account in a few days.\n",
+                    display_amount(*amount, currency)
+                ),
+            },
+            Mail::SellerLowStock {
+                to,
+                name,
+                product_id,
+                product_name,
+                sku,
+                available,
+                threshold,
+                reorder_quantity,
+                alert_id,
+            } => stock::render_low_stock(
+                shop_name,
+                (to, name),
+                &stock::LowStockFacts {
+                    product_id,
+                    product_name,
+                    sku,
+                    available: *available,
+                    threshold: *threshold,
+                    reorder_quantity: *reorder_quantity,
+                    alert_id,
+                },
             ),
         }
     }

@@ -303,3 +303,75 @@ fn cancellations_say_who_cancelled_and_what_comes_back() {
         Err(MailError::BadField("lines"))
     );
 }
+
+fn low_stock(reorder: Option<i64>) -> Mail {
+    Mail::SellerLowStock {
+        to: "seller@example.com".into(),
+        name: "Acme Outdoor".into(),
+        product_id: "0192f1c4-aaaa-7bbb-8ccc-00000000f0f1".into(),
+        product_name: "Trail Shoe".into(),
+        sku: "TS-42".into(),
+        available: 3,
+        threshold: 5,
+        reorder_quantity: reorder,
+        alert_id: "TS-42.2".into(),
+    }
+}
+
+#[test]
+fn a_low_stock_mail_says_what_is_left_the_threshold_and_how_to_restock() {
+    let r = low_stock(Some(40)).render("Shop");
+    assert_eq!(r.to, "seller@example.com");
+    assert_eq!(r.subject, "Shop: low stock of Trail Shoe (SKU TS-42)");
+    assert!(r.text.contains("down to 3 available unit(s)"), "{}", r.text);
+    assert!(r.text.contains("threshold of 5"), "{}", r.text);
+    assert!(
+        r.text.contains("reorder quantity for it is 40 units"),
+        "{}",
+        r.text
+    );
+    assert!(r.text.contains("Alert TS-42.2"), "{}", r.text);
+    let plain = low_stock(None).render("Shop");
+    assert!(!plain.text.contains("reorder"), "{}", plain.text);
+    assert_eq!(
+        Mail::from_queue(&low_stock(None).to_queue()),
+        Ok(low_stock(None))
+    );
+}
+
+#[test]
+fn a_low_stock_mail_with_a_malformed_sku_is_refused() {
+    let mut bad = low_stock(None);
+    if let Mail::SellerLowStock { sku, .. } = &mut bad {
+        *sku = "TS 42\n".into();
+    }
+    assert_eq!(
+        Mail::from_queue(&bad.to_queue()),
+        Err(MailError::BadField("sku"))
+    );
+}
+
+#[test]
+fn a_refund_by_the_shop_says_how_much_and_why() {
+    let mail = Mail::RefundIssued {
+        to: "ada@example.com".into(),
+        name: "Ada".into(),
+        order_id: "o-1".into(),
+        amount: 1250,
+        currency: "EUR".into(),
+        reason: "the carrier lost the parcel".into(),
+    };
+    let r = mail.render("Shop");
+    assert_eq!(r.subject, "Shop: a refund for order o-1");
+    assert!(
+        r.text.contains("refunded 12.50 EUR of your order o-1"),
+        "{}",
+        r.text
+    );
+    assert!(
+        r.text.contains("(the carrier lost the parcel)"),
+        "{}",
+        r.text
+    );
+    assert_eq!(Mail::from_queue(&mail.to_queue()), Ok(mail));
+}

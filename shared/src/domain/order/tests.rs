@@ -25,6 +25,10 @@ fn offer(
         reserved,
         version: 1,
         rev: 0,
+        low_stock_threshold: None,
+        reorder_quantity: None,
+        low_stock_since: None,
+        low_stock_alerts: 0,
     };
     let offer = LineOffer {
         product_name: format!("Product {sku}"),

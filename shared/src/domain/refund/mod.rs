@@ -31,9 +31,11 @@ use crate::domain::money::Money;
 use crate::domain::order::{Order, OrderLine};
 
 mod claim;
+mod grant;
 mod id;
 
 pub use claim::{NewRefund, Refund, RefundView, RefundedUnits, Resolution, ResolveRefundInput};
+pub use grant::{fit_to_capture, plan_grant, Grant, GrantLineInput, GrantRefundInput};
 pub use id::{RefundCause, RefundId, RefundStatus};
 
 /// Order tax split over its parts: Σ lines + shipping == order.tax.amount exactly.

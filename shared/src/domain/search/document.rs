@@ -194,6 +194,10 @@ mod tests {
             reserved,
             version: 1,
             rev,
+            low_stock_threshold: None,
+            reorder_quantity: None,
+            low_stock_since: None,
+            low_stock_alerts: 0,
         }
     }
 

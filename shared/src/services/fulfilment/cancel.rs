@@ -11,7 +11,8 @@ use crate::domain::ids::{ShipmentId, Sku};
 use crate::domain::mail::Mail;
 use crate::domain::order::{CancelReason, Order, OrderStatus};
 use crate::domain::refund::{
-    check_claim, plan_refund, NewRefund, Refund, RefundCause, RefundId, RefundRefusal, Refunded,
+    check_claim, fit_to_capture, plan_refund, NewRefund, Refund, RefundCause, RefundId,
+    RefundRefusal, Refunded,
 };
 use crate::services::notices;
 use crate::services::orders::mail_address;
@@ -161,6 +162,8 @@ impl ShipmentRefund {
                 )))
             }
         };
+        // Less what an operator's goodwill refund gave back already.
+        let plan = fit_to_capture(plan, order.captured(), order.payment.refund_claimed);
         if plan.amount.amount == 0 {
             return Ok(ShipmentRefund { claim: None });
         }

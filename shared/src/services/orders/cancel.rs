@@ -26,7 +26,9 @@ use crate::domain::order::{
     plan_order_cancel, CancelReason, CancelRequest, HistoryEntry, Order, OrderCancel,
     CUSTOMER_CANCELLED,
 };
-use crate::domain::refund::{check_claim, plan_rest, NewRefund, Refund, RefundCause, RefundId};
+use crate::domain::refund::{
+    check_claim, fit_to_capture, plan_rest, NewRefund, Refund, RefundCause, RefundId,
+};
 use crate::services::notices;
 use crate::services::sellers::seller_contact;
 use crate::store::{
@@ -161,9 +163,14 @@ async fn cancel_paid(
         by: by.to_owned(),
         reason: Some(format!("{}: {reason}", kind.as_str())),
     };
-    // Everything not refunded yet (a seller's cancelled shipment was refunded with it).
-    let rest = plan_rest(order, &order.refunded);
+    // Everything not refunded yet (a seller's cancelled shipment was refunded with it),
+    // less what an operator's goodwill refund gave back already.
     let captured = order.captured();
+    let rest = fit_to_capture(
+        plan_rest(order, &order.refunded),
+        captured,
+        order.payment.refund_claimed,
+    );
     let mut update = OrderUpdate::new()
         .follow(order, Some(&entry))
         .cancel_reason(kind)?;

@@ -11,7 +11,8 @@ use crate::domain::ids::Sku;
 use crate::domain::mail::ReturnNews;
 use crate::domain::order::Order;
 use crate::domain::refund::{
-    check_claim, plan_refund, NewRefund, Refund, RefundCause, RefundId, RefundRefusal,
+    check_claim, fit_to_capture, plan_refund, NewRefund, Refund, RefundCause, RefundId,
+    RefundRefusal,
 };
 use crate::domain::returns::{
     check_receipt, ReceiptInput, Return, ReturnEvent, ReturnId, ReturnStatus, ReturnView,
@@ -164,6 +165,8 @@ fn receipt_refund(
             )))
         }
     };
+    // Less what an operator's goodwill refund gave back already.
+    let plan = fit_to_capture(plan, order.captured(), order.payment.refund_claimed);
     if plan.amount.amount == 0 {
         return Ok(None);
     }
