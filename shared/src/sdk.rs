@@ -213,7 +213,17 @@ pub mod audit {
                     format!("{prefix}:{action}")
                 })
                 .collect(),
-            None => vec![format!("{prefix}:{operation}")],
+            None => vec![format!("{prefix}:{}", iam_operation(service, operation))],
+        }
+    }
+
+    /// The action IAM checks for an operation: SQS authorises its batch calls as their
+    /// single form (`SendMessageBatch` needs `sqs:SendMessage`); DynamoDB's batch calls
+    /// are actions of their own.
+    fn iam_operation<'a>(service: &str, operation: &'a str) -> &'a str {
+        match service {
+            "SQS" => operation.strip_suffix("Batch").unwrap_or(operation),
+            _ => operation,
         }
     }
 
@@ -290,6 +300,18 @@ pub mod audit {
                 ["cognito-idp:AdminCreateUser"]
             );
             assert_eq!(iam_actions("SESv2", "SendEmail", None), ["ses:SendEmail"]);
+            assert_eq!(
+                iam_actions("SQS", "SendMessageBatch", None),
+                ["sqs:SendMessage"]
+            );
+            assert_eq!(
+                iam_actions("DynamoDB", "BatchGetItem", None),
+                ["dynamodb:BatchGetItem"]
+            );
+            assert_eq!(
+                iam_actions("EventBridge", "PutEvents", None),
+                ["events:PutEvents"]
+            );
             let key = HashMap::from([(
                 "PK".to_owned(),
                 aws_sdk_dynamodb::types::AttributeValue::S("x".into()),

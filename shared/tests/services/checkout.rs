@@ -280,28 +280,7 @@ async fn card_velocity_with_a_foreign_address_is_reviewed() {
     // A brand-new account (its profile written today), shipping abroad from the card.
     let buyer = caller(&[Role::Customer]);
     let email = format!("{}@example.com", buyer.user_id);
-    let record = shop::store::VerificationRecord {
-        user_id: buyer.user_id.clone(),
-        email: email.clone(),
-        name: "New".into(),
-        role: shop::domain::auth::Role::Customer,
-        digest: "d".into(),
-        expires_at: 0,
-        attempts: 0,
-        sent_at: 0,
-    };
-    store.put_verification(&record).await.unwrap();
-    let profile = shop::store::Profile {
-        user_id: buyer.user_id.clone(),
-        email: email.clone(),
-        name: "New".into(),
-        role: shop::domain::auth::Role::Customer,
-        created_at: shop::clock::now_rfc3339(),
-    };
-    store
-        .complete_verification(&email, &profile, None)
-        .await
-        .unwrap();
+    crate::support::verified_profile(&store, &buyer, &email, "New", Role::Customer).await;
     let (id, _, _) = placed(&store, &seller, &buyer, &method, 1, "GB").await;
     let verdict = checkout::fraud_check(&store, &gateway, &id).await.unwrap();
     assert!(verdict.review && verdict.score >= 70, "{verdict:?}");

@@ -6,6 +6,7 @@ use std::sync::Mutex;
 
 use serde_json::json;
 use shop::adapters::stock::StockEvents;
+use shop::domain::auth::Role;
 use shop::domain::catalog::ProductInput;
 use shop::domain::ids::{ProductId, Sku};
 use shop::domain::mail::Mail;
@@ -43,28 +44,7 @@ const SETTINGS: StockSettings = StockSettings {
 /// The seller's profile, so its mails have an address.
 async fn with_address(store: &Store, b: &Bench) -> String {
     let email = format!("{}@example.com", sku("seller").to_lowercase());
-    let record = shop::store::VerificationRecord {
-        user_id: b.seller.user_id.clone(),
-        email: email.clone(),
-        name: "Acme Outdoor".into(),
-        role: shop::domain::auth::Role::Seller,
-        digest: "d".into(),
-        expires_at: 0,
-        attempts: 0,
-        sent_at: 0,
-    };
-    store.put_verification(&record).await.unwrap();
-    let profile = shop::store::Profile {
-        user_id: b.seller.user_id.clone(),
-        email: email.clone(),
-        name: "Acme Outdoor".into(),
-        role: shop::domain::auth::Role::Seller,
-        created_at: shop::clock::now_rfc3339(),
-    };
-    store
-        .complete_verification(&email, &profile, None)
-        .await
-        .unwrap();
+    crate::support::verified_profile(store, &b.seller, &email, "Acme Outdoor", Role::Seller).await;
     email
 }
 
