@@ -16,7 +16,7 @@ from botocore.config import Config
 
 from checkout import VISA, new_product, payment_method
 import keys
-from conftest import ROOT, TABLE, order_body, place_order, register
+from conftest import ROOT, TABLE, approved_seller, order_body, place_order, register
 
 PICKUP = {"name": "Acme Outdoor", "line1": "4 Quai de Bercy", "line2": None, "city": "Paris",
           "region": None, "postalCode": "75012", "country": "FR"}
@@ -59,6 +59,14 @@ def paid_order(a, b, timeout=120):
         assert order["status"] == "pending_payment", order
         assert time.time() < deadline, f"order {order_id} not confirmed after {timeout} s"
         time.sleep(0.25)
+
+
+def sellers_with_pickup():
+    """Two approved sellers, each with a pickup address: the two sides of `paid_order`."""
+    a, b = approved_seller(), approved_seller()
+    for s in (a, b):
+        set_pickup(s)
+    return a, b
 
 
 def set_pickup(seller, address=PICKUP):

@@ -16,8 +16,8 @@ import mailbox
 from checkout import (MOTO, THREE_DS, amount, assert_execution, assert_history, assert_one_mail, aws_clients,
                       intent, pay_events, payment, place, settle, stripe, wait_intent_recorded, wait_intent_status,
                       wait_refunds_made)
-from conftest import approved_seller, assert_problem, partition, variant_stock
-from fulfilment import (drop_events, event_line, invoke_handoff, manifest, paid_order, ready, set_pickup,
+from conftest import assert_problem, partition, variant_stock
+from fulfilment import (drop_events, event_line, invoke_handoff, manifest, paid_order, ready, sellers_with_pickup,
                         shipped_order, slot, wait_inbox)
 from refunds import stripe_money
 
@@ -29,11 +29,7 @@ def aws():
 
 @pytest.fixture(scope="module")
 def sellers():
-    """Two sellers of this module, each with a pickup address."""
-    a, b = approved_seller(), approved_seller()
-    for s in (a, b):
-        set_pickup(s)
-    return a, b
+    return sellers_with_pickup()
 
 
 def cancel(user, order_id, reason="changed my mind"):

@@ -11,17 +11,14 @@ import pytest
 import keys
 import mailbox
 from checkout import MOTO, amount, wait_refunds_made
-from conftest import approved_seller, assert_problem, partition
-from fulfilment import drop_events, event_line, paid_order, set_pickup, shipped_order, wait_inbox
+from conftest import assert_problem, partition
+from fulfilment import drop_events, event_line, paid_order, sellers_with_pickup, shipped_order, wait_inbox
 from refunds import stripe_money
 
 
 @pytest.fixture(scope="module")
 def sellers():
-    a, b = approved_seller(), approved_seller()
-    for s in (a, b):
-        set_pickup(s)
-    return a, b
+    return sellers_with_pickup()
 
 
 def grant(admin, order_id, **body):

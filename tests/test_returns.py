@@ -16,17 +16,14 @@ import pytest
 import keys
 import mailbox
 from checkout import MOTO, amount, wait_refunds_made, wait_until
-from conftest import approved_seller, assert_problem, partition, variant_stock
-from fulfilment import drop_events, event_line, set_pickup, shipped_order, wait_inbox
+from conftest import assert_problem, partition, variant_stock
+from fulfilment import drop_events, event_line, sellers_with_pickup, shipped_order, wait_inbox
 from refunds import stripe_money
 
 
 @pytest.fixture(scope="module")
 def sellers():
-    a, b = approved_seller(), approved_seller()
-    for s in (a, b):
-        set_pickup(s)
-    return a, b
+    return sellers_with_pickup()
 
 
 def delivered_order(a, b, dynamodb, days_ago=1):

@@ -14,7 +14,6 @@ before it (each of the 20 orders included) has been watched.
 
 import json
 import os
-import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -23,6 +22,7 @@ import pytest
 
 import keys
 import mailbox
+import checkout
 from checkout import VISA, payment_method
 from conftest import (TABLE, approved_seller, assert_problem, order_body, place_order, product_body,
                       register_many)
@@ -33,13 +33,7 @@ THRESHOLD, REORDER, STOCK, BUYERS = 10, 40, 25, 20
 
 
 def wait_until(what, check, timeout=120):
-    deadline = time.time() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        assert time.time() < deadline, f"{what} within {timeout} s"
-        time.sleep(0.3)
+    return checkout.wait_until(check, timeout, what)
 
 
 def variant_item(dynamodb, product_id, sku):
