@@ -29,6 +29,13 @@ use std::future::Future;
 
 pub type Error = lambda_runtime::Error;
 
+/// Every function allocates through mimalloc: a warm request makes thousands of small
+/// allocations (the SDK's request and response, the item's attribute map, the JSON answer),
+/// and glibc's malloc/free took about a fifth of its instructions under callgrind
+/// (`infra/bench/request_cost.py`; README, "Benchmarks").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Tracing, the SDK configuration and this function's dependencies, warmed up.
 /// Leaked on purpose: they live as long as the execution environment. A missing
 /// dependency is reported to Lambda as an init error (`Runtime.InitError`, naming it)
