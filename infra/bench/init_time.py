@@ -93,11 +93,12 @@ class Emulator:
 WRAPPER = os.environ.get("INIT_TIME_WRAPPER", "").split()
 
 
-def run_once(bootstrap, event):
-    emu = Emulator(event, init_only=bool(WRAPPER))
+def function_env(runtime_api):
+    """The environment Lambda gives a function, its Runtime API at `runtime_api` and its AWS
+    calls at the local stack's endpoints when they are set."""
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin"),
-        "AWS_LAMBDA_RUNTIME_API": emu.address,
+        "AWS_LAMBDA_RUNTIME_API": runtime_api,
         "AWS_LAMBDA_FUNCTION_NAME": "bench",
         "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256",
@@ -108,8 +109,15 @@ def run_once(bootstrap, event):
         "TABLE_NAME": os.environ.get("TABLE_NAME", "bench-table"),
         "RUST_LOG": "warn",
     }
-    if "AWS_ENDPOINT_URL" in os.environ:
-        env["AWS_ENDPOINT_URL"] = os.environ["AWS_ENDPOINT_URL"]
+    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"):
+        if name in os.environ:
+            env[name] = os.environ[name]
+    return env
+
+
+def run_once(bootstrap, event):
+    emu = Emulator(event, init_only=bool(WRAPPER))
+    env = function_env(emu.address)
     t0 = time.perf_counter()
     proc = subprocess.Popen([*WRAPPER, bootstrap], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     if WRAPPER:

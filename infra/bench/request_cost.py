@@ -25,6 +25,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from init_time import function_env  # noqa: E402  (the same function environment)
 
 
 class Emulator:
@@ -85,22 +87,7 @@ class Emulator:
 def run(bootstrap, event, count, out_file):
     """Total instructions of a run serving `count` invocations, and their statuses."""
     emu = Emulator(event, count)
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin"),
-        "AWS_LAMBDA_RUNTIME_API": emu.address,
-        "AWS_LAMBDA_FUNCTION_NAME": "bench",
-        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256",
-        "AWS_LAMBDA_LOG_STREAM_NAME": "bench",
-        "AWS_LAMBDA_LOG_GROUP_NAME": "/aws/lambda/bench",
-        "AWS_REGION": os.environ.get("AWS_REGION", "us-east-1"),
-        "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
-        "TABLE_NAME": os.environ.get("TABLE_NAME", "bench-table"),
-        "RUST_LOG": "warn",
-    }
-    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"):
-        if name in os.environ:
-            env[name] = os.environ[name]
+    env = function_env(emu.address)
     proc = subprocess.Popen(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out_file}", bootstrap],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
