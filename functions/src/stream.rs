@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use shop::domain::ids::{OrderId, ProductId, Sku};
 use shop::domain::refund::RefundId;
-use shop::domain::stock::{fell, rose, threshold, StockLevel, StockWatch};
+use shop::domain::stock::{fell, rose, StockLevel, StockWatch};
 use shop::services::stock::StockSettings;
 use shop::store::product_of_partition;
 
@@ -72,16 +72,13 @@ impl StreamBatch {
     /// last finds.
     pub fn stock_watches(&self, settings: StockSettings) -> Vec<(String, StockWatch)> {
         let level = |stock: &VariantStock| {
-            Some(StockLevel {
-                available: (number_of(stock.on_hand.as_ref())?
-                    - number_of(stock.reserved.as_ref()).unwrap_or(0))
-                .max(0),
-                threshold: threshold(
-                    number_of(stock.low_stock_threshold.as_ref()),
-                    settings.default_threshold,
-                ),
-                flagged: stock.low_stock_since.is_some(),
-            })
+            Some(StockLevel::of(
+                number_of(stock.on_hand.as_ref())?,
+                number_of(stock.reserved.as_ref()).unwrap_or(0),
+                number_of(stock.low_stock_threshold.as_ref()),
+                settings.default_threshold,
+                stock.low_stock_since.is_some(),
+            ))
         };
         let watches: Vec<(String, StockWatch)> = self
             .records

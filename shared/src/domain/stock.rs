@@ -48,6 +48,22 @@ pub struct StockLevel {
 }
 
 impl StockLevel {
+    /// A variant's level from its stock and rules: `onHand − reserved` (never below zero)
+    /// against its own threshold or the shop's `default_threshold`.
+    pub fn of(
+        on_hand: i64,
+        reserved: i64,
+        own_threshold: Option<i64>,
+        default_threshold: i64,
+        flagged: bool,
+    ) -> StockLevel {
+        StockLevel {
+            available: (on_hand - reserved).max(0),
+            threshold: threshold(own_threshold, default_threshold),
+            flagged,
+        }
+    }
+
     /// At or below the threshold.
     pub fn is_low(&self) -> bool {
         self.available <= self.threshold

@@ -15,7 +15,7 @@ use crate::domain::error::ShopError;
 use crate::domain::ids::SellerId;
 use crate::domain::mail::Mail;
 use crate::domain::stock::{
-    alert_id, decide, threshold, StockDecision, StockLevel, StockLowEvent, StockWatch,
+    alert_id, decide, StockDecision, StockLevel, StockLowEvent, StockWatch,
 };
 use crate::services::sellers::seller_contact;
 use crate::store::{AlertStep, StockAlertRecord, Store};
@@ -30,11 +30,13 @@ pub struct StockSettings {
 impl StockSettings {
     /// The variant's stock as the rules judge it.
     pub fn level(&self, variant: &Variant) -> StockLevel {
-        StockLevel {
-            available: variant.available(),
-            threshold: threshold(variant.low_stock_threshold, self.default_threshold),
-            flagged: variant.low_stock_since.is_some(),
-        }
+        StockLevel::of(
+            variant.on_hand,
+            variant.reserved,
+            variant.low_stock_threshold,
+            self.default_threshold,
+            variant.low_stock_since.is_some(),
+        )
     }
 }
 

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 mod cancel;
 mod check;
+mod order;
 mod returns;
 mod shipment;
 mod stock;
@@ -232,30 +233,13 @@ impl Mail {
                 ),
             },
             Mail::OrderCancelled { to, name, order_id, reason, refunded, currency } => {
-                let why = match reason.as_str() {
-                    "payment_declined" => "the payment was declined",
-                    "payment_timeout" => "the payment was not completed in time",
-                    "fraud_review" => "we could not verify the payment",
-                    "customer_cancelled" => "you asked us to",
-                    "admin_cancelled" => "our customer service cancelled it",
-                    "sellers_cancelled" => "its sellers could not fulfil it",
-                    _ => "we could not complete the checkout",
-                };
-                let money = match refunded {
-                    Some(amount) => format!(
-                        "The {} you paid has been refunded; it reaches your account in a few days.",
-                        display_amount(*amount, currency)
-                    ),
-                    None => "You have not been charged.".to_owned(),
-                };
-                Rendered {
-                    to: to.clone(),
-                    subject: format!("{shop_name}: order {order_id} cancelled"),
-                    text: format!(
-                        "Hello {name},\n\nYour order {order_id} was cancelled because {why}. {money}\n\n\
-                         The items are back on sale; you are welcome to order again.\n"
-                    ),
-                }
+                order::render_order_cancelled(
+                    shop_name,
+                    (to, name),
+                    order_id,
+                    reason,
+                    refunded.map(|r| display_amount(r, currency)).as_deref(),
+                )
             }
             Mail::SellerNewOrder {
                 to,
@@ -368,15 +352,13 @@ impl Mail {
                 amount,
                 currency,
                 reason,
-            } => Rendered {
-                to: to.clone(),
-                subject: format!("{shop_name}: a refund for order {order_id}"),
-                text: format!(
-                    "Hello {name},\n\nWe have refunded {} of your order {order_id} to your \
-                     payment method ({reason}). It reaches your account in a few days.\n",
-                    display_amount(*amount, currency)
-                ),
-            },
+            } => order::render_refund_issued(
+                shop_name,
+                (to, name),
+                order_id,
+                &display_amount(*amount, currency),
+                reason,
+            ),
             Mail::SellerLowStock {
                 to,
                 name,
