@@ -10,6 +10,7 @@ pub mod fulfilment;
 pub mod imports;
 pub mod mail;
 pub mod orders;
+pub mod profile;
 pub mod refunds;
 pub mod returns;
 pub mod search;

@@ -114,6 +114,10 @@ id_type!(
     /// A catalog import: a UUIDv7 the shop generates.
     ImportId, "importId", 64
 );
+id_type!(
+    /// An entry of a person's address book: a UUIDv7 the shop generates.
+    AddressId, "addressId", 64
+);
 
 /// A seller as shoppers see it. Product pages never show the seller's account id
 /// (the identity provider's `sub`, which signs them in): this id is derived from it
@@ -254,6 +258,12 @@ impl ProductId {
 impl ImportId {
     pub fn generate() -> Self {
         ImportId(uuid::Uuid::now_v7().to_string())
+    }
+}
+
+impl AddressId {
+    pub fn generate() -> Self {
+        AddressId(uuid::Uuid::now_v7().to_string())
     }
 }
 

@@ -16,6 +16,7 @@ pub mod money;
 pub mod order;
 pub mod paging;
 pub mod payment;
+pub mod profile;
 pub mod refund;
 pub mod returns;
 pub mod search;

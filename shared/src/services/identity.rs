@@ -123,13 +123,13 @@ pub async fn verify<I: IdentityProvider + ?Sized>(
     // A seller's account is an application from here on, pending an administrator's approval.
     let application = (record.role == Role::Seller)
         .then(|| Seller::application(&record.user_id, &record.name, &now_sortable()));
-    let profile = Profile {
-        user_id: record.user_id.clone(),
-        email: record.email.clone(),
-        name: record.name.clone(),
-        role: record.role,
+    let profile = Profile::new(
+        record.user_id.clone(),
+        record.email.clone(),
+        record.name.clone(),
+        record.role,
         created_at,
-    };
+    );
     store
         .complete_verification(email, &profile, application.as_ref())
         .await?;

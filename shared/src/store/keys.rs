@@ -16,6 +16,7 @@
 //! | seller account    | `SELLER#<sellerId>`  | `ACCOUNT`             | `SELLERS#<status>` / `<statusChangedAt>#<sellerId>` |                      |
 //! | cart line         | `USER#<sub>`         | `CART#<sku>`          |                                          |                                 |
 //! | wishlist entry    | `USER#<sub>`         | `WISHLIST#<productId>`|                                          |                                 |
+//! | saved address     | `USER#<sub>`         | `ADDRESS#<addressId>` |                                          |                                 |
 //! | email verification| `EMAIL#<email>`      | `VERIFICATION`        |                                          |                                 |
 //! | order             | `ORDER#<id>`         | `ORDER`               | `CUSTOMER#<sub>` / `ORDER#<createdAt>#<id>` |                              |
 //! | order line        | `ORDER#<id>`         | `LINE#<sku>`          |                                          | `SELLER#<sellerSub>` / `ORDERLINE#<createdAt>#<id>#<sku>` |
@@ -47,7 +48,7 @@
 //! - seller accounts by status, oldest change first (an administrator's queue of applications):
 //!   `Query GSI1 PK = SELLERS#<status>`.
 //! - a seller's own listings, any status: `Query GSI2 PK = SELLER#<sub>, begins_with(GSI2SK, PRODUCT#)`.
-//! - a customer's cart, wishlist and profile: `Query PK = USER#<sub>` with an SK prefix.
+//! - a customer's cart, wishlist, address book and profile: `Query PK = USER#<sub>` with an SK prefix.
 //!   Everything a customer owns sits under their own partition, so a handler that
 //!   only builds keys from the verified `sub` can never read another customer's data.
 //! - a pending email verification: `GetItem EMAIL#<email>` (the address is all the customer
@@ -79,7 +80,7 @@
 
 use crate::domain::fulfilment::RunId;
 use crate::domain::ids::{
-    CategoryId, ImportId, OrderId, ProductId, SellerId, ShipmentId, Sku, UserId,
+    AddressId, CategoryId, ImportId, OrderId, ProductId, SellerId, ShipmentId, Sku, UserId,
 };
 use crate::domain::refund::RefundId;
 use crate::domain::returns::ReturnId;
@@ -104,6 +105,7 @@ pub const VARIANT_PREFIX: &str = "VARIANT#";
 pub const CART_PREFIX: &str = "CART#";
 pub const WISHLIST_PREFIX: &str = "WISHLIST#";
 pub const PROFILE_SK: &str = "PROFILE";
+pub const ADDRESS_PREFIX: &str = "ADDRESS#";
 
 pub fn category_sk(id: &CategoryId) -> String {
     format!("{CATEGORY_PREFIX}{id}")
@@ -172,6 +174,10 @@ pub fn user_pk(id: &UserId) -> String {
 
 pub fn cart_sk(sku: &Sku) -> String {
     format!("{CART_PREFIX}{sku}")
+}
+
+pub fn address_sk(id: &AddressId) -> String {
+    format!("{ADDRESS_PREFIX}{id}")
 }
 
 pub fn wishlist_sk(id: &ProductId) -> String {

@@ -12,6 +12,7 @@ mod identity;
 mod imports;
 mod orders;
 mod placement;
+mod profile;
 mod quote;
 mod refunds;
 mod returns;

@@ -219,13 +219,13 @@ pub async fn verified_profile(store: &Store, user: &Caller, email: &str, name: &
         sent_at: 0,
     };
     store.put_verification(&record).await.unwrap();
-    let profile = shop::store::Profile {
-        user_id: user.user_id.clone(),
-        email: email.to_owned(),
-        name: name.to_owned(),
+    let profile = shop::store::Profile::new(
+        user.user_id.clone(),
+        email.to_owned(),
+        name.to_owned(),
         role,
-        created_at: shop::clock::now_rfc3339(),
-    };
+        shop::clock::now_rfc3339(),
+    );
     store
         .complete_verification(email, &profile, None)
         .await

@@ -135,13 +135,13 @@ async fn completing_a_verification_stores_the_profile_and_ends_the_pending_one()
     let now = 1_900_000_000;
     let record = pending_verification("ada@example.com", now);
     store.put_verification(&record).await.unwrap();
-    let profile = shop::store::Profile {
-        user_id: record.user_id.clone(),
-        email: record.email.clone(),
-        name: record.name.clone(),
-        role: record.role,
-        created_at: "2026-11-27T00:00:00Z".into(),
-    };
+    let profile = shop::store::Profile::new(
+        record.user_id.clone(),
+        record.email.clone(),
+        record.name.clone(),
+        record.role,
+        "2026-11-27T00:00:00Z".into(),
+    );
     store
         .complete_verification("ada@example.com", &profile, None)
         .await

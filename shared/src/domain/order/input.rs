@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::cart::Quantity;
 use crate::domain::error::{FieldError, ShopError, Validator};
-use crate::domain::ids::Sku;
+use crate::domain::ids::{AddressId, Sku};
 use crate::domain::money::Money;
 
 /// `POST /orders` as sent. Shape errors (types, unknown or missing fields) are the
@@ -14,7 +14,9 @@ use crate::domain::money::Money;
 pub struct PlaceOrderInput {
     /// Absent: order the caller's whole cart.
     pub lines: Option<Vec<OrderLineInput>>,
-    pub shipping_address: AddressInput,
+    /// Where to: an address, or the id of one in the caller's address book (one of the two).
+    pub shipping_address: Option<AddressInput>,
+    pub shipping_address_id: Option<String>,
     pub payment_method_id: String,
     /// The total the customer was shown (`POST /orders/quote`'s `total`): the order is
     /// placed only at it, so a price rise between quote and order is never charged silently.
@@ -26,7 +28,8 @@ pub struct PlaceOrderInput {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct QuoteOrderInput {
     pub lines: Option<Vec<OrderLineInput>>,
-    pub shipping_address: AddressInput,
+    pub shipping_address: Option<AddressInput>,
+    pub shipping_address_id: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -136,13 +139,24 @@ impl IdempotencyKey {
     }
 }
 
+/// Where an order goes, as the request names it. Serialised flat into the request's
+/// fingerprint (`address` or `addressId`), so a retry naming the same saved address is the
+/// same request even if the entry was edited meanwhile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Destination {
+    Address(Address),
+    AddressId(AddressId),
+}
+
 /// A checked order request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PlaceOrder {
     /// `None`: the caller's cart. SKUs are distinct.
     pub lines: Option<Vec<(Sku, u32)>>,
-    pub address: Address,
+    #[serde(flatten)]
+    pub destination: Destination,
     pub payment_method_id: PaymentMethodId,
     pub expected_total: Money,
 }
@@ -152,7 +166,7 @@ pub struct PlaceOrder {
 pub struct QuoteOrder {
     /// `None`: the caller's cart. SKUs are distinct.
     pub lines: Option<Vec<(Sku, u32)>>,
-    pub address: Address,
+    pub destination: Destination,
 }
 
 impl PlaceOrder {
@@ -164,7 +178,7 @@ impl PlaceOrder {
     }
 }
 
-fn text(v: &mut Validator, field: &str, value: &str, max: usize) -> Option<String> {
+pub(crate) fn text(v: &mut Validator, field: &str, value: &str, max: usize) -> Option<String> {
     let value = value.trim();
     v.check(if value.is_empty() {
         Err(FieldError::new(field, "is required"))
@@ -183,7 +197,7 @@ fn text(v: &mut Validator, field: &str, value: &str, max: usize) -> Option<Strin
     })
 }
 
-fn optional_text(
+pub(crate) fn optional_text(
     v: &mut Validator,
     field: &str,
     value: Option<&str>,
@@ -196,9 +210,16 @@ fn optional_text(
 }
 
 impl AddressInput {
-    /// The address, its problems reported as `<field>.<name>` (`shippingAddress.city`).
+    /// The address, its problems reported as `<field>.<name>` (`shippingAddress.city`), or
+    /// as `<name>` when `field` is empty.
     pub(crate) fn parse_as(&self, v: &mut Validator, field: &str) -> Option<Address> {
-        let f = |name: &str| format!("{field}.{name}");
+        let f = |name: &str| {
+            if field.is_empty() {
+                name.to_owned()
+            } else {
+                format!("{field}.{name}")
+            }
+        };
         let name = text(v, &f("name"), &self.name, 100);
         let line1 = text(v, &f("line1"), &self.line1, 200);
         let line2 = optional_text(v, &f("line2"), self.line2.as_deref(), 200);
@@ -271,11 +292,38 @@ fn parse_lines(v: &mut Validator, lines: Option<&[OrderLineInput]>) -> Option<Ve
     Some(parsed)
 }
 
+/// The request's destination: exactly one of an address and a saved address's id (both
+/// or neither is a malformed request, 400).
+fn destination(
+    v: &mut Validator,
+    address: Option<&AddressInput>,
+    id: Option<&str>,
+) -> Result<Option<Destination>, ShopError> {
+    match (address, id) {
+        (Some(address), None) => Ok(address
+            .parse_as(v, "shippingAddress")
+            .map(Destination::Address)),
+        (None, Some(id)) => Ok(v
+            .check(
+                AddressId::parse(id.trim())
+                    .map_err(|e| FieldError::new("shippingAddressId", &e.message)),
+            )
+            .map(Destination::AddressId)),
+        _ => Err(ShopError::Malformed(
+            "send either shippingAddress or shippingAddressId (one of the two)".into(),
+        )),
+    }
+}
+
 impl PlaceOrderInput {
     pub fn parse(self) -> Result<PlaceOrder, ShopError> {
         let mut v = Validator::default();
         let lines = parse_lines(&mut v, self.lines.as_deref());
-        let address = self.shipping_address.parse_as(&mut v, "shippingAddress");
+        let address = destination(
+            &mut v,
+            self.shipping_address.as_ref(),
+            self.shipping_address_id.as_deref(),
+        )?;
         let payment_method_id = v.check(PaymentMethodId::parse(self.payment_method_id.trim()));
         if self.expected_total.amount < 0 {
             v.check::<()>(Err(FieldError::new(
@@ -285,9 +333,9 @@ impl PlaceOrderInput {
         }
         v.finish()?;
         match (address, payment_method_id) {
-            (Some(address), Some(payment_method_id)) => Ok(PlaceOrder {
+            (Some(destination), Some(payment_method_id)) => Ok(PlaceOrder {
                 lines,
-                address,
+                destination,
                 payment_method_id,
                 expected_total: self.expected_total,
             }),
@@ -300,10 +348,14 @@ impl QuoteOrderInput {
     pub fn parse(self) -> Result<QuoteOrder, ShopError> {
         let mut v = Validator::default();
         let lines = parse_lines(&mut v, self.lines.as_deref());
-        let address = self.shipping_address.parse_as(&mut v, "shippingAddress");
+        let destination = destination(
+            &mut v,
+            self.shipping_address.as_ref(),
+            self.shipping_address_id.as_deref(),
+        )?;
         v.finish()?;
-        match address {
-            Some(address) => Ok(QuoteOrder { lines, address }),
+        match destination {
+            Some(destination) => Ok(QuoteOrder { lines, destination }),
             None => Err(ShopError::internal("a field failed without an error")),
         }
     }

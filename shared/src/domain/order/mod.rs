@@ -12,7 +12,7 @@ use crate::domain::money::{Currency, Money};
 use crate::domain::refund::{RefundView, Refunded};
 
 mod cancel;
-mod input;
+pub(crate) mod input;
 mod limits;
 pub mod pricing;
 mod quote;
@@ -23,8 +23,8 @@ pub use cancel::{
     MAX_CANCEL_REASON,
 };
 pub use input::{
-    Address, AddressInput, IdempotencyKey, OrderLineInput, PaymentMethodId, PlaceOrder,
-    PlaceOrderInput, QuoteOrder, QuoteOrderInput,
+    Address, AddressInput, Destination, IdempotencyKey, OrderLineInput, PaymentMethodId,
+    PlaceOrder, PlaceOrderInput, QuoteOrder, QuoteOrderInput,
 };
 pub use limits::PendingLimits;
 pub use quote::{price_lines, PricedLines, QuoteView};

@@ -264,9 +264,12 @@ fn body() -> serde_json::Value {
 fn a_request_is_normalised() {
     let order = input(body()).unwrap();
     assert_eq!(order.lines, Some(vec![(Sku::parse("ABC-1").unwrap(), 2)]));
-    assert_eq!(order.address.country, "GB");
-    assert_eq!(order.address.name, "Ada");
-    assert_eq!(order.address.postal_code, "N1 9GU");
+    let Destination::Address(address) = &order.destination else {
+        panic!("an address was sent")
+    };
+    assert_eq!(address.country, "GB");
+    assert_eq!(address.name, "Ada");
+    assert_eq!(address.postal_code, "N1 9GU");
 }
 
 #[test]
@@ -331,7 +334,7 @@ fn a_quote_request_takes_lines_and_an_address_only() {
     b.as_object_mut().unwrap().remove("expectedTotal");
     let q = quote(b.clone()).unwrap();
     assert_eq!(q.lines, Some(vec![(Sku::parse("ABC-1").unwrap(), 2)]));
-    assert_eq!(q.address.postal_code, "N1 9GU");
+    assert!(matches!(&q.destination, Destination::Address(a) if a.postal_code == "N1 9GU"));
     b["lines"] = json!([{"sku": "A", "quantity": 0}]);
     assert!(matches!(quote(b), Err(ShopError::Invalid(e)) if e[0].field == "lines[0].quantity"));
     assert!(matches!(quote(body()), Err(ShopError::Malformed(_))));
@@ -361,4 +364,30 @@ fn idempotency_keys_are_checked_and_only_digested() {
     let key = IdempotencyKey::parse(Some("8e0f-ORDER#1")).unwrap();
     assert_eq!(key.digest().len(), 64);
     assert!(!key.digest().contains('#'));
+}
+
+#[test]
+fn an_order_goes_to_an_address_or_a_saved_one_never_both_or_neither() {
+    let mut saved = body();
+    saved.as_object_mut().unwrap().remove("shippingAddress");
+    saved["shippingAddressId"] = json!("0193a8c2-0000-7000-8000-000000000001");
+    let order = input(saved.clone()).unwrap();
+    assert!(
+        matches!(&order.destination, Destination::AddressId(id) if id.as_str().starts_with("0193"))
+    );
+    // The fingerprint names the saved entry, not what it holds today.
+    let json = serde_json::to_value(&order).unwrap();
+    assert_eq!(json["addressId"], "0193a8c2-0000-7000-8000-000000000001");
+    assert_eq!(
+        serde_json::to_value(input(body()).unwrap()).unwrap()["address"]["country"],
+        "GB"
+    );
+
+    let mut both = body();
+    both["shippingAddressId"] = json!("0193a8c2-0000-7000-8000-000000000001");
+    assert!(matches!(input(both), Err(ShopError::Malformed(m)) if m.contains("one of the two")));
+    saved["shippingAddressId"] = json!("no#pe");
+    assert!(
+        matches!(input(saved), Err(ShopError::Invalid(e)) if e[0].field == "shippingAddressId")
+    );
 }

@@ -11,7 +11,8 @@ use crate::domain::error::{FieldError, ShopError};
 use crate::domain::fulfilment::CollectionSchedule;
 use crate::domain::ids::{OrderId, Sku};
 use crate::domain::order::{
-    build_order, IdempotencyKey, NewOrder, PendingLimits, PlaceOrder, WantedLine,
+    build_order, Address, Destination, IdempotencyKey, NewOrder, PendingLimits, PlaceOrder,
+    WantedLine,
 };
 use crate::services::fulfilment::coverage;
 use crate::store::{IdempotencyRecord, Placement, Store};
@@ -50,6 +51,20 @@ pub async fn place_order<S: StartCheckout + ?Sized>(
     Ok(placed)
 }
 
+/// The address an order or a quote goes to: the one sent, or the caller's saved one.
+pub(super) async fn destination_address(
+    store: &Store,
+    caller: &Caller,
+    destination: &Destination,
+) -> Result<Address, ShopError> {
+    match destination {
+        Destination::Address(address) => Ok(address.clone()),
+        Destination::AddressId(id) => {
+            crate::services::profile::address_for_order(store, caller, id).await
+        }
+    }
+}
+
 /// Prices the order's lines now, reserves their stock and records the answer under the
 /// idempotency key, in one transaction. An address the carrier does not serve is refused
 /// before anything is read of the lines, so nothing is reserved or written.
@@ -66,7 +81,8 @@ async fn place(
     if let Some(record) = store.idempotency_record(&caller.user_id, &digest).await? {
         return replay(record, &fingerprint);
     }
-    let transit_days = coverage::require_served(store, &request.address).await?;
+    let address = destination_address(store, caller, &request.destination).await?;
+    let transit_days = coverage::require_served(store, &address).await?;
     let (wanted, from_cart) = wanted_lines(store, caller, request.lines.as_deref()).await?;
     let order_id = OrderId::generate();
     for attempt in 0..PLACEMENT_ATTEMPTS {
@@ -87,7 +103,7 @@ async fn place(
                 customer_id: &caller.user_id,
                 customer_email: caller.email.clone(),
                 now: now_sortable(),
-                address: request.address.clone(),
+                address: address.clone(),
                 payment_method_id: request.payment_method_id.clone(),
                 expected_total: request.expected_total,
             },

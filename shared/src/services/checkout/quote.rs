@@ -10,7 +10,7 @@ use crate::domain::order::{price_lines, QuoteOrder, QuoteView};
 use crate::services::fulfilment::coverage;
 use crate::store::Store;
 
-use super::place::wanted_lines;
+use super::place::{destination_address, wanted_lines};
 
 /// Prices the request's lines (or the caller's cart) at the current offers, exactly as
 /// placing the order would, so the quote's `total` is the `expectedTotal` placement takes;
@@ -22,14 +22,15 @@ pub async fn quote_order(
     request: &QuoteOrder,
     schedule: &CollectionSchedule,
 ) -> Result<QuoteView, ShopError> {
-    let transit_days = coverage::require_served(store, &request.address).await?;
+    let address = destination_address(store, caller, &request.destination).await?;
+    let transit_days = coverage::require_served(store, &address).await?;
     let (wanted, _) = wanted_lines(store, caller, request.lines.as_deref()).await?;
     let pairs: Vec<_> = wanted
         .iter()
         .map(|w| (w.product_id.clone(), w.sku.clone()))
         .collect();
     let offers = store.offers(&pairs).await?;
-    let priced = price_lines(&wanted, &offers, &request.address)?;
+    let priced = price_lines(&wanted, &offers, &address)?;
     let sellers: Vec<_> = priced.lines.iter().map(|l| l.seller_id.clone()).collect();
     let mut view = priced.view();
     view.estimated_delivery =
