@@ -10,6 +10,7 @@ import hashlib
 PK, SK = "PK", "SK"
 GSI1, GSI1PK, GSI1SK = "GSI1", "GSI1PK", "GSI1SK"  # category listing; a customer's orders
 GSI2, GSI2PK, GSI2SK = "GSI2", "GSI2PK", "GSI2SK"  # a seller's products; a seller's order lines
+GSI3, GSI3PK, GSI3SK = "GSI3", "GSI3PK", "GSI3SK"  # approved reviews by stars
 ENTITY = "entity"  # the item's kind, on every item
 
 CATALOG_PK = "CATALOG"
@@ -47,6 +48,9 @@ STOCK_ALERT_PREFIX = "STOCKALERT#"
 COVERAGE_SK = "COVERAGE"
 COVERAGE_PREFIX = "COVERAGE#"
 POSTCODE_PREFIX = "POSTCODE#"
+REVIEW_PREFIX = "REVIEW#"
+REVIEWED_PREFIX = "REVIEWED#"
+VOTE_PREFIX = "VOTE#"
 
 
 def _prefixed(prefix):
@@ -79,6 +83,32 @@ handoff_shipments_pk = _prefixed(HANDOFF_PREFIX)
 inbox_file_sk = _prefixed(INBOX_PREFIX)  # takes an event file's ETag
 refund_sk = _prefixed(REFUND_PREFIX)  # takes a refund id (<orderId>.<cause>)
 return_sk = _prefixed(RETURN_PREFIX)  # takes a return id (<shipmentId>.r<n>)
+
+
+product_reviews_pk = _prefixed("REVIEWS#PRODUCT#")
+seller_reviews_pk = _prefixed("REVIEWS#SELLER#")  # takes the public seller id
+review_sk = _prefixed(REVIEW_PREFIX)  # takes a review id (<productId>.u<20 hex>, or a shipment id)
+user_review_sk = _prefixed(REVIEWED_PREFIX)
+
+
+def reviews_by_status_pk(status):  # pending or rejected: the moderation queue
+    return f"REVIEWS#{status}"
+
+
+def review_time_sk(at, review_id):
+    return f"{at}#{review_id}"
+
+
+def review_helpful_sk(helpful, created_at, review_id):  # helpful: 10 digits, zero-padded
+    return f"{helpful}#{created_at}#{review_id}"
+
+
+def review_rating_sk(stars, created_at, review_id):
+    return f"{stars}#{created_at}#{review_id}"
+
+
+def vote_sk(review_id, voter):
+    return f"{VOTE_PREFIX}{review_id}#{voter}"
 
 
 def seller_return_sk(requested_at, return_id):

@@ -13,6 +13,7 @@ pub mod orders;
 pub mod profile;
 pub mod refunds;
 pub mod returns;
+pub mod reviews;
 pub mod search;
 pub mod sellers;
 pub mod stock;

@@ -19,6 +19,7 @@ pub mod payment;
 pub mod profile;
 pub mod refund;
 pub mod returns;
+pub mod reviews;
 pub mod search;
 pub mod seller;
 pub mod stock;

@@ -35,6 +35,7 @@ pub(crate) enum Index {
     Table,
     Gsi1,
     Gsi2,
+    Gsi3,
 }
 
 impl Index {
@@ -43,6 +44,7 @@ impl Index {
             Index::Table => None,
             Index::Gsi1 => Some(keys::GSI1),
             Index::Gsi2 => Some(keys::GSI2),
+            Index::Gsi3 => Some(keys::GSI3),
         }
     }
 
@@ -52,6 +54,7 @@ impl Index {
             Index::Table => (keys::PK, keys::SK),
             Index::Gsi1 => (keys::GSI1PK, keys::GSI1SK),
             Index::Gsi2 => (keys::GSI2PK, keys::GSI2SK),
+            Index::Gsi3 => (keys::GSI3PK, keys::GSI3SK),
         }
     }
 
@@ -66,18 +69,26 @@ impl Index {
     }
 }
 
-/// Keeps only items whose attribute `name` equals `value` (a string).
+/// Keeps only items whose attribute `name` equals `value`.
 pub(crate) struct Equals<'a> {
     pub name: &'a str,
-    pub value: &'a str,
+    pub value: aws_sdk_dynamodb::types::AttributeValue,
 }
 
 impl<'a> Equals<'a> {
     /// Only the items in one status (their `status` attribute): products, orders, shipments.
-    pub(crate) fn status(value: &'a str) -> Equals<'a> {
+    pub(crate) fn status(value: &str) -> Equals<'a> {
         Equals {
             name: "status",
-            value,
+            value: s(value),
+        }
+    }
+
+    /// Only the items whose number attribute `name` is `value`.
+    pub(crate) fn number(name: &'a str, value: u64) -> Equals<'a> {
+        Equals {
+            name,
+            value: super::n(value),
         }
     }
 }
@@ -153,7 +164,7 @@ impl Store {
                 query = query
                     .filter_expression("#f = :f")
                     .expression_attribute_names("#f", f.name)
-                    .expression_attribute_values(":f", s(f.value));
+                    .expression_attribute_values(":f", f.value.clone());
             }
             let out = query.send().await.map_err(sdk_error)?;
             items.extend(out.items.unwrap_or_default());

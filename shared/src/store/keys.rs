@@ -17,6 +17,9 @@
 //! | cart line         | `USER#<sub>`         | `CART#<sku>`          |                                          |                                 |
 //! | wishlist entry    | `USER#<sub>`         | `WISHLIST#<productId>`|                                          |                                 |
 //! | saved address     | `USER#<sub>`         | `ADDRESS#<addressId>` |                                          |                                 |
+//! | review / seller rating | `REVIEWS#PRODUCT#<productId>` or `REVIEWS#SELLER#<sellerId>` | `REVIEW#<reviewId>` | approved: the subject's partition / `<createdAt>#<reviewId>` (newest); otherwise `REVIEWS#<status>` / `<updatedAt>#<reviewId>` (the moderation queue) | approved: the subject's partition / `<helpful, 10 digits>#<createdAt>#<reviewId>`; GSI3 likewise / `<stars>#<createdAt>#<reviewId>` |
+//! | helpful vote      | the review's partition | `VOTE#<reviewId>#<voterKey>` |                                   |                                 |
+//! | a user's review marker | `USER#<sub>`    | `REVIEWED#<reviewId>` |                                          |                                 |
 //! | email verification| `EMAIL#<email>`      | `VERIFICATION`        |                                          |                                 |
 //! | order             | `ORDER#<id>`         | `ORDER`               | `CUSTOMER#<sub>` / `ORDER#<createdAt>#<id>` |                              |
 //! | order line        | `ORDER#<id>`         | `LINE#<sku>`          |                                          | `SELLER#<sellerSub>` / `ORDERLINE#<createdAt>#<id>#<sku>` |
@@ -84,6 +87,7 @@ use crate::domain::ids::{
 };
 use crate::domain::refund::RefundId;
 use crate::domain::returns::ReturnId;
+use crate::domain::reviews::{ReviewId, ReviewStatus, Subject};
 use crate::domain::seller::SellerStatus;
 
 pub const PK: &str = "PK";
@@ -94,6 +98,9 @@ pub const GSI1SK: &str = "GSI1SK";
 pub const GSI2: &str = "GSI2";
 pub const GSI2PK: &str = "GSI2PK";
 pub const GSI2SK: &str = "GSI2SK";
+pub const GSI3: &str = "GSI3";
+pub const GSI3PK: &str = "GSI3PK";
+pub const GSI3SK: &str = "GSI3SK";
 
 /// The kind of item, stored on every item so streams and exports can tell them apart.
 pub const ENTITY: &str = "entity";
@@ -174,6 +181,55 @@ pub fn user_pk(id: &UserId) -> String {
 
 pub fn cart_sk(sku: &Sku) -> String {
     format!("{CART_PREFIX}{sku}")
+}
+
+pub const REVIEW_PREFIX: &str = "REVIEW#";
+pub const REVIEWED_PREFIX: &str = "REVIEWED#";
+pub const VOTE_PREFIX: &str = "VOTE#";
+
+pub fn product_reviews_pk(id: &ProductId) -> String {
+    format!("REVIEWS#PRODUCT#{id}")
+}
+
+pub fn seller_reviews_pk(id: &SellerId) -> String {
+    format!("REVIEWS#SELLER#{id}")
+}
+
+/// The partition of a subject's reviews (and the index partition of its approved ones).
+pub(crate) fn reviews_pk(subject: &Subject) -> String {
+    match subject {
+        Subject::Product(id) => product_reviews_pk(id),
+        Subject::Seller(id) => seller_reviews_pk(id),
+    }
+}
+
+pub fn review_sk(id: &ReviewId) -> String {
+    format!("{REVIEW_PREFIX}{id}")
+}
+
+/// The moderation queue of reviews in a state other than approved, oldest change first.
+pub fn reviews_by_status_pk(status: ReviewStatus) -> String {
+    format!("REVIEWS#{}", status.as_str())
+}
+
+pub fn review_time_sk(at: &str, id: &ReviewId) -> String {
+    format!("{at}#{id}")
+}
+
+pub fn review_helpful_sk(helpful: &str, created_at: &str, id: &ReviewId) -> String {
+    format!("{helpful}#{created_at}#{id}")
+}
+
+pub fn review_rating_sk(stars: u8, created_at: &str, id: &ReviewId) -> String {
+    format!("{stars}#{created_at}#{id}")
+}
+
+pub fn vote_sk(review: &ReviewId, voter: &str) -> String {
+    format!("{VOTE_PREFIX}{review}#{voter}")
+}
+
+pub fn user_review_sk(id: &ReviewId) -> String {
+    format!("{REVIEWED_PREFIX}{id}")
 }
 
 pub fn address_sk(id: &AddressId) -> String {

@@ -16,6 +16,7 @@ mod profile;
 mod quote;
 mod refunds;
 mod returns;
+mod reviews;
 mod search;
 mod sellers;
 mod stock;

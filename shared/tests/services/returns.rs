@@ -27,7 +27,7 @@ const WINDOW: ReturnWindow = ReturnWindow { days: 30 };
 
 /// The carrier delivered every shipment of the order `days_ago` days ago (written directly:
 /// tracking is not what these tests are about), and the order is `delivered`.
-async fn delivered(t: &TwoSellers, days_ago: i64) {
+pub(crate) async fn delivered(t: &TwoSellers, days_ago: i64) {
     use aws_sdk_dynamodb::types::AttributeValue::{N, S};
     let at = shop::clock::sortable(shop::clock::now() - time::Duration::days(days_ago));
     for seller in [&t.a, &t.b] {

@@ -12,5 +12,5 @@ pub use input::{
 };
 pub use model::{
     availability, price_from, Availability, Category, ListingHold, Product, ProductStatus,
-    ProductSummary, ProductView, RatingSummary, Variant, VariantView,
+    ProductSummary, ProductView, RatingSummary, RatingView, Variant, VariantView,
 };

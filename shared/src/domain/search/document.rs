@@ -166,6 +166,7 @@ mod tests {
             rating: RatingSummary {
                 count: 2,
                 total_stars: 9,
+                ..Default::default()
             },
             created_at: "2026-11-27T10:00:00.000000Z".into(),
             updated_at: "2026-11-27T10:00:00.000000Z".into(),

@@ -134,6 +134,7 @@ impl Seller {
             description: self.description.clone(),
             rating_count: self.rating.count,
             rating_average_x100: self.rating.average_x100(),
+            rating: self.rating.view(),
             joined_at: self.joined_at.clone(),
         }
     }
@@ -165,6 +166,8 @@ pub struct PublicSeller {
     pub description: String,
     pub rating_count: u64,
     pub rating_average_x100: Option<u64>,
+    /// Customers' ratings of its delivered shipments (approved ones): count, average, histogram.
+    pub rating: crate::domain::catalog::RatingView,
     pub joined_at: String,
 }
 
