@@ -23,7 +23,7 @@ from search import new_product, variant, word
 from sellers import ACCOUNT_FIELDS, CATEGORY, act, admin_sellers, listings, pages, profile, puzzle, update
 
 SELLER_ID = re.compile(r"s[0-9a-f]{20}")
-PUBLIC_FIELDS = {"id", "displayName", "description", "ratingCount", "ratingAverageX100", "joinedAt"}
+PUBLIC_FIELDS = {"id", "displayName", "description", "ratingCount", "ratingAverageX100", "rating", "joinedAt"}
 LISTING_FIELDS = {"id", "sellerId", "name", "brand", "categoryId", "priceFrom", "ratingCount", "ratingAverageX100",
                   "status", "hold", "updatedAt", "version"}
 UNKNOWN_SELLER = "s" + "0" * 20

@@ -25,9 +25,17 @@ impl StreamBatch {
                 let image = change.new_image.as_ref();
                 let kind = image.and_then(|i| text_of(i.entity.as_ref()));
                 let what = match (kind, image) {
-                    (Some(ORDER_ENTITY), Some(i)) => text_of(i.id.as_ref())
-                        .and_then(|id| OrderId::parse(id).ok())
-                        .map_or(OrderChange::Other, OrderChange::Placed),
+                    (Some(ORDER_ENTITY), Some(i)) => {
+                        match text_of(i.id.as_ref()).and_then(|id| OrderId::parse(id).ok()) {
+                            // The mapping lets an order through when it is placed, and when
+                            // it goes from awaiting payment to confirmed.
+                            Some(id) if text_of(i.status.as_ref()) == Some(CONFIRMED) => {
+                                OrderChange::Confirmed(id)
+                            }
+                            Some(id) => OrderChange::Placed(id),
+                            None => OrderChange::Other,
+                        }
+                    }
                     (Some(REFUND_ENTITY), Some(i)) => match (
                         text_of(i.order_id.as_ref()).and_then(|id| OrderId::parse(id).ok()),
                         text_of(i.id.as_ref()).and_then(|id| RefundId::parse(id).ok()),
@@ -188,6 +196,7 @@ struct Keys {
 struct NewImage {
     entity: Option<StringValue>,
     id: Option<StringValue>,
+    status: Option<StringValue>,
     order_id: Option<StringValue>,
     // A variant's.
     product_id: Option<StringValue>,
@@ -200,6 +209,7 @@ struct NewImage {
 /// The item kinds the order stream's mapping lets through (template.yaml, `NewOrders`).
 const ORDER_ENTITY: &str = "order";
 const REFUND_ENTITY: &str = "refund";
+const CONFIRMED: &str = "confirmed";
 /// The item kind the low-stock watcher looks at (of the product reader's records).
 const VARIANT_ENTITY: &str = "variant";
 
@@ -208,6 +218,8 @@ const VARIANT_ENTITY: &str = "variant";
 pub enum OrderChange {
     /// A new order awaiting payment.
     Placed(OrderId),
+    /// An order just paid: its co-purchases are to be counted.
+    Confirmed(OrderId),
     /// A refund claim to execute.
     RefundClaimed {
         order_id: OrderId,

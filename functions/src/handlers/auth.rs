@@ -3,9 +3,11 @@
 use lambda_http::Request;
 use shop::adapters::cognito::Cognito;
 use shop::adapters::mail::SqsMailQueue;
+use shop::domain::account::{ForgotPasswordInput, ResetPasswordInput};
 use shop::domain::identity::{LoginInput, RegisterInput};
 use shop::domain::verification::{ResendInput, VerifyInput};
 use shop::http::{json_body, Reply};
+use shop::services::account;
 use shop::services::identity as svc;
 use shop::store::Store;
 use shop::ShopError;
@@ -45,4 +47,31 @@ pub async fn resend_verification(
 pub async fn login(idp: &Cognito, req: Request) -> Result<Reply, ShopError> {
     let credentials = json_body::<LoginInput>(&req)?.parse()?;
     Reply::ok(svc::login(idp, credentials).await?)
+}
+
+/// `POST /auth/password/forgot` `{email}` → 202 whatever the address: a code goes out
+/// only to a verified account's address, at most once a minute.
+pub async fn forgot_password(
+    (idp, store, mail): &(Cognito, Store, SqsMailQueue),
+    req: Request,
+) -> Result<Reply, ShopError> {
+    let email = json_body::<ForgotPasswordInput>(&req)?.parse()?;
+    account::forgot_password(idp, store, mail, &email).await?;
+    Reply::with_status(
+        202,
+        serde_json::json!({
+            "detail": "if an account signs in with this address, a reset code is on its way"
+        }),
+    )
+}
+
+/// `POST /auth/password/reset` `{email, code, newPassword}` → 204; every session of the
+/// account is signed out. A wrong code: 422 on `code`; the sixth try: 409 (ask again).
+pub async fn reset_password(
+    (idp, store, mail): &(Cognito, Store, SqsMailQueue),
+    req: Request,
+) -> Result<Reply, ShopError> {
+    let reset = json_body::<ResetPasswordInput>(&req)?.parse()?;
+    account::reset_password(idp, store, mail, reset).await?;
+    Reply::no_content()
 }

@@ -11,6 +11,7 @@ pub mod imports;
 pub mod mail;
 pub mod orders;
 pub mod profile;
+pub mod recommend;
 pub mod refunds;
 pub mod returns;
 pub mod reviews;

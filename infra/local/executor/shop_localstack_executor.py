@@ -28,6 +28,46 @@ from localstack.services.lambda_.invocation.plugins import RuntimeExecutorPlugin
 from localstack.services.lambda_.invocation.runtime_executor import RuntimeExecutor
 
 LOG = logging.getLogger(__name__)
+
+
+class _SnapshotDict(dict):
+    """A function's environments, whose `values()` is a snapshot. LocalStack 4.9.2's
+    `AssignmentService.get_environment` walks `environments[id].values()` lazily while other
+    threads add environments to the same dict (concurrent cold starts of one function, e.g. a
+    flash sale's orders), which fails the invoke with `RuntimeError: dictionary changed size during
+    iteration` (a 500 from Lambda's Invoke, seen on the local stack on 2026-12-07). `list()` of a
+    dict's values is taken in one step under the GIL."""
+
+    def values(self):
+        return list(dict.values(self))
+
+
+def _snapshot_environments():
+    from collections import defaultdict
+
+    from localstack.services.lambda_.invocation import assignment
+
+    def get(service):
+        envs = service.__dict__.get("_shop_environments")
+        if envs is None:
+            envs = defaultdict(_SnapshotDict)
+            for key, value in service.__dict__.pop("environments", {}).items():
+                envs[key] = _SnapshotDict(value)
+            service.__dict__["_shop_environments"] = envs
+        return envs
+
+    def set_(service, value):
+        envs = defaultdict(_SnapshotDict)
+        for key, inner in value.items():
+            envs[key] = _SnapshotDict(inner)
+        service.__dict__["_shop_environments"] = envs
+
+    # A data descriptor on the class wins over the instance's own attribute, so services made
+    # before this module was imported get it too.
+    assignment.AssignmentService.environments = property(get, set_)
+
+
+_snapshot_environments()
 API = "/2018-06-01/runtime"
 _libc = CDLL(None, use_errno=True)
 

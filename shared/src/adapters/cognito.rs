@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::domain::auth::Role;
 use crate::domain::error::{FieldError, ShopError};
-use crate::domain::identity::{Credentials, Registration};
+use crate::domain::identity::{Credentials, Password, Registration};
 use crate::domain::ids::UserId;
 
 /// The identity provider as the use cases speak of it: accounts, passwords, groups.
@@ -31,6 +31,16 @@ pub trait IdentityProvider: Send + Sync {
     async fn delete(&self, email: &str) -> Result<(), ShopError>;
     /// Password sign-in; every kind of refusal is the same answer.
     async fn sign_in(&self, credentials: &Credentials) -> Result<Tokens, ShopError>;
+    /// The account that signs in with `email`, if any.
+    async fn find(&self, email: &str) -> Result<Option<Account>, ShopError>;
+    /// Sets a new password (permanent: no change is forced at the next sign-in).
+    async fn set_password(&self, email: &str, password: &Password) -> Result<(), ShopError>;
+    /// Signs every session of the account out: its refresh and access tokens stop working.
+    async fn sign_out_everywhere(&self, email: &str) -> Result<(), ShopError>;
+    /// Moves the account to `new_email`, proven: it signs in with that address from now on.
+    async fn change_email(&self, email: &str, new_email: &str) -> Result<(), ShopError>;
+    /// Disables the account: it cannot sign in (the step before its deletion).
+    async fn disable(&self, email: &str) -> Result<(), ShopError>;
 
     /// Deletes the account, logging (not returning) a failure: used to undo.
     async fn delete_logged(&self, email: &str) {
@@ -38,6 +48,14 @@ pub trait IdentityProvider: Send + Sync {
             tracing::error!(error = %err, "could not delete a half-made account");
         }
     }
+}
+
+/// An account as the identity provider knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub user_id: UserId,
+    pub email_verified: bool,
+    pub enabled: bool,
 }
 
 /// [`IdentityProvider`] in a Cognito user pool.
@@ -263,5 +281,96 @@ impl IdentityProvider for Cognito {
             refresh_token: result.refresh_token().map(str::to_owned),
             expires_in: result.expires_in(),
         })
+    }
+
+    async fn find(&self, email: &str) -> Result<Option<Account>, ShopError> {
+        let out = match self
+            .client
+            .admin_get_user()
+            .user_pool_id(&self.user_pool_id)
+            .username(email)
+            .send()
+            .await
+        {
+            Ok(out) => out,
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_user_not_found_exception()) =>
+            {
+                return Ok(None)
+            }
+            Err(err) => return Err(provider_error(err)),
+        };
+        let attr = |name: &str| {
+            out.user_attributes()
+                .iter()
+                .find(|a| a.name() == name)
+                .and_then(|a| a.value())
+        };
+        let sub = attr("sub").ok_or_else(|| ShopError::internal("AdminGetUser returned no sub"))?;
+        Ok(Some(Account {
+            user_id: UserId::parse(sub).map_err(ShopError::internal)?,
+            email_verified: attr("email_verified") == Some("true"),
+            enabled: out.enabled(),
+        }))
+    }
+
+    async fn set_password(&self, email: &str, password: &Password) -> Result<(), ShopError> {
+        self.client
+            .admin_set_user_password()
+            .user_pool_id(&self.user_pool_id)
+            .username(email)
+            .password(password.expose())
+            .permanent(true)
+            .send()
+            .await
+            .map_err(|err| match err.as_service_error() {
+                Some(e) if e.is_invalid_password_exception() => {
+                    FieldError::new("newPassword", "is too weak for the password policy").into()
+                }
+                _ => provider_error(err),
+            })?;
+        Ok(())
+    }
+
+    async fn sign_out_everywhere(&self, email: &str) -> Result<(), ShopError> {
+        self.client
+            .admin_user_global_sign_out()
+            .user_pool_id(&self.user_pool_id)
+            .username(email)
+            .send()
+            .await
+            .map_err(provider_error)?;
+        Ok(())
+    }
+
+    async fn change_email(&self, email: &str, new_email: &str) -> Result<(), ShopError> {
+        self.client
+            .admin_update_user_attributes()
+            .user_pool_id(&self.user_pool_id)
+            .username(email)
+            .user_attributes(attribute("email", new_email)?)
+            .user_attributes(attribute("email_verified", "true")?)
+            .send()
+            .await
+            .map_err(|err| match err.as_service_error() {
+                Some(e) if e.is_alias_exists_exception() => {
+                    ShopError::Conflict("an account with this email exists".into())
+                }
+                _ => provider_error(err),
+            })?;
+        Ok(())
+    }
+
+    async fn disable(&self, email: &str) -> Result<(), ShopError> {
+        self.client
+            .admin_disable_user()
+            .user_pool_id(&self.user_pool_id)
+            .username(email)
+            .send()
+            .await
+            .map_err(provider_error)?;
+        Ok(())
     }
 }

@@ -4,6 +4,7 @@
 pub mod bucket;
 pub mod carrier;
 pub mod cognito;
+pub mod copurchase;
 pub mod mail;
 pub mod refunds;
 pub mod saga;

@@ -2,6 +2,7 @@
 //! settings, and the return window.
 
 use super::{positive, Dependency, Env, InitError};
+use crate::adapters::copurchase::CoPurchaseQueue;
 use crate::adapters::refunds::{FailedRefunds, SqsRefundQueue};
 use crate::services::refunds::{RefundFault, RefundSettings};
 use crate::services::returns::ReturnWindow;
@@ -13,6 +14,20 @@ impl Dependency for SqsRefundQueue {
         Ok(SqsRefundQueue::new(
             client!(aws_sdk_sqs, env),
             env.required("REFUND_QUEUE_URL", "queueing refunds")?,
+        ))
+    }
+}
+
+/// The queue of confirmed orders whose co-purchases are to be counted.
+#[async_trait::async_trait]
+impl Dependency for CoPurchaseQueue {
+    async fn from_env(env: &Env) -> Result<Self, InitError> {
+        Ok(CoPurchaseQueue::new(
+            client!(aws_sdk_sqs, env),
+            env.required(
+                "COPURCHASE_QUEUE_URL",
+                "queueing orders for co-purchase counts",
+            )?,
         ))
     }
 }

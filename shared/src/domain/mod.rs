@@ -2,6 +2,7 @@
 //! about AWS or HTTP — `store/` and `adapters/` do I/O, `http/` is the edge — so
 //! every rule is tested without a network, in milliseconds.
 
+pub mod account;
 pub mod auth;
 pub mod cart;
 pub mod catalog;
@@ -17,6 +18,7 @@ pub mod order;
 pub mod paging;
 pub mod payment;
 pub mod profile;
+pub mod recommend;
 pub mod refund;
 pub mod returns;
 pub mod reviews;

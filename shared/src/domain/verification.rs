@@ -48,15 +48,36 @@ impl fmt::Debug for Code {
     }
 }
 
+/// What a mailed code proves. Each purpose salts its digests apart, so a code mailed
+/// for one can never pass for another.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// A new account's address (registration).
+    VerifyEmail,
+    /// The owner of an address forgot the account's password.
+    ResetPassword,
+    /// A signed-in owner proves a new address before the account moves to it.
+    ChangeEmail,
+}
+
+impl Purpose {
+    fn salt(self) -> &'static [u8] {
+        match self {
+            Purpose::VerifyEmail => b"shop-email-verification\0",
+            Purpose::ResetPassword => b"shop-password-reset\0",
+            Purpose::ChangeEmail => b"shop-email-change\0",
+        }
+    }
+}
+
 /// What the store keeps of a code: a salted digest, never the code itself, so a
 /// reader of the table cannot verify someone else's address.
 pub fn digest(user_id: &str, code: &Code) -> String {
-    crate::domain::sha256_hex(&[
-        b"shop-email-verification\0",
-        user_id.as_bytes(),
-        b"\0",
-        code.0.as_bytes(),
-    ])
+    digest_for(Purpose::VerifyEmail, user_id, code)
+}
+
+pub fn digest_for(purpose: Purpose, user_id: &str, code: &Code) -> String {
+    crate::domain::sha256_hex(&[purpose.salt(), user_id.as_bytes(), b"\0", code.0.as_bytes()])
 }
 
 /// Equal-length strings compared without an early exit, so timing says nothing of
@@ -103,13 +124,26 @@ impl From<Refusal> for ShopError {
 /// Whether `code` verifies `pending` at `now`. The attempt it represents must already
 /// be counted (the store does that conditionally, before the comparison).
 pub fn check(pending: &Pending, code: &Code, now: i64) -> Result<(), Refusal> {
+    check_for(Purpose::VerifyEmail, pending, code, now)
+}
+
+/// [`check`] of a code mailed for `purpose`.
+pub fn check_for(
+    purpose: Purpose,
+    pending: &Pending,
+    code: &Code,
+    now: i64,
+) -> Result<(), Refusal> {
     if now >= pending.expires_at {
         return Err(Refusal::InvalidCode);
     }
     if pending.attempts > MAX_ATTEMPTS {
         return Err(Refusal::TooManyAttempts);
     }
-    if !same(&pending.digest, &digest(&pending.user_id, code)) {
+    if !same(
+        &pending.digest,
+        &digest_for(purpose, &pending.user_id, code),
+    ) {
         return Err(Refusal::InvalidCode);
     }
     Ok(())
@@ -229,6 +263,21 @@ mod tests {
         p.attempts = MAX_ATTEMPTS;
         assert_eq!(refusal(Some(&p), 999), Refusal::TooManyAttempts);
         assert_eq!(refusal(Some(&p), 1_000), Refusal::InvalidCode, "expired");
+    }
+
+    #[test]
+    fn a_code_mailed_for_one_purpose_never_passes_for_another() {
+        let code = Code::from_random(42);
+        let p = Pending {
+            digest: digest_for(Purpose::ResetPassword, "u-1", &code),
+            ..pending(&code)
+        };
+        assert_eq!(check_for(Purpose::ResetPassword, &p, &code, 999), Ok(()));
+        assert_eq!(check(&p, &code, 999), Err(Refusal::InvalidCode));
+        assert_eq!(
+            check_for(Purpose::ChangeEmail, &p, &code, 999),
+            Err(Refusal::InvalidCode)
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Use cases, one function per endpoint: they check who may do what, apply the
 //! pure domain rules and call the store. Handlers only parse and respond.
 
+pub mod account;
 pub mod cart;
 pub mod catalog;
 pub mod checkout;
@@ -11,6 +12,7 @@ pub mod mail;
 pub mod notices;
 pub mod orders;
 pub mod profile;
+pub mod recommend;
 pub mod refunds;
 pub mod returns;
 pub mod reviews;

@@ -9,11 +9,28 @@ use crate::domain::error::ShopError;
 impl Store {
     /// BatchGetItem in chunks of 100, retrying unprocessed keys with backoff.
     pub(crate) async fn batch_get(&self, wanted: Vec<Item>) -> Result<Vec<Item>, ShopError> {
+        self.batch_get_read(wanted, false).await
+    }
+
+    /// [`Store::batch_get`] with strongly consistent reads: every write that succeeded shows.
+    pub(crate) async fn batch_get_consistent(
+        &self,
+        wanted: Vec<Item>,
+    ) -> Result<Vec<Item>, ShopError> {
+        self.batch_get_read(wanted, true).await
+    }
+
+    async fn batch_get_read(
+        &self,
+        wanted: Vec<Item>,
+        consistent: bool,
+    ) -> Result<Vec<Item>, ShopError> {
         let mut found = Vec::new();
         for chunk in wanted.chunks(100) {
             let mut pending = Some(build(
                 KeysAndAttributes::builder()
                     .set_keys(Some(chunk.to_vec()))
+                    .consistent_read(consistent)
                     .build(),
             )?);
             let mut attempt = 0;

@@ -20,7 +20,13 @@
 //! | review / seller rating | `REVIEWS#PRODUCT#<productId>` or `REVIEWS#SELLER#<sellerId>` | `REVIEW#<reviewId>` | approved: the subject's partition / `<createdAt>#<reviewId>` (newest); otherwise `REVIEWS#<status>` / `<updatedAt>#<reviewId>` (the moderation queue) | approved: the subject's partition / `<helpful, 10 digits>#<createdAt>#<reviewId>`; GSI3 likewise / `<stars>#<createdAt>#<reviewId>` |
 //! | helpful vote      | the review's partition | `VOTE#<reviewId>#<voterKey>` |                                   |                                 |
 //! | a user's review marker | `USER#<sub>`    | `REVIEWED#<reviewId>` |                                          |                                 |
+//! | co-purchase count | `RELATED#<productId>` | `WITH#<otherProductId>` (orders holding both) / `ORDERS` (orders holding it) / `TOP` (its top 20 partners) | |                  |
+//! | popularity list   | `POPULAR#<categoryId>` or `POPULAR#ALL` | `TOP` (the 20 products most ordered) |             |                                 |
+//! | an order counted (TTL) | `COPURCHASE#<orderId>` | `COUNTED`  |                                          |                                 |
 //! | email verification| `EMAIL#<email>`      | `VERIFICATION`        |                                          |                                 |
+//! | password reset (TTL) | `EMAIL#<email>`   | `PASSWORDRESET`       |                                          |                                 |
+//! | email change (TTL) | `USER#<sub>`        | `EMAILCHANGE`         |                                          |                                 |
+//! | deleted account's tombstone | `USER#<sub>` | `DELETED` (only `deletedAt`) |                            |                                 |
 //! | order             | `ORDER#<id>`         | `ORDER`               | `CUSTOMER#<sub>` / `ORDER#<createdAt>#<id>` |                              |
 //! | order line        | `ORDER#<id>`         | `LINE#<sku>`          |                                          | `SELLER#<sellerSub>` / `ORDERLINE#<createdAt>#<id>#<sku>` |
 //! | idempotency key   | `USER#<sub>`         | `IDEMPOTENCY#<sha256 of the key>` |                              |                                 |
@@ -232,6 +238,30 @@ pub fn user_review_sk(id: &ReviewId) -> String {
     format!("{REVIEWED_PREFIX}{id}")
 }
 
+pub const RELATED_TOP_SK: &str = "TOP";
+pub const ORDER_COUNT_SK: &str = "ORDERS";
+pub const COUNTED_SK: &str = "COUNTED";
+pub const WITH_PREFIX: &str = "WITH#";
+/// The shop-wide popularity list's name, beside the categories' (no category has it: ids
+/// are lower case).
+pub const POPULAR_EVERYWHERE: &str = "ALL";
+
+pub fn related_pk(id: &ProductId) -> String {
+    format!("RELATED#{id}")
+}
+
+pub fn related_with_sk(id: &ProductId) -> String {
+    format!("{WITH_PREFIX}{id}")
+}
+
+pub fn popular_pk(category: &str) -> String {
+    format!("POPULAR#{category}")
+}
+
+pub fn copurchase_pk(order: &OrderId) -> String {
+    format!("COPURCHASE#{order}")
+}
+
 pub fn address_sk(id: &AddressId) -> String {
     format!("{ADDRESS_PREFIX}{id}")
 }
@@ -241,6 +271,9 @@ pub fn wishlist_sk(id: &ProductId) -> String {
 }
 
 pub const VERIFICATION_SK: &str = "VERIFICATION";
+pub const PASSWORD_RESET_SK: &str = "PASSWORDRESET";
+pub const EMAIL_CHANGE_SK: &str = "EMAILCHANGE";
+pub const DELETED_SK: &str = "DELETED";
 /// Under `user_pk`: how many of the customer's orders (and units) await payment.
 pub const PENDING_ORDERS_SK: &str = "PENDINGORDERS";
 

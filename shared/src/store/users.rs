@@ -196,6 +196,22 @@ impl Store {
         updated(result)
     }
 
+    /// The address the account now signs in with (after its change was proven). Not
+    /// guarded by the revision: no other write of the profile touches `email`.
+    pub async fn set_profile_email(&self, user: &UserId, email: &str) -> Result<(), ShopError> {
+        self.client()
+            .update_item()
+            .table_name(self.table())
+            .set_key(Some(key(keys::user_pk(user), keys::PROFILE_SK)))
+            .update_expression("SET email = :email")
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_values(":email", s(email))
+            .send()
+            .await
+            .map_err(super::sdk_error)?;
+        Ok(())
+    }
+
     fn guarded_profile(
         &self,
         user: &UserId,

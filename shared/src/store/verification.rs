@@ -70,11 +70,22 @@ impl Store {
         email: &str,
         now: i64,
     ) -> Result<Option<VerificationRecord>, ShopError> {
+        self.count_code_attempt(key(keys::email_pk(email), keys::VERIFICATION_SK), now)
+            .await
+    }
+
+    /// Counts one attempt against the unexpired, unlocked code record at `at`, and
+    /// returns the record as it is after the count (`None`: none, expired or locked).
+    pub(super) async fn count_code_attempt<T: serde::de::DeserializeOwned>(
+        &self,
+        at: super::Item,
+        now: i64,
+    ) -> Result<Option<T>, ShopError> {
         let result = self
             .client()
             .update_item()
             .table_name(self.table())
-            .set_key(Some(key(keys::email_pk(email), keys::VERIFICATION_SK)))
+            .set_key(Some(at))
             .update_expression("SET attempts = attempts + :one")
             .condition_expression("attribute_exists(PK) AND expiresAt > :now AND attempts < :max")
             .expression_attribute_values(":one", n(1))
@@ -97,11 +108,27 @@ impl Store {
         now: i64,
         sent_before: i64,
     ) -> Result<bool, ShopError> {
+        let at = key(keys::email_pk(email), keys::VERIFICATION_SK);
+        self.replace_code_at(at, user_id, digest, expires_at, now, sent_before)
+            .await
+    }
+
+    /// A new code (its digest, expiry and zero attempts) for the record at `at`, if it
+    /// belongs to `user_id` and its last code went out at or before `sent_before`.
+    pub(super) async fn replace_code_at(
+        &self,
+        at: super::Item,
+        user_id: &UserId,
+        digest: &str,
+        expires_at: i64,
+        now: i64,
+        sent_before: i64,
+    ) -> Result<bool, ShopError> {
         let result = self
             .client()
             .update_item()
             .table_name(self.table())
-            .set_key(Some(key(keys::email_pk(email), keys::VERIFICATION_SK)))
+            .set_key(Some(at))
             .update_expression(
                 "SET digest = :digest, expiresAt = :expires, attempts = :zero, sentAt = :now",
             )

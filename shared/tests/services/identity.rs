@@ -19,11 +19,14 @@ use shop::ShopError;
 use crate::support::*;
 
 /// An account: (sub, password, verified, groups).
-type Account = (UserId, String, bool, Vec<Role>);
+pub(crate) type Account = (UserId, String, bool, Vec<Role>);
 
-/// Accounts by email.
+/// Accounts by email, and the emails of accounts signed out everywhere.
 #[derive(Default)]
-struct Accounts(Mutex<HashMap<String, Account>>);
+pub(crate) struct Accounts(
+    pub(crate) Mutex<HashMap<String, Account>>,
+    pub(crate) Mutex<Vec<String>>,
+);
 
 #[async_trait::async_trait]
 impl IdentityProvider for Accounts {
@@ -66,6 +69,61 @@ impl IdentityProvider for Accounts {
         Ok(())
     }
 
+    async fn find(
+        &self,
+        email: &str,
+    ) -> Result<Option<shop::adapters::cognito::Account>, ShopError> {
+        Ok(self
+            .0
+            .lock()
+            .unwrap()
+            .get(email)
+            .map(|a| shop::adapters::cognito::Account {
+                user_id: a.0.clone(),
+                email_verified: a.2,
+                enabled: a.2,
+            }))
+    }
+
+    async fn set_password(
+        &self,
+        email: &str,
+        password: &shop::domain::identity::Password,
+    ) -> Result<(), ShopError> {
+        let mut accounts = self.0.lock().unwrap();
+        accounts
+            .get_mut(email)
+            .ok_or(ShopError::NotFound("account"))?
+            .1 = password.expose().to_owned();
+        Ok(())
+    }
+
+    async fn sign_out_everywhere(&self, email: &str) -> Result<(), ShopError> {
+        self.1.lock().unwrap().push(email.to_owned());
+        Ok(())
+    }
+
+    async fn change_email(&self, email: &str, new_email: &str) -> Result<(), ShopError> {
+        let mut accounts = self.0.lock().unwrap();
+        if accounts.contains_key(new_email) {
+            return Err(ShopError::Conflict(
+                "an account with this email exists".into(),
+            ));
+        }
+        let account = accounts
+            .remove(email)
+            .ok_or(ShopError::NotFound("account"))?;
+        accounts.insert(new_email.to_owned(), account);
+        Ok(())
+    }
+
+    async fn disable(&self, email: &str) -> Result<(), ShopError> {
+        if let Some(a) = self.0.lock().unwrap().get_mut(email) {
+            a.2 = false;
+        }
+        Ok(())
+    }
+
     async fn sign_in(&self, c: &Credentials) -> Result<Tokens, ShopError> {
         match self.0.lock().unwrap().get(&c.email) {
             Some((_, password, true, _)) if *password == c.password => Ok(Tokens {
@@ -82,7 +140,7 @@ impl IdentityProvider for Accounts {
 
 /// Mails handed to the queue.
 #[derive(Default)]
-struct Queued(Mutex<Vec<Mail>>);
+pub(crate) struct Queued(pub(crate) Mutex<Vec<Mail>>);
 
 #[async_trait::async_trait]
 impl MailQueue for Queued {

@@ -2,18 +2,20 @@
 //! (caps, ownership, uniqueness, conditional writes) tested in milliseconds, without
 //! the stack. One test binary, so one DynamoDB Local serves every module.
 
+mod account;
 mod cancellations;
 mod cart;
 mod catalog;
 mod checkout;
 mod fake_gateway;
 pub(crate) mod fulfilment;
-mod identity;
+pub(crate) mod identity;
 mod imports;
 mod orders;
 mod placement;
 mod profile;
 mod quote;
+mod recommend;
 mod refunds;
 mod returns;
 mod reviews;

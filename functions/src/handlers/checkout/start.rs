@@ -1,7 +1,9 @@
-//! The order stream's reader: the backstop starter of new orders' checkouts, and the
-//! hand-over of refund claims to the refund worker.
+//! The order stream's reader: the backstop starter of new orders' checkouts, the
+//! hand-over of refund claims to the refund worker, and of confirmed orders to the
+//! co-purchase counter.
 
 use lambda_runtime::LambdaEvent;
+use shop::adapters::copurchase::CoPurchaseQueue;
 use shop::adapters::refunds::{RefundMessage, SqsRefundQueue};
 use shop::adapters::saga::{CheckoutStarter, StartCheckout};
 use shop::ShopError;
@@ -18,10 +20,10 @@ use crate::stream::{OrderChange, StreamBatch, StreamBatchResponse};
 /// pending by an operator's retry) is queued for the refund worker: the claim is in the
 /// table first, so no refund depends on its writer living to queue it.
 pub async fn start_checkout(
-    deps: &(CheckoutStarter, SqsRefundQueue),
+    deps: &(CheckoutStarter, SqsRefundQueue, CoPurchaseQueue),
     event: LambdaEvent<StreamBatch>,
 ) -> Result<StreamBatchResponse, crate::Error> {
-    let (starter, refunds) = deps;
+    let (starter, refunds, copurchases) = deps;
     Ok(batch::stream(
         event.payload.order_changes(),
         Records::IN_ORDER,
@@ -43,6 +45,10 @@ pub async fn start_checkout(
                         })
                         .await?;
                     tracing::info!(%order_id, refund = %refund_id, "refund queued");
+                }
+                OrderChange::Confirmed(id) => {
+                    copurchases.send(&id).await?;
+                    tracing::info!(order_id = %id, "queued for co-purchase counts");
                 }
                 OrderChange::Other => tracing::warn!("stream record of neither kind skipped"),
             }

@@ -31,7 +31,17 @@ fn check_text(value: &str, field: &'static str) -> Result<(), MailError> {
 impl Mail {
     pub(super) fn check(&self) -> Result<(), MailError> {
         match self {
-            Mail::VerifyEmail { to, name, code, .. } => {
+            Mail::AccountChanged { to, name, change } => {
+                check_address(to)?;
+                check_text(name, "name")?;
+                match change {
+                    super::AccountChange::EmailChanged { new_email } => {
+                        check_text(new_email, "new_email")
+                    }
+                    _ => Ok(()),
+                }
+            }
+            Mail::VerifyEmail { to, name, code, .. } | Mail::AccountCode { to, name, code, .. } => {
                 check_address(to)?;
                 check_text(name, "name")?;
                 if code.is_empty() || !code.chars().all(|c| c.is_ascii_digit()) {

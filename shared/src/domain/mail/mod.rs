@@ -4,12 +4,14 @@
 
 use serde::{Deserialize, Serialize};
 
+mod account;
 mod cancel;
 mod check;
 mod order;
 mod returns;
 mod shipment;
 mod stock;
+pub use account::{AccountChange, CodePurpose};
 pub use returns::ReturnNews;
 use shipment::render_shipment_update;
 pub use shipment::ShipmentNews;
@@ -18,6 +20,21 @@ pub use shipment::ShipmentNews;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Mail {
+    /// A code for an account operation: resetting a forgotten password, or proving a
+    /// new address before the account moves to it.
+    AccountCode {
+        to: String,
+        name: String,
+        purpose: CodePurpose,
+        code: String,
+        expires_in_minutes: u32,
+    },
+    /// A security notice: something changed on the account (always sent).
+    AccountChanged {
+        to: String,
+        name: String,
+        change: AccountChange,
+    },
     /// The code that proves a new account's owner reads this address.
     VerifyEmail {
         to: String,
@@ -207,6 +224,16 @@ impl Mail {
 
     pub fn render(&self, shop_name: &str) -> Rendered {
         match self {
+            Mail::AccountCode {
+                to,
+                name,
+                purpose,
+                code,
+                expires_in_minutes,
+            } => account::render_code(shop_name, (to, name), *purpose, code, *expires_in_minutes),
+            Mail::AccountChanged { to, name, change } => {
+                account::render_change(shop_name, (to, name), change)
+            }
             Mail::VerifyEmail {
                 to,
                 name,
