@@ -25,22 +25,15 @@ impl CoPurchaseQueue {
     }
 
     pub async fn send(&self, order_id: &OrderId) -> Result<(), ShopError> {
-        let body = serde_json::to_string(&CoPurchaseMessage {
+        let message = CoPurchaseMessage {
             order_id: order_id.clone(),
-        })
-        .map_err(ShopError::internal)?;
-        self.client
-            .send_message()
-            .queue_url(&self.url)
-            .message_body(body)
-            .send()
-            .await
-            .map_err(|e| {
-                ShopError::Unavailable(format!(
-                    "queueing order {order_id} for co-purchase counts: {}",
-                    aws_sdk_sqs::error::DisplayErrorContext(e)
-                ))
-            })?;
-        Ok(())
+        };
+        super::send_json(
+            &self.client,
+            &self.url,
+            &message,
+            &format!("order {order_id} for co-purchase counts"),
+        )
+        .await
     }
 }

@@ -38,21 +38,13 @@ impl SqsRefundQueue {
     }
 
     pub async fn send(&self, message: &RefundMessage) -> Result<(), ShopError> {
-        let body = serde_json::to_string(message).map_err(ShopError::internal)?;
-        self.client
-            .send_message()
-            .queue_url(&self.url)
-            .message_body(body)
-            .send()
-            .await
-            .map_err(|e| {
-                ShopError::Unavailable(format!(
-                    "queueing refund {}: {}",
-                    message.refund_id,
-                    aws_sdk_sqs::error::DisplayErrorContext(e)
-                ))
-            })?;
-        Ok(())
+        super::send_json(
+            &self.client,
+            &self.url,
+            message,
+            &format!("refund {}", message.refund_id),
+        )
+        .await
     }
 }
 

@@ -28,26 +28,7 @@ impl Store {
     /// Deletes every item of the user's partition, then leaves the tombstone (when it
     /// was deleted; nothing about the person).
     pub async fn erase_user(&self, user: &UserId, deleted_at: &str) -> Result<(), ShopError> {
-        let mut items = Vec::new();
-        let mut start = None;
-        loop {
-            let page = self
-                .client()
-                .query()
-                .table_name(self.table())
-                .key_condition_expression("PK = :pk")
-                .expression_attribute_values(":pk", s(keys::user_pk(user)))
-                .consistent_read(true)
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(super::sdk_error)?;
-            items.extend(page.items.unwrap_or_default());
-            match page.last_evaluated_key {
-                Some(k) if !k.is_empty() => start = Some(k),
-                _ => break,
-            }
-        }
+        let items = self.query_partition(keys::user_pk(user)).await?;
         let requests: Vec<WriteRequest> = items
             .into_iter()
             .filter_map(|item| {

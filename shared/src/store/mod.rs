@@ -116,6 +116,30 @@ impl Store {
         }
     }
 
+    /// Every item of partition `pk`, read consistently, following pagination.
+    pub(crate) async fn query_partition(&self, pk: String) -> Result<Vec<Item>, ShopError> {
+        let mut out = Vec::new();
+        let mut start = None;
+        loop {
+            let page = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("PK = :pk")
+                .expression_attribute_values(":pk", s(pk.as_str()))
+                .consistent_read(true)
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            out.extend(page.items.unwrap_or_default());
+            match page.last_evaluated_key {
+                Some(k) if !k.is_empty() => start = Some(k),
+                _ => return Ok(out),
+            }
+        }
+    }
+
     /// One item read into `T`; `None` when there is none.
     pub(crate) async fn read<T: DeserializeOwned>(
         &self,

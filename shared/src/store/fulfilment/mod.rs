@@ -20,7 +20,7 @@ pub use tracking::{CarrierChange, InboxClaim};
 use super::cursor::{Equals, Index, Page};
 use super::keys;
 use super::order_update::OrderUpdate;
-use super::{from_item, key, s, sdk_error, to_item, Item, Read, Store};
+use super::{from_item, key, s, to_item, Item, Read, Store};
 use crate::domain::error::ShopError;
 use crate::domain::fulfilment::{Shipment, ShipmentStatus};
 use crate::domain::ids::{OrderId, ShipmentId, UserId};
@@ -86,37 +86,19 @@ impl Store {
         let mut shipments = Vec::new();
         let mut refunds: Vec<Refund> = Vec::new();
         let mut returns: Vec<Return> = Vec::new();
-        let mut start = None;
-        loop {
-            let page = self
-                .client()
-                .query()
-                .table_name(self.table())
-                .key_condition_expression("PK = :pk")
-                .expression_attribute_values(":pk", s(keys::order_pk(id)))
-                .consistent_read(true)
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(sdk_error)?;
-            for item in page.items.unwrap_or_default() {
-                match item.get(keys::SK).and_then(|v| v.as_s().ok()) {
-                    Some(sk) if sk == keys::ORDER_SK => order = Some(from_item::<Order>(item)?),
-                    Some(sk) if sk.starts_with(keys::SHIPMENT_PREFIX) => {
-                        shipments.push(from_item::<Shipment>(item)?)
-                    }
-                    Some(sk) if sk.starts_with(keys::REFUND_PREFIX) => {
-                        refunds.push(from_item::<Refund>(item)?)
-                    }
-                    Some(sk) if sk.starts_with(keys::RETURN_PREFIX) => {
-                        returns.push(from_item::<Return>(item)?)
-                    }
-                    _ => {}
+        for item in self.query_partition(keys::order_pk(id)).await? {
+            match item.get(keys::SK).and_then(|v| v.as_s().ok()) {
+                Some(sk) if sk == keys::ORDER_SK => order = Some(from_item::<Order>(item)?),
+                Some(sk) if sk.starts_with(keys::SHIPMENT_PREFIX) => {
+                    shipments.push(from_item::<Shipment>(item)?)
                 }
-            }
-            match page.last_evaluated_key {
-                Some(k) if !k.is_empty() => start = Some(k),
-                _ => break,
+                Some(sk) if sk.starts_with(keys::REFUND_PREFIX) => {
+                    refunds.push(from_item::<Refund>(item)?)
+                }
+                Some(sk) if sk.starts_with(keys::RETURN_PREFIX) => {
+                    returns.push(from_item::<Return>(item)?)
+                }
+                _ => {}
             }
         }
         let Some(order) = order else {
