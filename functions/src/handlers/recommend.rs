@@ -34,6 +34,8 @@ pub async fn count_co_purchases(
                 order_id = %message.order_id,
                 products = report.products,
                 counted = report.counted,
+                counts_written = report.counts_written,
+                lists_written = report.lists_written,
                 items_written = report.items_written(),
                 "co-purchases counted"
             );
