@@ -6,7 +6,7 @@ the gateway and confirmed by the real checkout saga: the items the counter wrote
 order counts; then the top lists it rewrote), and the write units that costs in DynamoDB on-demand
 (a transaction's item costs 2 WCU per KB; a list's put 1 WCU per KB, its size read back from the
 table). An order counts at most 8 distinct products (domain/recommend.rs), so 25 lines cost what
-8 do. Numbers are measurements, never assertions. Usage: python infra/bench/copurchase.py
+8 do. Numbers are measurements, never assertions. Usage: .local/venv-tools/bin/python infra/bench/copurchase.py
 """
 
 import math
