@@ -8,6 +8,8 @@ import keys
 from conftest import ROOT
 
 RUST = ROOT / "shared/src/store/keys.rs"
+# keys.rs and its submodules (keys/*.rs but its unit tests): the one key schema.
+RUST_PARTS = [RUST] + sorted(p for p in (ROOT / "shared/src/store/keys").glob("*.rs") if p.name != "tests.rs")
 # Python helpers of tests/keys.py that build no key of keys.rs (hashing, boto3's key shape).
 PYTHON_ONLY = {"idempotency_key_hash", "key"}
 # Builders: `pub fn name(a: &T, b: &str) -> String { format!("...{a}#{b}", positional...) }`.
@@ -17,7 +19,7 @@ BUILDER = re.compile(r'pub fn (\w+)\(([^)]*)\) -> String \{\s*format!\(\s*"([^"]
 
 def rust_source():
     # Only the code before the unit tests: their helper functions are no builders.
-    return RUST.read_text().split("#[cfg(test)]")[0]
+    return "\n".join(p.read_text().split("#[cfg(test)]")[0] for p in RUST_PARTS)
 
 
 def rust_builders():

@@ -152,13 +152,12 @@ pub async fn reset_password<I: IdentityProvider + ?Sized, Q: MailQueue + ?Sized>
     .await
 }
 
-/// The caller's current address: the profile's (what the account signs in with).
-async fn current_email(store: &Store, caller: &Caller) -> Result<String, ShopError> {
-    Ok(store
+/// The caller's profile: its `email` is what the account signs in with.
+async fn own_profile(store: &Store, caller: &Caller) -> Result<crate::store::Profile, ShopError> {
+    store
         .get_profile(&caller.user_id)
         .await?
-        .ok_or(ShopError::NotFound("profile"))?
-        .email)
+        .ok_or(ShopError::NotFound("profile"))
 }
 
 /// `POST /me/email` `{newEmail, password}`: a code to the new address; nothing changes
@@ -173,7 +172,7 @@ pub async fn request_email_change<I: IdentityProvider + ?Sized, Q: MailQueue + ?
     new_email: &str,
     password: Password,
 ) -> Result<(), ShopError> {
-    let email = current_email(store, caller).await?;
+    let email = own_profile(store, caller).await?.email;
     if new_email == email {
         return Err(FieldError::new("newEmail", "is the account's address already").into());
     }
@@ -214,17 +213,17 @@ pub async fn confirm_email_change<I: IdentityProvider + ?Sized, Q: MailQueue + ?
         user: &caller.user_id,
     };
     let record = check_code(store, &at, Purpose::ChangeEmail, code).await?;
-    let old = current_email(store, caller).await?;
+    let profile = own_profile(store, caller).await?;
     if !store.spend_code(&at, &record.digest).await? {
         return Err(verification::Refusal::InvalidCode.into());
     }
-    idp.change_email(&old, &record.email).await?;
+    idp.change_email(&profile.email, &record.email).await?;
     store
         .set_profile_email(&caller.user_id, &record.email)
         .await?;
     mail.enqueue(&Mail::AccountChanged {
-        to: old,
-        name: name_of(store, &caller.user_id).await?,
+        to: profile.email,
+        name: profile.name,
         change: AccountChange::EmailChanged {
             new_email: masked(&record.email),
         },

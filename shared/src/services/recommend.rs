@@ -132,26 +132,30 @@ pub struct Recommendation {
     pub score: u64,
 }
 
-/// The candidates a shopper may buy now (active, with a unit in stock), in order, at most `limit`.
+/// The candidates a shopper may buy now (active, with a unit in stock), in order, at most
+/// `limit`. Read `limit` at a time: most candidates can be sold, so the first reads
+/// usually fill the answer and the rest are never read.
 async fn sellable(
     store: &Store,
     candidates: Vec<Candidate>,
     limit: usize,
 ) -> Result<Vec<Recommendation>, ShopError> {
-    let reads = join_all(candidates.iter().map(|c| store.get_product(&c.product_id))).await;
     let mut out = Vec::new();
-    for (candidate, read) in candidates.into_iter().zip(reads) {
-        if let Some((product, variants)) = read? {
-            if availability(product.status, &variants) == Availability::Active {
-                out.push(Recommendation {
-                    product: product.summary(),
-                    reason: candidate.reason,
-                    score: candidate.score,
-                });
+    for chunk in candidates.chunks(limit.max(1)) {
+        let reads = join_all(chunk.iter().map(|c| store.get_product(&c.product_id))).await;
+        for (candidate, read) in chunk.iter().zip(reads) {
+            if let Some((product, variants)) = read? {
+                if availability(product.status, &variants) == Availability::Active {
+                    out.push(Recommendation {
+                        product: product.summary(),
+                        reason: candidate.reason,
+                        score: candidate.score,
+                    });
+                }
             }
-        }
-        if out.len() == limit {
-            break;
+            if out.len() == limit {
+                return Ok(out);
+            }
         }
     }
     Ok(out)

@@ -22,6 +22,7 @@ mod returns;
 mod reviews;
 mod sellers;
 mod stock;
+mod transact;
 mod users;
 mod verification;
 
@@ -45,14 +46,12 @@ pub(crate) use returns::ReceiptWrite;
 pub use returns::ReturnWrite;
 pub use reviews::{ReviewWrite, VoteWrite};
 pub use stock::{AlertStep, StockAlertRecord};
+pub(crate) use transact::{tx, Cancellation, TxOutcome};
 pub use users::Profile;
 pub use verification::VerificationRecord;
 
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{
-    AttributeValue, ConditionCheck, Delete, Put, TransactWriteItem, Update,
-};
+use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -93,45 +92,37 @@ impl Store {
         prefix: &str,
         consistent: bool,
     ) -> Result<Vec<Item>, ShopError> {
-        let mut out = Vec::new();
-        let mut start = None;
-        loop {
-            let page = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
-                .expression_attribute_values(":pk", s(pk.as_str()))
-                .expression_attribute_values(":prefix", s(prefix))
-                .consistent_read(consistent)
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(sdk_error)?;
-            out.extend(page.items.unwrap_or_default());
-            match page.last_evaluated_key {
-                Some(k) if !k.is_empty() => start = Some(k),
-                _ => return Ok(out),
-            }
-        }
+        self.query_all(pk, Some(prefix), consistent).await
     }
 
     /// Every item of partition `pk`, read consistently, following pagination.
     pub(crate) async fn query_partition(&self, pk: String) -> Result<Vec<Item>, ShopError> {
+        self.query_all(pk, None, true).await
+    }
+
+    async fn query_all(
+        &self,
+        pk: String,
+        prefix: Option<&str>,
+        consistent: bool,
+    ) -> Result<Vec<Item>, ShopError> {
         let mut out = Vec::new();
         let mut start = None;
         loop {
-            let page = self
+            let query = self
                 .client
                 .query()
                 .table_name(&self.table)
-                .key_condition_expression("PK = :pk")
                 .expression_attribute_values(":pk", s(pk.as_str()))
-                .consistent_read(true)
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(sdk_error)?;
+                .consistent_read(consistent)
+                .set_exclusive_start_key(start.take());
+            let query = match prefix {
+                Some(p) => query
+                    .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
+                    .expression_attribute_values(":prefix", s(p)),
+                None => query.key_condition_expression("PK = :pk"),
+            };
+            let page = query.send().await.map_err(sdk_error)?;
             out.extend(page.items.unwrap_or_default());
             match page.last_evaluated_key {
                 Some(k) if !k.is_empty() => start = Some(k),
@@ -301,127 +292,7 @@ where
     }
 }
 
-/// Why a transaction was cancelled: one reason code per action, in order.
-pub(crate) struct Cancellation(Vec<String>);
-
-impl Cancellation {
-    /// Action `i`'s condition failed.
-    pub(crate) fn failed(&self, i: usize) -> bool {
-        self.0
-            .get(i)
-            .is_some_and(|code| code == "ConditionalCheckFailed")
-    }
-}
-
-/// One action of a transaction, whatever its kind.
-pub(crate) trait IntoTx {
-    fn into_tx(self) -> TransactWriteItem;
-}
-
-impl IntoTx for ConditionCheck {
-    fn into_tx(self) -> TransactWriteItem {
-        TransactWriteItem::builder().condition_check(self).build()
-    }
-}
-
-impl IntoTx for Put {
-    fn into_tx(self) -> TransactWriteItem {
-        TransactWriteItem::builder().put(self).build()
-    }
-}
-
-impl IntoTx for Update {
-    fn into_tx(self) -> TransactWriteItem {
-        TransactWriteItem::builder().update(self).build()
-    }
-}
-
-impl IntoTx for Delete {
-    fn into_tx(self) -> TransactWriteItem {
-        TransactWriteItem::builder().delete(self).build()
-    }
-}
-
-pub(crate) fn tx(action: impl IntoTx) -> TransactWriteItem {
-    action.into_tx()
-}
-
-impl Store {
-    /// A transaction's write of a new item: the transaction is refused if an item has its key.
-    pub(crate) fn put_new(&self, item: Item) -> Result<TransactWriteItem, ShopError> {
-        Ok(tx(build(
-            Put::builder()
-                .table_name(&self.table)
-                .set_item(Some(item))
-                .condition_expression("attribute_not_exists(PK)")
-                .build(),
-        )?))
-    }
-}
-
 /// A value as its attribute (maps, lists, money, enums as stored by `to_item`).
 pub(crate) fn value<T: Serialize + ?Sized>(v: &T) -> Result<AttributeValue, ShopError> {
     build(serde_dynamo::to_attribute_value(v))
-}
-
-/// What became of a transaction DynamoDB accepted to judge.
-pub(crate) enum TxOutcome {
-    Written,
-    /// Cancelled by conditions or by a concurrent transaction on the same items.
-    Cancelled(Cancellation),
-}
-
-impl Store {
-    /// Runs one transaction. A cancellation caused by conditions or by a concurrent
-    /// transaction is the caller's to explain (`on_conflict`); any other reason
-    /// (throttling, validation) is an internal error, never a misleading 409.
-    pub(crate) async fn transact(
-        &self,
-        actions: Vec<TransactWriteItem>,
-        on_conflict: impl FnOnce(&Cancellation) -> ShopError,
-    ) -> Result<(), ShopError> {
-        match self.try_transact(actions).await? {
-            TxOutcome::Written => Ok(()),
-            TxOutcome::Cancelled(c) => Err(on_conflict(&c)),
-        }
-    }
-
-    /// Runs one transaction and says whether it was written or cancelled by
-    /// conditions or conflicts; anything else is an error.
-    pub(crate) async fn try_transact(
-        &self,
-        actions: Vec<TransactWriteItem>,
-    ) -> Result<TxOutcome, ShopError> {
-        let err = match self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(actions))
-            .send()
-            .await
-        {
-            Ok(_) => return Ok(TxOutcome::Written),
-            Err(err) => err,
-        };
-        let codes: Vec<String> = match err.as_service_error() {
-            Some(TransactWriteItemsError::TransactionCanceledException(e)) => e
-                .cancellation_reasons()
-                .iter()
-                .map(|r| r.code().unwrap_or("None").to_owned())
-                .collect(),
-            _ => return Err(sdk_error(err)),
-        };
-        let expected = |code: &String| {
-            matches!(
-                code.as_str(),
-                "None" | "ConditionalCheckFailed" | "TransactionConflict"
-            )
-        };
-        if codes.iter().all(expected) {
-            Ok(TxOutcome::Cancelled(Cancellation(codes)))
-        } else {
-            Err(ShopError::internal(format!(
-                "transaction cancelled: {codes:?}"
-            )))
-        }
-    }
 }

@@ -152,6 +152,15 @@ impl ProfileUpdate {
     }
 }
 
+fn address_item(user: &UserId, entry: &SavedAddress) -> Result<super::Item, ShopError> {
+    to_item(
+        entry,
+        keys::user_pk(user),
+        keys::address_sk(&entry.id),
+        "address",
+    )
+}
+
 impl Store {
     pub async fn get_profile(&self, user: &UserId) -> Result<Option<Profile>, ShopError> {
         self.read(key(keys::user_pk(user), keys::PROFILE_SK), Read::Eventual)
@@ -261,12 +270,7 @@ impl Store {
         count: usize,
         default: &DefaultChange,
     ) -> Result<bool, ShopError> {
-        let item = to_item(
-            entry,
-            keys::user_pk(user),
-            keys::address_sk(&entry.id),
-            "address",
-        )?;
+        let item = address_item(user, entry)?;
         let mut update = ProfileUpdate::new().default_change(default);
         update.set.push(("addressCount", n(count + 1)));
         let actions = vec![
@@ -287,12 +291,7 @@ impl Store {
         entry: &SavedAddress,
         default: &DefaultChange,
     ) -> Result<bool, ShopError> {
-        let item = to_item(
-            entry,
-            keys::user_pk(user),
-            keys::address_sk(&entry.id),
-            "address",
-        )?;
+        let item = address_item(user, entry)?;
         let put = tx(build(
             Put::builder()
                 .table_name(self.table())

@@ -23,6 +23,24 @@ pub enum AccountChange {
     AccountDeleted,
 }
 
+pub(super) fn render_verification(
+    shop_name: &str,
+    (to, name): (&str, &str),
+    code: &str,
+    expires_in_minutes: u32,
+) -> Rendered {
+    Rendered {
+        to: to.to_owned(),
+        subject: format!("Your {shop_name} verification code: {code}"),
+        text: format!(
+            "Hello {name},\n\n\
+             Your verification code is {code}. It expires in {expires_in_minutes} minutes.\n\n\
+             If you did not create an account at {shop_name}, ignore this mail: \
+             without the code, no account can be used with this address.\n"
+        ),
+    }
+}
+
 pub(super) fn render_code(
     shop_name: &str,
     (to, name): (&str, &str),

@@ -239,16 +239,7 @@ impl Mail {
                 name,
                 code,
                 expires_in_minutes,
-            } => Rendered {
-                to: to.clone(),
-                subject: format!("Your {shop_name} verification code: {code}"),
-                text: format!(
-                    "Hello {name},\n\n\
-                     Your verification code is {code}. It expires in {expires_in_minutes} minutes.\n\n\
-                     If you did not create an account at {shop_name}, ignore this mail: \
-                     without the code, no account can be used with this address.\n"
-                ),
-            },
+            } => account::render_verification(shop_name, (to, name), code, *expires_in_minutes),
             Mail::OrderConfirmed { to, name, order_id, total, currency, items } => Rendered {
                 to: to.clone(),
                 subject: format!("{shop_name}: order {order_id} confirmed"),
@@ -274,23 +265,7 @@ impl Mail {
                 order_id,
                 shipment_id,
                 lines,
-            } => {
-                let items: String = lines
-                    .iter()
-                    .map(|l| format!("  {} x {} (SKU {})\n", l.quantity, l.product_name, l.sku))
-                    .collect();
-                Rendered {
-                    to: to.clone(),
-                    subject: format!("{shop_name}: new order {order_id} to ship"),
-                    text: format!(
-                        "Hello {name},\n\nOrder {order_id} is paid. Please pack these items \
-                         (shipment {shipment_id}):\n\n{items}\n\
-                         When they are packed, mark the shipment ready with its parcels \
-                         (POST /seller/shipments/{shipment_id}/ready): it then goes on the \
-                         carrier's next collection.\n"
-                    ),
-                }
-            }
+            } => shipment::render_seller_new_order(shop_name, (to, name), order_id, shipment_id, lines),
             Mail::ShipmentUpdate {
                 to,
                 name,

@@ -83,3 +83,28 @@ pub(super) fn render_shipment_update(
         text: format!("Hello {name},\n\n{what}\n\n{items}\nShipment {shipment_id}.\n"),
     }
 }
+
+/// A paid order's lines for one seller to pack.
+pub(super) fn render_seller_new_order(
+    shop_name: &str,
+    (to, name): (&str, &str),
+    order_id: &str,
+    shipment_id: &str,
+    lines: &[MailLine],
+) -> Rendered {
+    let items: String = lines
+        .iter()
+        .map(|l| format!("  {} x {} (SKU {})\n", l.quantity, l.product_name, l.sku))
+        .collect();
+    Rendered {
+        to: to.to_owned(),
+        subject: format!("{shop_name}: new order {order_id} to ship"),
+        text: format!(
+            "Hello {name},\n\nOrder {order_id} is paid. Please pack these items \
+             (shipment {shipment_id}):\n\n{items}\n\
+             When they are packed, mark the shipment ready with its parcels \
+             (POST /seller/shipments/{shipment_id}/ready): it then goes on the \
+             carrier's next collection.\n"
+        ),
+    }
+}

@@ -8,13 +8,19 @@
 //! the new `counted`, and the delta is the difference, so no path can count a review
 //! twice or forget to take it back.
 
+mod id;
+mod input;
+mod listing;
 pub mod moderation;
 
-use serde::{Deserialize, Serialize};
-use std::fmt;
+pub use id::{author_key, ReviewId, Subject};
+pub use input::{Content, RejectInput, ReviewInput, SellerRatingInput};
+pub use listing::{helpful_sort_key, parse_rating_filter, ReviewSort};
 
-use crate::domain::error::{FieldError, ShopError, Validator};
-use crate::domain::ids::{ProductId, SellerId, ShipmentId, UserId};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::error::{FieldError, ShopError};
+use crate::domain::ids::UserId;
 
 pub const MAX_TITLE: usize = 120;
 pub const MAX_BODY: usize = 5_000;
@@ -100,196 +106,6 @@ impl ReviewStatus {
                 "status must be one of pending, approved, rejected".into(),
             )),
         }
-    }
-}
-
-/// What a review is about: a product (by any verified buyer, once) or a seller (once
-/// per delivered shipment).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Subject {
-    Product(ProductId),
-    Seller(SellerId),
-}
-
-/// A review's id. A product review's is `<productId>.u<20 hex>` (the author's key, a
-/// one-way digest of the account: one review per customer per product, and no account id
-/// in a public id); a seller rating's is its shipment's id, `<orderId>.s<20 hex>` (one
-/// per shipment). The last segment's first letter tells them apart.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ReviewId {
-    Product { product: ProductId, author: String },
-    Seller(ShipmentId),
-}
-
-/// The author's key in a product review's id: stable per account, meaningless without it.
-pub fn author_key(user: &UserId) -> String {
-    let digest = crate::domain::sha256_hex(&[b"review-author:", user.as_str().as_bytes()]);
-    format!("u{}", &digest[..20])
-}
-
-impl ReviewId {
-    pub const FIELD: &'static str = "reviewId";
-
-    pub fn of_product(product: &ProductId, author: &UserId) -> ReviewId {
-        ReviewId::Product {
-            product: product.clone(),
-            author: author_key(author),
-        }
-    }
-
-    pub fn parse(raw: &str) -> Result<ReviewId, FieldError> {
-        let bad = || FieldError::new(Self::FIELD, "must be a review id");
-        crate::domain::ids::check_id(raw, Self::FIELD, 200)?;
-        let (head, last) = raw.rsplit_once('.').ok_or_else(bad)?;
-        if last.len() == 21
-            && last.starts_with('u')
-            && last[1..]
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-        {
-            return Ok(ReviewId::Product {
-                product: ProductId::parse(head).map_err(|_| bad())?,
-                author: last.to_owned(),
-            });
-        }
-        ShipmentId::parse(raw)
-            .map(ReviewId::Seller)
-            .map_err(|_| bad())
-    }
-
-    pub fn subject(&self) -> Subject {
-        match self {
-            ReviewId::Product { product, .. } => Subject::Product(product.clone()),
-            ReviewId::Seller(shipment) => Subject::Seller(shipment.seller().clone()),
-        }
-    }
-}
-
-impl fmt::Display for ReviewId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ReviewId::Product { product, author } => write!(f, "{product}.{author}"),
-            ReviewId::Seller(shipment) => write!(f, "{shipment}"),
-        }
-    }
-}
-
-impl Serialize for ReviewId {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for ReviewId {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<ReviewId, D::Error> {
-        let raw = String::deserialize(d)?;
-        ReviewId::parse(&raw).map_err(|e| serde::de::Error::custom(e.message))
-    }
-}
-
-/// Text people write: trimmed, 1 to `max` characters, line breaks and tabs allowed but
-/// no other control characters. Stored exactly as sent (HTML is text, never rendered).
-fn prose(v: &mut Validator, field: &str, raw: &str, max: usize) -> Option<String> {
-    let value = raw.trim();
-    v.check(if value.is_empty() {
-        Err(FieldError::new(field, "is required"))
-    } else if value.chars().count() > max {
-        Err(FieldError::new(
-            field,
-            &format!("must be at most {max} characters"),
-        ))
-    } else if value
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
-        Err(FieldError::new(
-            field,
-            "must not contain control characters",
-        ))
-    } else {
-        Ok(value.to_owned())
-    })
-}
-
-/// `POST`/`PUT /products/{id}/reviews` as sent.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ReviewInput {
-    pub rating: i64,
-    pub title: String,
-    pub body: String,
-}
-
-/// `POST /shipments/{id}/seller-rating` as sent: stars and an optional comment.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct SellerRatingInput {
-    pub rating: i64,
-    pub comment: Option<String>,
-}
-
-/// What a review says, checked.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Content {
-    pub stars: Stars,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub body: Option<String>,
-}
-
-impl ReviewInput {
-    pub fn parse(self) -> Result<Content, ShopError> {
-        let mut v = Validator::default();
-        let stars = v.check(Stars::parse(self.rating));
-        let title = prose(&mut v, "title", &self.title, MAX_TITLE);
-        let body = prose(&mut v, "body", &self.body, MAX_BODY);
-        v.finish()?;
-        match (stars, title, body) {
-            (Some(stars), Some(title), Some(body)) => Ok(Content {
-                stars,
-                title: Some(title),
-                body: Some(body),
-            }),
-            _ => Err(ShopError::internal("a field failed without an error")),
-        }
-    }
-}
-
-impl SellerRatingInput {
-    pub fn parse(self) -> Result<Content, ShopError> {
-        let mut v = Validator::default();
-        let stars = v.check(Stars::parse(self.rating));
-        let comment = match self.comment.as_deref().map(str::trim) {
-            None | Some("") => Some(None),
-            Some(c) => prose(&mut v, "comment", c, MAX_COMMENT).map(Some),
-        };
-        v.finish()?;
-        match (stars, comment) {
-            (Some(stars), Some(body)) => Ok(Content {
-                stars,
-                title: None,
-                body,
-            }),
-            _ => Err(ShopError::internal("a field failed without an error")),
-        }
-    }
-}
-
-/// `POST /admin/reviews/{id}/reject` `{reason}`.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct RejectInput {
-    pub reason: String,
-}
-
-impl RejectInput {
-    pub fn parse(self) -> Result<String, ShopError> {
-        let mut v = Validator::default();
-        let reason = prose(&mut v, "reason", &self.reason, MAX_REASON);
-        v.finish()?;
-        reason.ok_or_else(|| ShopError::internal("a field failed without an error"))
     }
 }
 
@@ -535,44 +351,6 @@ pub struct ReviewView {
     pub held_for: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decision: Option<Decision>,
-}
-
-/// How `GET /products/{id}/reviews` orders its answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ReviewSort {
-    Newest,
-    Helpful,
-    /// Most stars first, newest first among equals.
-    Rating,
-}
-
-impl ReviewSort {
-    pub fn parse(raw: Option<&str>) -> Result<ReviewSort, ShopError> {
-        match raw {
-            None | Some("newest") => Ok(ReviewSort::Newest),
-            Some("helpful") => Ok(ReviewSort::Helpful),
-            Some("rating") => Ok(ReviewSort::Rating),
-            Some(_) => Err(ShopError::Malformed(
-                "sort must be one of newest, helpful, rating".into(),
-            )),
-        }
-    }
-}
-
-/// `rating=` of a listing: only reviews with that many stars.
-pub fn parse_rating_filter(raw: Option<&str>) -> Result<Option<Stars>, ShopError> {
-    raw.map(|r| {
-        r.parse::<i64>()
-            .ok()
-            .and_then(|n| Stars::parse(n).ok())
-            .ok_or_else(|| ShopError::Malformed("rating must be a whole number from 1 to 5".into()))
-    })
-    .transpose()
-}
-
-/// A helpful-vote count as an index sort key: zero-padded so text order is number order.
-pub fn helpful_sort_key(helpful: u64) -> String {
-    format!("{helpful:010}")
 }
 
 #[cfg(test)]

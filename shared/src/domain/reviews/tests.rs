@@ -1,4 +1,5 @@
 use super::*;
+use crate::domain::ids::ProductId;
 
 fn stars(n: i64) -> Stars {
     Stars::parse(n).unwrap()
