@@ -45,7 +45,7 @@ functions = sum(1 for l in lines if re.match(r"\s+Type: AWS::Serverless::Functio
 for i, line in enumerate(lines):
     if m := re.match(r"\s+Binary: ([\w-]+)\s*$", line):
         binary = m.group(1)
-    elif m := re.match(r"(\s+DefinitionUri: )([\w./-]+)\s*$", line):
+    elif m := re.match(r"(\s+(?:DefinitionUri|Location): )([\w./-]+)\s*$", line):
         # The local template lives in .local/: its other relative paths are made absolute.
         lines[i] = f"{m.group(1)}{os.path.join(os.path.dirname(os.path.abspath(src)), m.group(2))}"
     elif m := re.match(r"(\s+)CodeUri: \.\s*$", line):

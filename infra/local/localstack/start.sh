@@ -31,7 +31,7 @@ BUILD_DIR=$LOCAL_DIR/build/localstack                # maven output + agent clas
 LOGFILE=$LOG_DIR/localstack.log
 ENDPOINT=http://127.0.0.1:$LOCALSTACK_PORT
 TIMEOUT=${LOCALSTACK_START_TIMEOUT:-90}
-SERVICES_DEFAULT=dynamodb,dynamodbstreams,s3,sqs,stepfunctions,lambda,cloudformation,sts,iam,logs,ssm,events,ses,secretsmanager
+SERVICES_DEFAULT=dynamodb,dynamodbstreams,s3,sqs,stepfunctions,lambda,cloudformation,sts,iam,logs,ssm,events,ses,secretsmanager,cloudwatch,sns
 
 hash_of() { cat "$@" | sha256sum | cut -d' ' -f1; }
 
@@ -215,6 +215,9 @@ env_args=(
   # Check presigned S3 URLs as AWS does (signature incl. key, size and type; expiry): LocalStack skips
   # both by default, and an import's upload URL is its one grant to write.
   S3_SKIP_SIGNATURE_VALIDATION=0
+  # SQS reports its queues' depth to CloudWatch, where the dead-letter alarms read it (every
+  # 60 s by default; tests/test_monitoring.py waits for an alarm, so report every 10 s).
+  SQS_CLOUDWATCH_METRICS_REPORT_INTERVAL=10
   SERVICES="${LOCALSTACK_SERVICES:-$SERVICES_DEFAULT}"
   DEBUG="${LOCALSTACK_DEBUG:-0}"
 )
