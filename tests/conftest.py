@@ -39,17 +39,39 @@ API = os.environ["SHOP_API_URL"]
 TABLE = os.environ["TABLE_NAME"]
 
 
+# Every password the suite sends the shop and every token the shop hands out:
+# test_log_secrets.py checks, after the suite, that none of them reached a log.
+SECRETS = {"passwords": set(), "tokens": set()}
+_PASSWORD_FIELDS = ("password", "newPassword", "currentPassword")
+_TOKEN_FIELDS = ("idToken", "accessToken", "refreshToken")
+
+
+def remember_secrets(sent=None, answer=None):
+    if isinstance(sent, dict):
+        SECRETS["passwords"].update(v for k, v in sent.items() if k in _PASSWORD_FIELDS and isinstance(v, str) and v)
+    if answer is not None and "Token" in answer.text:
+        try:
+            body = answer.json()
+        except ValueError:
+            return
+        if isinstance(body, dict):
+            SECRETS["tokens"].update(v for k, v in body.items() if k in _TOKEN_FIELDS and isinstance(v, str) and v)
+
+
 class Api:
     """A client of the shop's HTTP API, optionally signed in."""
 
     def __init__(self, token=None):
         self.session = requests.Session()
         if token:
+            SECRETS["tokens"].add(token)
             self.session.headers["authorization"] = f"Bearer {token}"
 
     def request(self, method, path, **kw):
         kw.setdefault("timeout", 60)
-        return self.session.request(method, API + path, **kw)
+        answer = self.session.request(method, API + path, **kw)
+        remember_secrets(kw.get("json"), answer)
+        return answer
 
     get = partialmethod(request, "GET")
     post = partialmethod(request, "POST")
@@ -84,6 +106,7 @@ def register(role="customer", groups_after=None, cognito=None):
     mail the mailer sent to moto and sent back to /auth/verify."""
     email = f"{role}-{uuid.uuid4().hex[:10]}@example.com"
     password = "Test-Passw0rd"
+    SECRETS["passwords"].add(password)
     r = mailbox.register_verified(API, os.environ["MOTO_ENDPOINT"], email, password, f"Test {role}", role)
     assert r.status_code == 201, r.text
     user_id = r.json()["userId"]
@@ -327,13 +350,14 @@ def _module(item):
 
 
 def pytest_collection_modifyitems(items):
-    """test_iam.py reads what every function did during the suite: it runs last, after
+    """test_iam.py and test_log_secrets.py read what every function logged during the suite:
+    they run last, after
     test_reconciliation.py, which checks every order's money and every variant's stock. Before
     them, the test_imports* modules: their thousands of imported products keep the search indexer busy for a
     few minutes afterwards, which must not delay the search modules' own documents."""
     def rank(item):
         module = _module(item)
-        if module == "test_iam.py":
+        if module in ("test_iam.py", "test_log_secrets.py"):
             return 3
         if module == "test_reconciliation.py":  # over every order the suite made
             return 2

@@ -10,11 +10,10 @@ template.yaml grants its role."""
 
 import fnmatch
 import json
-import os
 
-import boto3
 import pytest
 
+import cloudwatch
 from test_routes import transformed_template
 
 # Cognito's sign-in is a public API: it needs no IAM grant.
@@ -57,32 +56,18 @@ def missing_grants(used, granted):
 @pytest.fixture(scope="module")
 def used_actions():
     """Function logical id -> the IAM actions its invocations logged, over the whole suite."""
-    endpoint = os.environ["AWS_ENDPOINT_URL"]
-    cfn = boto3.client("cloudformation", endpoint_url=endpoint)
-    logs = boto3.client("logs", endpoint_url=endpoint)
     used = {}
-    for r in cfn.describe_stack_resources(StackName=os.environ["SHOP_STACK"])["StackResources"]:
-        if r["ResourceType"] != "AWS::Lambda::Function":
-            continue
+    for function, messages in cloudwatch.every_function_message().items():
         actions = set()
-        kwargs = {"logGroupName": f"/aws/lambda/{r['PhysicalResourceId']}"}
-        while True:
+        for message in messages:
             try:
-                page = logs.filter_log_events(**kwargs)
-            except logs.exceptions.ResourceNotFoundException:
-                break
-            for event in page["events"]:
-                try:
-                    line = json.loads(event["message"])
-                except ValueError:
-                    continue
-                action = line.get("fields", {}).get("iam_action") if isinstance(line, dict) else None
-                if action:
-                    actions.add(action)
-            if not page.get("nextToken"):
-                break
-            kwargs["nextToken"] = page["nextToken"]
-        used[r["LogicalResourceId"]] = actions
+                line = json.loads(message)
+            except ValueError:
+                continue
+            action = line.get("fields", {}).get("iam_action") if isinstance(line, dict) else None
+            if action:
+                actions.add(action)
+        used[function] = actions
     return used
 
 

@@ -18,7 +18,7 @@ pub mod schedule;
 pub mod stream;
 pub mod uploaded;
 
-use lambda_http::{Body, Request, Response};
+use lambda_http::{Body, Request, RequestExt, Response};
 use lambda_runtime::LambdaEvent;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -26,6 +26,7 @@ use shop::config::{init_tracing, Dependency, Env, InitError};
 use shop::http::{correlation_id, respond, Reply};
 use shop::ShopError;
 use std::future::Future;
+use tracing::Instrument;
 
 pub type Error = lambda_runtime::Error;
 
@@ -42,6 +43,12 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// and ends the process before any event is taken.
 async fn bootstrap<D: Dependency>() -> Result<&'static D, InitError> {
     init_tracing();
+    let namespace = std::env::var("SHOP_METRICS_NAMESPACE").unwrap_or_default();
+    shop::telemetry::install(if namespace.is_empty() {
+        "Shop"
+    } else {
+        &namespace
+    });
     let env = Env::load().await;
     let deps = match D::from_env(&env).await {
         Ok(deps) => deps,
@@ -106,7 +113,24 @@ where
     Fut: Future<Output = Result<Reply, ShopError>>,
 {
     let correlation = correlation_id(&req);
-    respond(handler(deps, req).await, &correlation)
+    invocation_properties(req.lambda_context_ref());
+    shop::telemetry::property("correlationId", correlation.as_str());
+    // Every log line of the request carries its correlation id (the runtime's own span
+    // adds the request id and the X-Ray trace id).
+    let span = tracing::info_span!("request", correlation_id = %correlation);
+    let response = respond(handler(deps, req).instrument(span).await, &correlation);
+    shop::telemetry::flush();
+    response
+}
+
+/// The invocation's request id and X-Ray trace id on its metric documents.
+fn invocation_properties(context: Option<&lambda_runtime::Context>) {
+    if let Some(context) = context {
+        shop::telemetry::property("requestId", context.request_id.as_str());
+        if let Some(trace) = &context.xray_trace_id {
+            shop::telemetry::property("xrayTraceId", trace.as_str());
+        }
+    }
 }
 
 /// Runs an event function until the runtime stops it. An `Err` from the handler
@@ -125,7 +149,12 @@ where
     let deps = bootstrap::<D>().await?;
     // Boxed, as in `serve_http`.
     lambda_runtime::run(lambda_runtime::service_fn(move |event: LambdaEvent<E>| {
-        Box::pin(handler(deps, event))
+        Box::pin(async move {
+            invocation_properties(Some(&event.context));
+            let answer = handler(deps, event).await;
+            shop::telemetry::flush();
+            answer
+        })
     }))
     .await
 }

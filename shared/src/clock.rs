@@ -52,6 +52,13 @@ pub fn sortable(at: OffsetDateTime) -> String {
         .unwrap_or_else(|_| "1970-01-01T00:00:00.000000Z".to_owned())
 }
 
+/// Milliseconds from `at` (RFC 3339, as the shop writes times) to now; `None` when `at`
+/// does not parse or lies ahead.
+pub fn millis_since(at: &str) -> Option<u64> {
+    let at = OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).ok()?;
+    u64::try_from((now() - at).whole_milliseconds()).ok()
+}
+
 /// Runs `work` with now fixed at `at` (for this task; tasks it spawns read the system's time).
 pub async fn frozen_at<F: Future>(at: OffsetDateTime, work: F) -> F::Output {
     FROZEN.scope(at, work).await
@@ -70,6 +77,20 @@ mod tests {
             ("2026-11-27T10:00:00.500000Z".to_owned(), 1_795_773_600)
         );
         assert!(now() > at, "outside the scope the system's time is back");
+    }
+
+    #[tokio::test]
+    async fn millis_since_counts_to_the_frozen_now() {
+        let at = time::macros::datetime!(2026-11-27 10:00:01.250 UTC);
+        let since = frozen_at(at, async {
+            (
+                millis_since("2026-11-27T10:00:00.000000Z"),
+                millis_since("2026-11-27T10:00:02Z"),
+                millis_since("yesterday"),
+            )
+        })
+        .await;
+        assert_eq!(since, (Some(1250), None, None));
     }
 
     #[test]

@@ -13,6 +13,7 @@
 //! - [`http`]: the HTTP edge — requests into domain input, results into JSON or
 //!   `application/problem+json` (it alone picks status codes).
 //! - [`clock`]: the one source of now, which a test can freeze for its task.
+//! - [`telemetry`]: the business metrics (CloudWatch Embedded Metric Format).
 //! - [`config`] and [`sdk`]: what a function builds at cold start (clients, with the
 //!   call timeouts of [`sdk::CallBudget`]).
 
@@ -24,5 +25,6 @@ pub mod http;
 pub mod sdk;
 pub mod services;
 pub mod store;
+pub mod telemetry;
 
 pub use domain::error::ShopError;

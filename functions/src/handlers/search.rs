@@ -72,6 +72,7 @@ pub async fn index_products(
     }
     // In the batch's order; the first that cannot be queued is retried with the records
     // after it (those queued already are dropped as repeats).
+    shop::telemetry::stock_outs(event.payload.stock_outs(*settings));
     let watches = event.payload.stock_watches(*settings);
     if let Err((at, err)) = watch_queue.send_in_order(&watches).await {
         let sequence = &watches[at].0;
@@ -91,6 +92,7 @@ fn timed(reply: Result<Reply, ShopError>, took_ms: u64) -> Result<Reply, ShopErr
 pub async fn search_products(index: &SearchIndex, req: Request) -> Result<Reply, ShopError> {
     let request = SearchRequest::parse(&query_pairs(&req))?;
     let (page, took) = svc::search(index, &request).await?;
+    shop::telemetry::searched(request.text.as_deref(), page.total, took);
     timed(Reply::ok(page), took)
 }
 

@@ -19,6 +19,19 @@ impl IntentStatus {
     pub fn cancellable(self) -> bool {
         !matches!(self, IntentStatus::Canceled | IntentStatus::Succeeded)
     }
+
+    /// How a charge went, as the payment metrics count it: paid now, waiting for the
+    /// customer (3-D Secure), still with the bank, or refused.
+    pub fn outcome(self) -> &'static str {
+        match self {
+            IntentStatus::Succeeded => "succeeded",
+            IntentStatus::RequiresAction => "requires_action",
+            IntentStatus::Processing
+            | IntentStatus::RequiresCapture
+            | IntentStatus::RequiresConfirmation => "processing",
+            IntentStatus::RequiresPaymentMethod | IntentStatus::Canceled => "declined",
+        }
+    }
 }
 
 /// What the shop knows of a PaymentIntent.
@@ -53,6 +66,15 @@ pub enum PaymentEvent {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_charge_outcome_names_what_the_customer_sees() {
+        assert_eq!(IntentStatus::Succeeded.outcome(), "succeeded");
+        assert_eq!(IntentStatus::RequiresAction.outcome(), "requires_action");
+        assert_eq!(IntentStatus::Processing.outcome(), "processing");
+        assert_eq!(IntentStatus::RequiresPaymentMethod.outcome(), "declined");
+        assert_eq!(IntentStatus::Canceled.outcome(), "declined");
+    }
 
     #[test]
     fn only_unsettled_intents_can_be_cancelled() {

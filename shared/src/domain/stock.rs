@@ -88,6 +88,11 @@ pub fn fell(before: StockLevel, after: StockLevel) -> bool {
     !before.is_low() && after.is_low() && !after.flagged
 }
 
+/// A change that took the variant's last available unit: some were available before, none after.
+pub fn sold_out(before: StockLevel, after: StockLevel) -> bool {
+    before.available > 0 && after.available <= 0
+}
+
 /// A flagged variant back above its threshold.
 pub fn rose(after: StockLevel) -> bool {
     after.flagged && !after.is_low()
@@ -176,6 +181,17 @@ mod tests {
         assert!(!fell(level(6, 5, true), level(5, 5, true)));
         // A raised threshold: 8 available was above 5, is at or below 10.
         assert!(fell(level(8, 5, false), level(8, 10, false)));
+    }
+
+    #[test]
+    fn a_stock_out_is_the_change_that_takes_the_last_available_unit() {
+        assert!(sold_out(level(3, 5, false), level(0, 5, false)));
+        assert!(sold_out(level(1, 5, true), level(-1, 5, true)));
+        // Already out, or not yet.
+        assert!(!sold_out(level(0, 5, true), level(0, 5, true)));
+        assert!(!sold_out(level(3, 5, false), level(1, 5, false)));
+        // Restocked.
+        assert!(!sold_out(level(0, 5, true), level(4, 5, true)));
     }
 
     #[test]

@@ -7,6 +7,8 @@ use shop::domain::order::FRAUD_REVIEW;
 use shop::services::checkout as svc;
 use shop::store::Store;
 
+use tracing::Instrument;
+
 use super::{failed, task_error, OrderTask};
 
 /// The fraud check: `{"score": n}`, or the error `FraudReview` (with the factors) when
@@ -17,7 +19,10 @@ pub async fn fraud_check(
 ) -> Result<Value, Diagnostic> {
     let (store, stripe) = deps;
     let id = event.payload.order_id;
-    let assessment = svc::fraud_check(store, stripe, &id).await.map_err(failed)?;
+    let assessment = svc::fraud_check(store, stripe, &id)
+        .instrument(tracing::info_span!("fraud_check", order_id = %id))
+        .await
+        .map_err(failed)?;
     tracing::info!(order_id = %id, score = assessment.score, review = assessment.review, "fraud check");
     if assessment.review {
         return Err(task_error(FRAUD_REVIEW, json!(assessment)));

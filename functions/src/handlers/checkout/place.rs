@@ -22,6 +22,7 @@ pub async fn place_order(
     let request = json_body::<PlaceOrderInput>(&req)?.parse()?;
     let placed =
         svc::place_order(store, starter, &caller, &key, request, *limits, schedule).await?;
+    tracing::info!(order_id = %placed.order_id, replayed = placed.replayed, "order placed");
     // A retry is answered as the first request was: created, with the same body.
     Reply::created(placed.body, format!("/orders/{}", placed.order_id))
 }

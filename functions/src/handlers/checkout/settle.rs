@@ -8,6 +8,7 @@ use shop::domain::ids::OrderId;
 use shop::domain::mail::Mail;
 use shop::services::checkout as svc;
 use shop::store::Store;
+use tracing::Instrument;
 
 use super::failed;
 
@@ -44,17 +45,24 @@ pub async fn settle(
     event: LambdaEvent<SettleTask>,
 ) -> Result<Settled, Diagnostic> {
     let (store, stripe) = deps;
-    let mails = match &event.payload {
-        SettleTask::Confirm { order_id } => svc::confirm(store, stripe, order_id, None).await,
-        SettleTask::Cancel { order_id, failure } => {
-            svc::cancel(store, stripe, order_id, &failure.error)
-                .await
-                .map(|customer| svc::ConfirmMails {
-                    customer,
-                    sellers: Vec::new(),
-                })
+    let (SettleTask::Confirm { order_id } | SettleTask::Cancel { order_id, .. }) = &event.payload;
+    // Every line this step logs (the store's, Stripe's) names its order.
+    let span = tracing::info_span!("settle", order_id = %order_id);
+    let mails = async {
+        match &event.payload {
+            SettleTask::Confirm { order_id } => svc::confirm(store, stripe, order_id, None).await,
+            SettleTask::Cancel { order_id, failure } => {
+                svc::cancel(store, stripe, order_id, &failure.error)
+                    .await
+                    .map(|customer| svc::ConfirmMails {
+                        customer,
+                        sellers: Vec::new(),
+                    })
+            }
         }
     }
+    .instrument(span)
+    .await
     .map_err(failed)?;
     let json = |m: Mail| serde_json::to_value(m).unwrap_or(Value::Null);
     Ok(Settled {

@@ -10,6 +10,10 @@ use crate::domain::ids::OrderId;
 use crate::domain::order::{PaymentStatus, CUSTOMER_CANCELLED, PAYMENT_DECLINED};
 use crate::domain::payment::{IntentStatus, PaymentIntent};
 use crate::store::Store;
+use crate::telemetry;
+
+/// A charge Stripe refused outright (its answer names no intent status).
+const DECLINED: &str = "declined";
 
 /// Where a payment stands after the worker's turn.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,6 +100,7 @@ pub async fn start_payment<G: PaymentGateway + ?Sized>(
                     store
                         .record_payment_status(&order.id, PaymentStatus::Failed)
                         .await?;
+                    telemetry::payment_outcome(order.id.as_str(), DECLINED);
                     return Ok(PaymentStep::Declined { code });
                 }
             };
@@ -126,8 +131,14 @@ pub async fn start_payment<G: PaymentGateway + ?Sized>(
         .confirm_intent(&intent.id, &format!("{}-confirm", order.id))
         .await?
     {
-        IntentAnswer::Intent(confirmed) => step_for(&confirmed, false),
-        IntentAnswer::Declined { code } => PaymentStep::Declined { code },
+        IntentAnswer::Intent(confirmed) => {
+            telemetry::payment_outcome(order.id.as_str(), confirmed.status.outcome());
+            step_for(&confirmed, false)
+        }
+        IntentAnswer::Declined { code } => {
+            telemetry::payment_outcome(order.id.as_str(), DECLINED);
+            PaymentStep::Declined { code }
+        }
     };
     if let PaymentStep::Declined { .. } = step {
         store

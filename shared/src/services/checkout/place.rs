@@ -16,6 +16,7 @@ use crate::domain::order::{
 };
 use crate::services::fulfilment::coverage;
 use crate::store::{IdempotencyRecord, Placement, Store};
+use crate::telemetry;
 
 /// Attempts at the placement transaction when stock moved under it without running out
 /// (another checkout reserving, a sale confirming, a seller editing the variant).
@@ -45,6 +46,9 @@ pub async fn place_order<S: StartCheckout + ?Sized>(
     schedule: &CollectionSchedule,
 ) -> Result<PlacedOrder, ShopError> {
     let placed = place(store, caller, key, request, limits, schedule).await?;
+    if !placed.replayed {
+        telemetry::order_placed(placed.order_id.as_str());
+    }
     if let Err(err) = starter.start(&placed.order_id).await {
         tracing::warn!(order_id = %placed.order_id, error = %err, "starting the checkout failed; the stream starts it");
     }

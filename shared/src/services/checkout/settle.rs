@@ -13,6 +13,7 @@ use crate::domain::order::{CancelReason, HistoryEntry, Order, OrderStatus, CUSTO
 use crate::services::orders::mail_address;
 use crate::services::sellers::seller_contact;
 use crate::store::{Settlement, Store};
+use crate::telemetry;
 
 /// The mails a confirm step leaves for the next states to queue.
 #[derive(Debug, Default)]
@@ -50,7 +51,10 @@ pub async fn confirm<G: PaymentGateway + ?Sized>(
     let shipments = shipments_of(&order, &entry.at);
     match store.confirm_order(&order, &entry, &shipments).await? {
         // Done, or a repeated confirm (the saga's retry): paid, and perhaps shipped by now.
-        Settlement::Done => confirmed_mails(store, &order, &shipments).await,
+        Settlement::Done => {
+            telemetry::order_confirmed(&order);
+            confirmed_mails(store, &order, &shipments).await
+        }
         Settlement::Already(status) if status.is_paid() => {
             confirmed_mails(store, &order, &shipments).await
         }
@@ -144,7 +148,10 @@ pub async fn cancel<G: PaymentGateway + ?Sized>(
         Settlement::Already(status) if status.is_paid() => {
             return confirmed_mail(store, &order).await;
         }
-        Settlement::Done => reason,
+        Settlement::Done => {
+            telemetry::order_cancelled(id.as_str(), reason);
+            reason
+        }
         Settlement::Already(_) => order.cancel_reason.unwrap_or(reason),
     };
     let refunded = release_payment(store, gateway, &order).await?;

@@ -123,6 +123,12 @@ pub async fn cancel<Q: MailQueue + ?Sized>(
             }
         };
         if outcome == CancelOutcome::Written {
+            if last {
+                crate::telemetry::order_cancelled(
+                    order.id.as_str(),
+                    CancelReason::SellersCancelled,
+                );
+            }
             notices::flush(store, mails, id.order()).await?;
             return Ok(load(store, id).await?.seller_view());
         }

@@ -185,7 +185,9 @@ async fn finish(
             ..import
         })
         .await?;
-    if !held {
+    if held {
+        crate::telemetry::import_rows(id.as_str(), &counts);
+    } else {
         tracing::warn!(import_id = %id, "another run took the import over; its result stands");
     }
     Ok(())

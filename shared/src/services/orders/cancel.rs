@@ -248,6 +248,7 @@ async fn cancel_paid(
         match store.write_cancellation(cancellation).await? {
             CancelOutcome::Written => {
                 tracing::info!(order_id = %order.id, kind = kind.as_str(), refund = ?claim.as_ref().map(|c| c.amount.amount), "paid order cancelled");
+                crate::telemetry::order_cancelled(order.id.as_str(), kind);
                 return Ok(true);
             }
             // Its product was deleted: the units have nowhere to go back to.

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use shop::domain::ids::{OrderId, ProductId, Sku};
 use shop::domain::refund::RefundId;
-use shop::domain::stock::{fell, rose, StockLevel, StockWatch};
+use shop::domain::stock::{fell, rose, sold_out, StockLevel, StockWatch};
 use shop::services::stock::StockSettings;
 use shop::store::product_of_partition;
 
@@ -79,29 +79,11 @@ impl StreamBatch {
     /// watcher reads the variant's current state, so the earlier ones would find what the
     /// last finds.
     pub fn stock_watches(&self, settings: StockSettings) -> Vec<(String, StockWatch)> {
-        let level = |stock: &VariantStock| {
-            Some(StockLevel::of(
-                number_of(stock.on_hand.as_ref())?,
-                number_of(stock.reserved.as_ref()).unwrap_or(0),
-                number_of(stock.low_stock_threshold.as_ref()),
-                settings.default_threshold,
-                stock.low_stock_since.is_some(),
-            ))
-        };
         let watches: Vec<(String, StockWatch)> = self
             .records
             .iter()
             .filter_map(|r| {
-                let image = r.dynamodb.new_image.as_ref()?;
-                if text_of(image.entity.as_ref()) != Some(VARIANT_ENTITY) {
-                    return None;
-                }
-                let after = level(&image.stock)?;
-                let before = r
-                    .dynamodb
-                    .old_image
-                    .as_ref()
-                    .and_then(|old| level(&old.stock));
+                let (image, before, after) = r.variant_levels(settings)?;
                 let fell_or_rose = before.is_some_and(|before| fell(before, after)) || rose(after);
                 fell_or_rose.then_some(())?;
                 let watch = StockWatch {
@@ -112,6 +94,46 @@ impl StreamBatch {
             })
             .collect();
         last_of_each(watches)
+    }
+
+    /// The SKUs of the variants whose last available unit a change of the batch took
+    /// (`stock::sold_out`).
+    pub fn stock_outs(&self, settings: StockSettings) -> Vec<String> {
+        self.records
+            .iter()
+            .filter_map(|r| r.variant_levels(settings))
+            .filter(|(_, before, after)| before.is_some_and(|before| sold_out(before, *after)))
+            .filter_map(|(image, _, _)| text_of(image.sku.as_ref()).map(str::to_owned))
+            .collect()
+    }
+}
+
+impl StreamRecord {
+    /// A variant record's new image and its stock before and after (`None` for other items).
+    fn variant_levels(
+        &self,
+        settings: StockSettings,
+    ) -> Option<(&NewImage, Option<StockLevel>, StockLevel)> {
+        let level = |stock: &VariantStock| {
+            Some(StockLevel::of(
+                number_of(stock.on_hand.as_ref())?,
+                number_of(stock.reserved.as_ref()).unwrap_or(0),
+                number_of(stock.low_stock_threshold.as_ref()),
+                settings.default_threshold,
+                stock.low_stock_since.is_some(),
+            ))
+        };
+        let image = self.dynamodb.new_image.as_ref()?;
+        if text_of(image.entity.as_ref()) != Some(VARIANT_ENTITY) {
+            return None;
+        }
+        let after = level(&image.stock)?;
+        let before = self
+            .dynamodb
+            .old_image
+            .as_ref()
+            .and_then(|old| level(&old.stock));
+        Some((image, before, after))
     }
 }
 
@@ -272,122 +294,4 @@ struct ItemFailure {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// A variant's image: `(onHand, reserved, flagged)`, threshold 5.
-    fn image(sku: &str, (on_hand, reserved, flagged): (i64, i64, bool)) -> serde_json::Value {
-        let mut image = serde_json::json!({
-            "PK": {"S": "PRODUCT#p1"}, "SK": {"S": format!("VARIANT#{sku}")},
-            "entity": {"S": "variant"}, "productId": {"S": "p1"}, "sku": {"S": sku},
-            "onHand": {"N": on_hand.to_string()}, "reserved": {"N": reserved.to_string()},
-            "lowStockThreshold": {"N": "5"},
-        });
-        if flagged {
-            image["lowStockSince"] = serde_json::json!({"S": "2026-12-07T10:00:00Z"});
-        }
-        image
-    }
-
-    /// A variant's record as the table's stream delivers it; `old` absent for an INSERT.
-    fn record(
-        seq: u32,
-        sku: &str,
-        old: Option<(i64, i64, bool)>,
-        new: (i64, i64, bool),
-    ) -> serde_json::Value {
-        let mut change = serde_json::json!({
-            "SequenceNumber": format!("{seq:04}"), "Keys": {"PK": {"S": "PRODUCT#p1"}},
-            "NewImage": image(sku, new),
-        });
-        if let Some(old) = old {
-            change["OldImage"] = image(sku, old);
-        }
-        serde_json::json!({ "eventName": if old.is_some() { "MODIFY" } else { "INSERT" }, "dynamodb": change })
-    }
-
-    fn watches(records: Vec<serde_json::Value>) -> Vec<(String, String)> {
-        let batch: StreamBatch =
-            serde_json::from_value(serde_json::json!({ "Records": records })).unwrap();
-        batch
-            .stock_watches(StockSettings {
-                default_threshold: 2,
-            })
-            .into_iter()
-            .map(|(seq, w)| (seq, w.sku.to_string()))
-            .collect()
-    }
-
-    #[test]
-    fn falls_and_rises_are_watched_nothing_else() {
-        let got = watches(vec![
-            record(1, "A", Some((10, 0, false)), (9, 0, false)), // still above 5
-            record(2, "B", Some((10, 4, false)), (10, 5, false)), // 6 -> 5 available: a fall
-            record(3, "C", Some((4, 0, true)), (3, 0, true)),    // low and flagged: known
-            record(4, "D", Some((3, 0, true)), (9, 0, true)),    // restocked above: a rise
-            record(5, "E", None, (1, 0, false)),                 // created low: never fell
-            record(6, "F", Some((5, 0, false)), (4, 0, false)),  // low before and after
-        ]);
-        assert_eq!(
-            got,
-            [("0002".into(), "B".into()), ("0004".into(), "D".into())]
-        );
-    }
-
-    #[test]
-    fn of_one_variant_s_watches_in_a_batch_the_last_is_kept() {
-        let got = watches(vec![
-            record(1, "A", Some((10, 0, false)), (10, 5, false)),
-            record(2, "B", Some((9, 0, false)), (5, 0, false)),
-            record(3, "A", Some((5, 0, true)), (20, 0, true)),
-        ]);
-        assert_eq!(
-            got,
-            [("0002".into(), "B".into()), ("0003".into(), "A".into())]
-        );
-    }
-
-    #[test]
-    fn the_default_threshold_applies_to_a_variant_without_its_own() {
-        let mut r = record(1, "A", Some((3, 0, false)), (2, 0, false));
-        for side in ["NewImage", "OldImage"] {
-            r["dynamodb"][side]
-                .as_object_mut()
-                .unwrap()
-                .remove("lowStockThreshold");
-        }
-        assert_eq!(
-            watches(vec![r.clone()]).len(),
-            1,
-            "3 -> 2 available, default 2: a fall"
-        );
-        r["dynamodb"]["NewImage"]["onHand"] = serde_json::json!({"N": "3"});
-        assert!(watches(vec![r]).is_empty());
-    }
-
-    #[test]
-    fn a_flag_s_write_is_not_indexed_again() {
-        let mut flagged = record(2, "A", Some((3, 0, false)), (3, 0, true));
-        flagged["dynamodb"]["NewImage"]["rev"] = serde_json::json!({"N": "7"});
-        flagged["dynamodb"]["OldImage"]["rev"] = serde_json::json!({"N": "7"});
-        let mut sold = record(3, "A", Some((3, 0, true)), (2, 0, true));
-        sold["dynamodb"]["NewImage"]["rev"] = serde_json::json!({"N": "8"});
-        sold["dynamodb"]["OldImage"]["rev"] = serde_json::json!({"N": "7"});
-        let batch: StreamBatch =
-            serde_json::from_value(serde_json::json!({ "Records": [flagged, sold] })).unwrap();
-        let changed: Vec<&str> = batch.changed_products().iter().map(|(s, _)| *s).collect();
-        assert_eq!(changed, ["0003"]);
-    }
-
-    #[test]
-    fn removed_items_and_other_entities_are_not_watched() {
-        let mut product = record(1, "A", Some((9, 0, false)), (0, 0, false));
-        product["dynamodb"]["NewImage"]["entity"] = serde_json::json!({"S": "product"});
-        let removed = serde_json::json!({
-            "eventName": "REMOVE",
-            "dynamodb": {"SequenceNumber": "0002", "Keys": {"PK": {"S": "PRODUCT#p1"}},
-                         "OldImage": image("B", (9, 0, false))},
-        });
-        assert!(watches(vec![product, removed]).is_empty());
-    }
-}
+mod tests;
