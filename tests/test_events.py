@@ -128,4 +128,4 @@ def test_task_event_invokes_its_function(name, deployed):
     if "FunctionError" in out:
         assert answer["errorType"] == "ShopError" and "order not found" in answer["errorMessage"], answer
     else:
-        assert answer == {"mail": None, "sellerMails": []}, answer
+        assert answer == {"mailsQueued": 0, "mailsFailed": 0}, answer

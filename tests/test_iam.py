@@ -3,7 +3,7 @@
 LocalStack does not enforce IAM, so a call without a grant would pass every local
 test and fail in AWS with AccessDenied. The local stack runs the functions with
 `SHOP_AUDIT_SDK_CALLS=1`: each logs the IAM action of every AWS call it makes
-(`shared/src/sdk.rs`, an SDK interceptor). These tests run after the rest of the
+(`shared/src/sdk/audit.rs`, an SDK interceptor). These tests run after the rest of the
 suite (conftest orders them last), read every function's log from LocalStack's
 CloudWatch Logs, and compare what each function did with what SAM's transform of
 template.yaml grants its role."""

@@ -41,7 +41,11 @@ def test_the_suite_made_logs_and_secrets_to_look_for(logs):
 
 
 def test_no_log_holds_a_password_a_card_number_or_a_stripe_key(logs):
-    needles = set(SECRETS["passwords"]) | set(LOCAL_ACCOUNTS) | set(CARDS)
+    # Passwords the shop accepts (8 characters at least); the too-short ones tests send to be
+    # refused ("short") are words a log may well hold.
+    passwords = {p for p in SECRETS["passwords"] if len(p) >= 8}
+    assert passwords
+    needles = passwords | set(LOCAL_ACCOUNTS) | set(CARDS)
     needles |= {os.environ["STRIPE_API_KEY"], os.environ["STRIPE_WEBHOOK_SECRET"]}
     leaks = sorted({(where, needle) for where, text in logs for needle in needles if needle in text})
     assert leaks == []

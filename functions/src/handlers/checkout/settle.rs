@@ -2,10 +2,9 @@
 
 use lambda_runtime::{Diagnostic, LambdaEvent};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use shop::adapters::mail::{MailQueue, SqsMailQueue};
 use shop::adapters::stripe::Stripe;
 use shop::domain::ids::OrderId;
-use shop::domain::mail::Mail;
 use shop::services::checkout as svc;
 use shop::store::Store;
 use tracing::Instrument;
@@ -29,22 +28,24 @@ pub enum SettleTask {
     Cancel { order_id: OrderId, failure: Failure },
 }
 
-/// The settle step's answer: the customer's mail for the `Mail` state to queue (always
-/// the key, `null` when there is no one to write to) and, from `Confirm`, one mail per
-/// seller for the `MailSellers` map (empty from `Cancel`).
+/// The settle step's answer, kept in the execution's history: how many of its mails (the
+/// customer's, and from `Confirm` one per seller) it queued, and how many it could not.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Settled {
-    pub mail: Option<Value>,
-    pub seller_mails: Vec<Value>,
+    pub mails_queued: usize,
+    pub mails_failed: usize,
 }
 
-/// Confirm (paid) or cancel (anything else) an order; both are idempotent.
+/// Confirm (paid) or cancel (anything else) an order; both are idempotent. Then its mails
+/// are queued here rather than by states of the saga (each state entered is a billed
+/// transition): a mail that cannot be queued (after the SDK's retries) is logged and
+/// never fails the order, which is settled by then.
 pub async fn settle(
-    deps: &(Store, Stripe),
+    deps: &(Store, Stripe, SqsMailQueue),
     event: LambdaEvent<SettleTask>,
 ) -> Result<Settled, Diagnostic> {
-    let (store, stripe) = deps;
+    let (store, stripe, queue) = deps;
     let (SettleTask::Confirm { order_id } | SettleTask::Cancel { order_id, .. }) = &event.payload;
     // Every line this step logs (the store's, Stripe's) names its order.
     let span = tracing::info_span!("settle", order_id = %order_id);
@@ -64,9 +65,18 @@ pub async fn settle(
     .instrument(span)
     .await
     .map_err(failed)?;
-    let json = |m: Mail| serde_json::to_value(m).unwrap_or(Value::Null);
-    Ok(Settled {
-        mail: mails.customer.map(json),
-        seller_mails: mails.sellers.into_iter().map(json).collect(),
-    })
+    let mut settled = Settled {
+        mails_queued: 0,
+        mails_failed: 0,
+    };
+    for mail in mails.customer.iter().chain(&mails.sellers) {
+        match queue.enqueue(mail).await {
+            Ok(()) => settled.mails_queued += 1,
+            Err(err) => {
+                tracing::error!(order_id = %order_id, error = %err, "a mail of the settled order could not be queued");
+                settled.mails_failed += 1;
+            }
+        }
+    }
+    Ok(settled)
 }

@@ -11,8 +11,8 @@ mod shipment;
 mod view;
 
 pub use carrier::{
-    apply, parse_event_line, CarrierEvent, CarrierEventKind, Effect, ShipmentFacts,
-    MAX_CLOCK_SKEW_SECONDS,
+    apply, parse_event_line, told_by_delivery, CarrierEvent, CarrierEventKind, Effect,
+    ShipmentFacts, MAX_CLOCK_SKEW_SECONDS,
 };
 pub use coverage::{
     best_match, candidate_prefixes, normalise_postcode, CoverageCheck, CoverageRow, EstimateQuery,

@@ -255,5 +255,30 @@ pub fn apply(shipment: &ShipmentFacts<'_>, event: &CarrierEvent) -> Effect {
     Effect::Stale
 }
 
+/// Which events of one carrier file tell their customer nothing because the same file
+/// delivers the parcel (its shipment and tracking number): the carrier sends its news
+/// twice a week, so a parcel collected and delivered between two files would otherwise
+/// mail "shipped", "out for delivery" and "delivered" in the same minute. The delivered
+/// mail carries the tracking number the shipped one would have. The parcel's first end
+/// in the file decides, as [`apply`] does (an end is never left): a failed delivery
+/// listed first tells its news, and the shipping before it is told too. By position in
+/// `events`; the events are still applied, only not mailed.
+pub fn told_by_delivery(events: &[&CarrierEvent]) -> Vec<bool> {
+    let first_end = |e: &CarrierEvent| {
+        events.iter().find(|x| {
+            x.shipment_id == e.shipment_id
+                && x.tracking_number == e.tracking_number
+                && x.kind.target().is_end()
+        })
+    };
+    events
+        .iter()
+        .map(|e| {
+            !e.kind.target().is_end()
+                && first_end(e).is_some_and(|end| end.kind == CarrierEventKind::Delivered)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests;

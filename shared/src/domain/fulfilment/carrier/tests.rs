@@ -253,3 +253,36 @@ fn out_for_delivery_is_recorded_with_the_move_it_makes_first() {
     assert!(!Effect::Stale.marks_out_for_delivery(&first));
     assert!(!Effect::Move { to: InTransit }.marks_out_for_delivery(&event("collected", "2")));
 }
+
+#[test]
+fn a_delivery_in_the_same_file_tells_what_came_before_it() {
+    let at = |kind: &str, id: &str, hhmm: &str, tracking: &str| {
+        let text = format!(
+            r#"{{"shipmentId":"{ID}","event":"{kind}","at":"2026-12-10T{hhmm}:00Z","trackingNumber":"{tracking}","eventId":"{id}"}}"#
+        );
+        parse_event_line(1, &text, NOW).unwrap()
+    };
+    let collected = at("collected", "e1", "08:00", "CR0001");
+    let out = at("out_for_delivery", "e2", "09:00", "CR0001");
+    let delivered = at("delivered", "e3", "10:00", "CR0001");
+    // Collected, out for delivery and delivered in one file: only the delivery is told.
+    assert_eq!(
+        told_by_delivery(&[&collected, &out, &delivered]),
+        [true, true, false]
+    );
+    // A delivery listed first tells the shipping listed after it.
+    assert_eq!(told_by_delivery(&[&delivered, &collected]), [false, true]);
+    // No delivery in the file: every event tells its news.
+    assert_eq!(told_by_delivery(&[&collected, &out]), [false, false]);
+    // A failed delivery tells its own news, and the shipping before it too; a delivery
+    // after it is stale (an end is never left), so it tells nothing of the shipping.
+    let failed = at("delivery_failed", "e4", "10:00", "CR0001");
+    assert_eq!(told_by_delivery(&[&collected, &failed]), [false, false]);
+    assert_eq!(
+        told_by_delivery(&[&collected, &failed, &delivered]),
+        [false, false, false]
+    );
+    // Another parcel's delivery tells nothing of this one.
+    let other = at("delivered", "e5", "10:00", "CR0002");
+    assert_eq!(told_by_delivery(&[&collected, &other]), [false, false]);
+}

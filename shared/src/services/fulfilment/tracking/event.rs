@@ -15,10 +15,12 @@ use crate::services::orders::mail_address;
 use crate::store::{CarrierChange, MoveOutcome, Notice, OrderWithShipments};
 
 impl<Q: MailQueue + ?Sized> FileRun<'_, Q> {
+    /// `tell`: whether the customer is mailed the event's news (see `told_by_delivery`).
     pub(super) async fn apply_event(
         &self,
         line: u64,
         event: &CarrierEvent,
+        tell: bool,
     ) -> Result<LineOutcome, ShopError> {
         let unknown = || {
             LineOutcome::Rejected(vec![Rejection::new(
@@ -91,9 +93,8 @@ impl<Q: MailQueue + ?Sized> FileRun<'_, Q> {
                 }),
                 out_for_delivery: effect.marks_out_for_delivery(event),
             };
-            let notices = self
-                .notices(&order, shipment, event, &effect.news(event))
-                .await?;
+            let news = if tell { effect.news(event) } else { Vec::new() };
+            let notices = self.notices(&order, shipment, event, &news).await?;
             match self
                 .store
                 .record_carrier_event(&order, shipment, &change, order_entry.as_ref(), &notices)

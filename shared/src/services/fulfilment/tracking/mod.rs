@@ -21,7 +21,7 @@ use crate::adapters::carrier::CarrierFiles;
 use crate::adapters::mail::MailQueue;
 use crate::clock::{now, now_sortable, unix_now};
 use crate::domain::error::ShopError;
-use crate::domain::fulfilment::{parse_event_line, CarrierEvent};
+use crate::domain::fulfilment::{parse_event_line, told_by_delivery, CarrierEvent};
 use crate::domain::ids::OrderId;
 use crate::domain::import::{LineProblem, Lines, Rejection, Report, MAX_ROW_BYTES};
 use crate::services::notices;
@@ -287,8 +287,10 @@ impl<Q: MailQueue + ?Sized> FileRun<'_, Q> {
         events: Vec<(u64, CarrierEvent)>,
     ) -> Result<Vec<(u64, LineOutcome)>, ShopError> {
         let mut outcomes = Vec::with_capacity(events.len());
-        for (line, event) in events {
-            outcomes.push((line, self.apply_event(line, &event).await?));
+        // News a delivery in the same file tells anyway is not mailed on its own.
+        let told = told_by_delivery(&events.iter().map(|(_, e)| e).collect::<Vec<_>>());
+        for ((line, event), told) in events.iter().zip(told) {
+            outcomes.push((*line, self.apply_event(*line, event, !told).await?));
         }
         // A duplicate or stale event may be the redelivery of one whose mail was not
         // queued: its notice is still pending.
