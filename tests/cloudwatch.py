@@ -12,8 +12,9 @@ def _clients():
     return boto3.client("cloudformation", endpoint_url=endpoint), boto3.client("logs", endpoint_url=endpoint)
 
 
+@functools.lru_cache(maxsize=1)
 def function_names():
-    """Function logical id -> its deployed name."""
+    """Function logical id -> its deployed name (the stack's, read once)."""
     cfn, _ = _clients()
     resources = cfn.describe_stack_resources(StackName=os.environ["SHOP_STACK"])["StackResources"]
     return {r["LogicalResourceId"]: r["PhysicalResourceId"]

@@ -213,24 +213,24 @@ mod capacity {
 
     /// `("read" | "write", units)` of a DynamoDB answer; `None` for other services.
     pub(super) fn consumed(output: &Output) -> Option<(&'static str, f64)> {
-        macro_rules! one {
-            ($kind:literal, $($output:ty),*) => {
+        macro_rules! consumed {
+            ($kind:literal, $units:expr, $($output:ty),*) => {
                 $(if let Some(o) = output.downcast_ref::<$output>() {
-                    return Some(($kind, o.consumed_capacity.as_ref().map_or(0.0, units)));
+                    return Some(($kind, $units(&o.consumed_capacity)));
                 })*
             };
         }
-        macro_rules! many {
-            ($kind:literal, $($output:ty),*) => {
-                $(if let Some(o) = output.downcast_ref::<$output>() {
-                    return Some(($kind, sum(&o.consumed_capacity)));
-                })*
-            };
-        }
-        one!("read", GetItemOutput, QueryOutput, ScanOutput);
-        many!("read", BatchGetItemOutput, TransactGetItemsOutput);
-        one!("write", PutItemOutput, UpdateItemOutput, DeleteItemOutput);
-        many!("write", BatchWriteItemOutput, TransactWriteItemsOutput);
+        let one = |c: &Option<ConsumedCapacity>| c.as_ref().map_or(0.0, units);
+        consumed!("read", one, GetItemOutput, QueryOutput, ScanOutput);
+        consumed!("read", sum, BatchGetItemOutput, TransactGetItemsOutput);
+        consumed!(
+            "write",
+            one,
+            PutItemOutput,
+            UpdateItemOutput,
+            DeleteItemOutput
+        );
+        consumed!("write", sum, BatchWriteItemOutput, TransactWriteItemsOutput);
         None
     }
 }

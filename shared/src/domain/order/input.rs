@@ -179,7 +179,20 @@ impl PlaceOrder {
 }
 
 pub(crate) fn text(v: &mut Validator, field: &str, value: &str, max: usize) -> Option<String> {
+    checked_text(v, field, value, max, false)
+}
+
+/// Trimmed, 1 to `max` characters, no control characters (but line breaks and tabs when
+/// `line_breaks`, for text people write in paragraphs).
+pub(crate) fn checked_text(
+    v: &mut Validator,
+    field: &str,
+    value: &str,
+    max: usize,
+    line_breaks: bool,
+) -> Option<String> {
     let value = value.trim();
+    let forbidden = |c: char| c.is_control() && !(line_breaks && matches!(c, '\n' | '\r' | '\t'));
     v.check(if value.is_empty() {
         Err(FieldError::new(field, "is required"))
     } else if value.chars().count() > max {
@@ -187,7 +200,7 @@ pub(crate) fn text(v: &mut Validator, field: &str, value: &str, max: usize) -> O
             field,
             &format!("must be at most {max} characters"),
         ))
-    } else if value.chars().any(char::is_control) {
+    } else if value.chars().any(forbidden) {
         Err(FieldError::new(
             field,
             "must not contain control characters",

@@ -3,30 +3,12 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Stars, MAX_BODY, MAX_COMMENT, MAX_REASON, MAX_TITLE};
-use crate::domain::error::{FieldError, ShopError, Validator};
+use crate::domain::error::{ShopError, Validator};
 
 /// Text people write: trimmed, 1 to `max` characters, line breaks and tabs allowed but
 /// no other control characters. Stored exactly as sent (HTML is text, never rendered).
 fn prose(v: &mut Validator, field: &str, raw: &str, max: usize) -> Option<String> {
-    let value = raw.trim();
-    v.check(if value.is_empty() {
-        Err(FieldError::new(field, "is required"))
-    } else if value.chars().count() > max {
-        Err(FieldError::new(
-            field,
-            &format!("must be at most {max} characters"),
-        ))
-    } else if value
-        .chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
-        Err(FieldError::new(
-            field,
-            "must not contain control characters",
-        ))
-    } else {
-        Ok(value.to_owned())
-    })
+    crate::domain::order::input::checked_text(v, field, raw, max, true)
 }
 
 /// `POST`/`PUT /products/{id}/reviews` as sent.
